@@ -1,0 +1,56 @@
+// `deja index [--json]`: rebuild the index from the knowledge base and say
+// what went into it. Problems in the sources are warnings: the rest of the
+// knowledge base is still indexed, so the command succeeds.
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/common.hpp"
+#include "cli/output.hpp"
+
+namespace {
+
+struct IndexArgs {
+    bool json = false;
+};
+
+std::string plural(long long n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+void run_index(cli::Globals& globals, const IndexArgs& args) {
+    auto index = cli::open_index(globals, store::Refresh::always,
+                                 args.json ? cli::BuildReport::quiet : cli::BuildReport::stderr_warnings);
+    if (!index) {
+        cli::print_error(index.error().message);
+        globals.exit = cli::Exit::usage;
+        return;
+    }
+    auto counts = index->counts();
+    auto diagnostics = index->diagnostics();
+    if (args.json) {
+        nlohmann::json out = {{"path", index->path().string()}, {"runbooks", counts.runbooks},
+                              {"incidents", counts.incidents},  {"signatures", counts.signatures},
+                              {"links", counts.links},          {"sources", counts.sources},
+                              {"diagnostics", diagnostics}};
+        std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    } else {
+        std::cout << "indexed " << plural(counts.runbooks, "runbook") << " and " << plural(counts.incidents, "incident")
+                  << " (" << plural(counts.signatures, "signature") << ", " << plural(counts.links, "link") << ") from "
+                  << plural(counts.sources, "file") << "\n"
+                  << "index: " << index->path().string() << '\n';
+        if (!diagnostics.empty())
+            std::cout << plural(static_cast<long long>(diagnostics.size()), "problem")
+                      << " in the sources (see above; `deja lint` checks more)\n";
+    }
+    globals.exit = cli::Exit::ok;
+}
+
+cli::Registration registration{70, [](CLI::App& root, cli::Globals& globals) {
+    auto args = std::make_shared<IndexArgs>();
+    auto* cmd = root.add_subcommand("index", "rebuild the index (read commands do this themselves when sources change)");
+    cmd->add_flag("--json", args->json, "print the counts and problems as JSON");
+    cmd->callback([&globals, args] { run_index(globals, *args); });
+}};
+
+}  // namespace

@@ -1,0 +1,103 @@
+// `deja match [FILE...] [--json | --format human|json|github] [--quiet] [-j N]`:
+// find known failures in logs (`-` or no FILE reads standard input).
+// Exit status: 0 a known failure was found, 1 none, 2 usage or input error.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "match/output.hpp"
+#include "match/report.hpp"
+
+namespace {
+
+struct MatchArgs {
+    std::vector<std::string> files;
+    std::string format = "human";
+    bool json = false;
+    bool quiet = false;
+    unsigned threads = 0;
+};
+
+// Fails before the index is opened, with the reason the system gives.
+bool readable(const std::string& path, std::string& error) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        error = "cannot read " + path + " (" + std::strerror(errno) + ")";
+        return false;
+    }
+    ::close(fd);
+    return true;
+}
+
+void run_match(cli::Globals& globals, const MatchArgs& args) {
+    std::vector<std::string> files = args.files;
+    if (files.empty()) {
+        if (isatty(STDIN_FILENO)) {
+            cli::print_error("no log to read (give FILE, or - to read standard input)");
+            globals.exit = cli::Exit::usage;
+            return;
+        }
+        files.push_back("-");
+    }
+    std::vector<match::Input> inputs;
+    for (const auto& f : files) {
+        std::string error;
+        if (f != "-" && !readable(f, error)) {
+            cli::print_error(error);
+            globals.exit = cli::Exit::usage;
+            return;
+        }
+        inputs.push_back(match::Input::from_argument(f));
+    }
+    auto index = cli::open_index(globals);
+    if (!index) {
+        cli::print_error(index.error().message);
+        globals.exit = cli::Exit::usage;
+        return;
+    }
+    auto matcher = match::Matcher::load_or_build(*index);
+    if (!matcher) {
+        cli::print_error(matcher.error().message);
+        globals.exit = cli::Exit::usage;
+        return;
+    }
+    match::Options options;
+    options.threads = args.threads;
+    for (const auto& dir : globals.kb_dirs) options.command_prefix.insert(options.command_prefix.end(), {"--kb", dir});
+    auto report = match::scan(*matcher, inputs, options);
+    if (!report) {
+        cli::print_error(report.error().message);
+        globals.exit = cli::Exit::usage;
+        return;
+    }
+    globals.exit = report->found() ? cli::Exit::ok : cli::Exit::not_found;
+    if (args.quiet) return;
+    std::string format = args.json ? "json" : args.format;
+    if (format == "json")
+        std::cout << match::to_json(*report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    else if (format == "github")
+        match::print_github(std::cout, *report);
+    else
+        match::print_human(std::cout, *report, cli::stdout_colour() ? match::Colour::on : match::Colour::off);
+    std::cout.flush();
+}
+
+cli::Registration registration{10, [](CLI::App& root, cli::Globals& globals) {
+    auto args = std::make_shared<MatchArgs>();
+    auto* cmd = root.add_subcommand("match", "find known failures in logs and the runbooks that fix them");
+    cmd->add_option("FILE", args->files, "log files (gzip is read transparently); - or nothing reads standard input");
+    cmd->add_flag("--json", args->json, "print the result as JSON");
+    cmd->add_option("--format", args->format, "human, json, or github (workflow-command annotations)")
+        ->check(CLI::IsMember({"human", "json", "github"}));
+    cmd->add_flag("-q,--quiet", args->quiet, "print nothing; the exit status tells");
+    cmd->add_option("-j,--threads", args->threads, "threads scanning the log (default: one per core, at most 4)")
+        ->check(CLI::Range(1u, 64u));
+    cmd->footer("Exit status: 0 a known failure was found, 1 none, 2 usage or input error.");
+    cmd->callback([&globals, args] { run_match(globals, *args); });
+}};
+
+}  // namespace

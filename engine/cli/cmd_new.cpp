@@ -1,0 +1,136 @@
+// `deja new incident [--from-log FILE] [--title T]`: draft an incident report
+// in the knowledge base (the first --kb folder, or the current directory
+// when it is one), with the log's error lines and the runbooks that match
+// it. Never overwrites a file: a taken name gets a -2, -3... suffix.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "cli/output.hpp"
+#include "match/draft.hpp"
+#include "match/report.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct NewArgs {
+    std::string from_log;
+    std::string title;
+};
+
+bool is_kb(const fs::path& dir) {
+    std::error_code ec;
+    return fs::is_directory(dir / "incidents", ec) || fs::is_directory(dir / "runbooks", ec);
+}
+
+kb::Result<fs::path> target_folder(const cli::Globals& globals) {
+    std::error_code ec;
+    if (!globals.kb_dirs.empty()) {
+        fs::path dir = globals.kb_dirs.front();
+        if (!fs::is_directory(dir, ec)) return kb::error("knowledge base folder not found (" + dir.string() + ")");
+        return dir;
+    }
+    fs::path here = fs::current_path(ec);
+    if (!ec && is_kb(here)) return here;
+    return kb::error("the current directory is not a knowledge base (no incidents/ or runbooks/ here); "
+                     "pass --kb DIR to say where the incident goes");
+}
+
+// Creates the file only if no file has that name, trying -2, -3, ... after it.
+kb::Result<fs::path> write_new(const fs::path& folder, const std::string& id, const std::string& text) {
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec) return kb::error("cannot create " + folder.string() + " (" + ec.message() + ")");
+    for (int n = 1; n < 1000; ++n) {
+        fs::path path = folder / (n == 1 ? id + ".md" : id + "-" + std::to_string(n) + ".md");
+        int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            if (errno == EEXIST) continue;
+            return kb::error("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
+        }
+        std::size_t done = 0;
+        while (done < text.size()) {
+            ssize_t w = ::write(fd, text.data() + done, text.size() - done);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) {
+                std::string reason = std::strerror(errno);
+                ::close(fd);
+                fs::remove(path, ec);
+                return kb::error("cannot write " + path.string() + " (" + reason + ")");
+            }
+            done += static_cast<std::size_t>(w);
+        }
+        if (::close(fd) != 0) return kb::error("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
+        return path;
+    }
+    return kb::error("too many drafts named " + id + " in " + folder.string());
+}
+
+void run_new_incident(cli::Globals& globals, const NewArgs& args) {
+    auto folder = target_folder(globals);
+    if (!folder) {
+        cli::print_error(folder.error().message);
+        globals.exit = cli::Exit::usage;
+        return;
+    }
+    match::Report report;
+    if (!args.from_log.empty()) {
+        std::vector<match::Input> inputs{match::Input::from_argument(args.from_log)};
+        auto index = cli::open_index(globals);
+        if (!index) {
+            cli::print_error(index.error().message);
+            globals.exit = cli::Exit::usage;
+            return;
+        }
+        auto matcher = match::Matcher::load_or_build(*index);
+        if (!matcher) {
+            cli::print_error(matcher.error().message);
+            globals.exit = cli::Exit::usage;
+            return;
+        }
+        match::Options options;
+        for (const auto& dir : globals.kb_dirs) options.command_prefix.insert(options.command_prefix.end(), {"--kb", dir});
+        auto scanned = match::scan(*matcher, inputs, options);
+        if (!scanned) {
+            cli::print_error(scanned.error().message);
+            globals.exit = cli::Exit::usage;
+            return;
+        }
+        report = std::move(scanned).value();
+    }
+    auto draft = match::incident_draft(report, {args.title, match::today()});
+    auto written = write_new(*folder / "incidents", draft.id, draft.text);
+    if (!written) {
+        cli::print_error(written.error().message);
+        globals.exit = cli::Exit::usage;
+        return;
+    }
+    std::cout << written->string() << '\n';
+    if (!args.from_log.empty()) {
+        std::cerr << "deja: drafted from " << args.from_log << ": " << report.error_lines.size() << " error line"
+                  << (report.error_lines.size() == 1 ? "" : "s") << ", " << report.matches.size() << " known failure"
+                  << (report.matches.size() == 1 ? "" : "s") << '\n';
+    }
+    globals.exit = cli::Exit::ok;
+}
+
+cli::Registration registration{75, [](CLI::App& root, cli::Globals& globals) {
+    auto* cmd = root.add_subcommand("new", "draft a new document in the knowledge base");
+    cmd->require_subcommand(1);
+    auto args = std::make_shared<NewArgs>();
+    auto* incident = cmd->add_subcommand("incident", "draft an incident report, from a failed log if given");
+    incident->add_option("--from-log", args->from_log, "log to take the error lines and matching runbooks from (- for stdin)")
+        ->type_name("FILE");
+    incident->add_option("--title", args->title, "the incident's title (default: the failure found, or its first error)");
+    incident->footer("Writes incidents/<date>-<slug>.md into the first --kb folder, or into the current directory\n"
+                     "when it is a knowledge base. An existing file is never overwritten.");
+    incident->callback([&globals, args] { run_new_incident(globals, *args); });
+}};
+
+}  // namespace

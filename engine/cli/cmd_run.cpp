@@ -1,0 +1,249 @@
+// `deja run ID [--param K=V]... [--dry-run] [--diagnose] [--yes] [--step-by-step]`
+// and `deja run --from-log FILE`: resolve the params (prompting on a
+// terminal), then hand over to the run engine, which shows the plan, asks,
+// runs and records. Exit 0 succeeded, 1 failed, 2 usage or refused, 130
+// interrupted.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "cli/common.hpp"
+#include "kb/text.hpp"
+#include "match/report.hpp"
+#include "run/console.hpp"
+#include "run/interrupt.hpp"
+#include "run/params.hpp"
+#include "run/runner.hpp"
+#include "run/step_process.hpp"
+#include "run/terminal.hpp"
+#include "store/history.hpp"
+
+namespace {
+
+struct RunArgs {
+    std::string id;
+    std::vector<std::string> params;
+    std::string from_log;
+    bool dry_run = false;
+    bool diagnose = false;
+    bool yes = false;
+    bool step_by_step = false;
+};
+
+struct FromLog {
+    kb::ParamValues params;
+    nlohmann::json evidence;
+};
+
+std::string confidence(double value) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.2f", value);
+    return buf;
+}
+
+cli::Exit fail(cli::Globals& globals, cli::Exit code, const std::string& message) {
+    cli::print_error(message);
+    globals.exit = code;
+    return code;
+}
+
+// Matches the log and picks the runbook: the top confident match (or the
+// match for `wanted` when an id was given too).
+kb::Result<std::pair<std::string, FromLog>> match_log(store::Index& index, const std::string& file,
+                                                       const std::string& wanted) {
+    auto matcher = match::Matcher::load_or_build(index);
+    if (!matcher) return matcher.error();
+    auto report = match::scan(*matcher, {match::Input::from_argument(file)});
+    if (!report) return report.error();
+    const match::Match* chosen = nullptr;
+    for (const auto& m : report->matches) {
+        if (!m.runbook) continue;
+        if (wanted.empty() || *m.runbook == wanted) {
+            chosen = &m;
+            break;
+        }
+    }
+    if (!chosen) {
+        std::string message = wanted.empty() ? "no runbook matches " + file + " confidently"
+                                             : "runbook " + wanted + " does not match " + file + " confidently";
+        std::string closest;
+        for (const auto& m : report->near_misses)
+            if (m.runbook) closest += (closest.empty() ? "" : ", ") + *m.runbook + " (" + confidence(m.confidence) + ")";
+        if (!closest.empty()) message += "; closest: " + closest;
+        return kb::error(message + "; run `deja match " + file + "` to see what it found");
+    }
+    FromLog out;
+    out.params = chosen->params;
+    nlohmann::json lines = nlohmann::json::array();
+    for (const auto& e : chosen->evidence)
+        lines.push_back({{"source", e.source}, {"line", e.line}, {"text", e.text}, {"kind", match::to_string(e.kind)}});
+    out.evidence = {{"log", file}, {"runbook", *chosen->runbook}, {"confidence", chosen->confidence},
+                    {"params", chosen->params}, {"lines", lines}};
+    std::cout << "Known failure in " << file << ": " << *chosen->runbook << " — " << chosen->title << " (confidence "
+              << confidence(chosen->confidence) << ")\n";
+    for (const auto& e : chosen->evidence)
+        std::cout << "  " << e.source << ":" << e.line << "  " << run::display_value(e.text, 160) << '\n';
+    std::cout << '\n';
+    return std::pair{*chosen->runbook, out};
+}
+
+// Missing required params: asked for on a terminal (secrets unechoed),
+// otherwise all reported together.
+bool fill_missing(const kb::Runbook& runbook, run::ParamResolution& resolution, std::string& refusal) {
+    if (resolution.missing.empty()) return true;
+    if (!run::stdin_is_terminal()) {
+        refusal = "runbook " + runbook.id + " needs ";
+        std::string list;
+        for (const auto* p : resolution.missing) {
+            list += "\n  " + p->name + (p->description.empty() ? "" : ": " + p->description);
+            refusal += std::string(p == resolution.missing.front() ? "" : ", ") + p->name;
+        }
+        std::string flags;
+        for (const auto* p : resolution.missing) flags += " --param " + p->name + "=...";
+        refusal += " and there is no terminal to ask; give" + flags + " (or set them in the environment)" + list;
+        return false;
+    }
+    run::InterruptGuard interrupt;  // Ctrl-C at a prompt: stop, terminal restored
+    for (const auto* p : resolution.missing) {
+        for (int attempt = 0;; ++attempt) {
+            std::string question = p->name + (p->description.empty() ? "" : " (" + p->description + ")") + ": ";
+            auto answer = run::read_line(question, p->secret ? run::Echo::hidden : run::Echo::visible);
+            if (!answer || interrupt.interrupted()) {
+                refusal = "no value given for " + p->name;
+                return false;
+            }
+            std::string problem = answer->empty() ? p->name + " is required" : run::check_value(*p, *answer);
+            if (problem.empty()) {
+                for (auto& v : resolution.values)
+                    if (v.name == p->name) {
+                        v.value = *answer;
+                        v.source = run::ParamSource::prompt;
+                    }
+                break;
+            }
+            cli::print_error(problem);
+            if (attempt == 2) {
+                refusal = problem;
+                return false;
+            }
+        }
+    }
+    resolution.missing.clear();
+    return true;
+}
+
+void run_command(cli::Globals& globals, const RunArgs& args) {
+    if (args.id.empty() && args.from_log.empty()) {
+        fail(globals, cli::Exit::usage, "deja run needs a runbook id or --from-log FILE");
+        return;
+    }
+    if (args.dry_run && args.diagnose) {
+        fail(globals, cli::Exit::usage, "--dry-run and --diagnose exclude each other: pick one");
+        return;
+    }
+    kb::ParamValues given;
+    for (const auto& text : args.params) {
+        auto kv = run::parse_assignment(text);
+        if (!kv) {
+            fail(globals, cli::Exit::usage, kv.error().message);
+            return;
+        }
+        given[kv->first] = kv->second;
+    }
+
+    auto index = cli::open_index(globals);
+    if (!index) {
+        fail(globals, cli::Exit::usage, index.error().message);
+        return;
+    }
+    std::string id = args.id;
+    FromLog from_log;
+    if (!args.from_log.empty()) {
+        auto matched = match_log(*index, args.from_log, args.id);
+        if (!matched) {
+            fail(globals, cli::Exit::usage, matched.error().message);
+            return;
+        }
+        id = matched->first;
+        from_log = std::move(matched->second);
+    }
+    auto runbook = index->runbook(id);
+    if (!runbook) {
+        std::string known;
+        for (const auto& r : index->runbooks()) known += (known.empty() ? "" : ", ") + r.id;
+        fail(globals, cli::Exit::usage,
+             "no runbook " + id + " in the knowledge base" + (known.empty() ? "" : " (runbooks: " + known + ")"));
+        return;
+    }
+
+    std::optional<store::History> history;
+    if (!args.dry_run) {
+        auto opened = store::History::open(store::History::default_path());
+        if (!opened) {
+            fail(globals, cli::Exit::usage, opened.error().message);
+            return;
+        }
+        history.emplace(std::move(*opened));
+        for (long long abandoned : history->abandoned())
+            cli::print_warning("run " + std::to_string(abandoned) +
+                               " was left unfinished by a deja that is gone; it is now marked abandoned");
+    }
+    store::History* record = history ? &*history : nullptr;
+
+    auto resolution = run::resolve_params(*runbook, given, from_log.params);
+    if (!resolution.problems.empty()) {
+        for (const auto& problem : resolution.problems) cli::print_error(problem);
+        run::record_refusal(record, *runbook, resolution.values, from_log.evidence,
+                            kb::text::join(resolution.problems, "; "));
+        globals.exit = cli::Exit::usage;
+        return;
+    }
+    if (!args.dry_run) {
+        std::string refusal;
+        if (!fill_missing(*runbook, resolution, refusal)) {
+            run::record_refusal(record, *runbook, resolution.values, from_log.evidence, refusal);
+            fail(globals, cli::Exit::usage, refusal);
+            return;
+        }
+    }
+
+    run::RunOptions options;
+    options.mode = args.dry_run ? run::Mode::dry_run : args.diagnose ? run::Mode::diagnose : run::Mode::run;
+    options.assume_yes = args.yes ? run::AssumeYes::yes : run::AssumeYes::no;
+    options.pace = args.step_by_step ? run::Pace::step_by_step : run::Pace::whole_run;
+    options.kill_grace = run::default_kill_grace();
+    options.evidence = from_log.evidence;
+    options.colour = cli::stdout_colour() ? run::Colour::on : run::Colour::off;
+    run::Ask ask;
+    if (run::stdin_is_terminal()) ask = run::ask_on_terminal;
+
+    auto outcome = run::run_runbook(*runbook, resolution.values, options, ask, record, std::cout);
+    std::cout.flush();
+    if (!outcome) {
+        fail(globals, cli::Exit::usage, outcome.error().message);
+        return;
+    }
+    switch (outcome->status) {
+        case store::RunStatus::succeeded: globals.exit = cli::Exit::ok; break;
+        case store::RunStatus::refused: fail(globals, cli::Exit::usage, outcome->message); break;
+        case store::RunStatus::interrupted: globals.exit = cli::Exit::interrupted; break;
+        default: globals.exit = cli::Exit::failed; break;
+    }
+}
+
+cli::Registration registration{40, [](CLI::App& root, cli::Globals& globals) {
+    auto args = std::make_shared<RunArgs>();
+    auto* sub = root.add_subcommand("run", "run a runbook: plan, confirm, execute each step, record the run");
+    sub->add_option("id", args->id, "runbook id")->type_name("ID");
+    sub->add_option("-p,--param", args->params, "a param value (repeatable)")->type_name("NAME=VALUE");
+    sub->add_option("--from-log", args->from_log,
+                    "match this log (- for stdin) and run the runbook it names, params filled from the log")
+        ->type_name("FILE");
+    sub->add_flag("--dry-run", args->dry_run, "show the plan and every step's code; execute nothing");
+    sub->add_flag("--diagnose", args->diagnose, "run only the read-only diagnose steps; show what the rest would do");
+    sub->add_flag("-y,--yes", args->yes, "confirm in advance (needed to change anything without a terminal)");
+    sub->add_flag("--step-by-step", args->step_by_step, "ask before each step");
+    sub->callback([&globals, args] { run_command(globals, *args); });
+}};
+
+}  // namespace

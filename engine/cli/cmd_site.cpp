@@ -1,0 +1,73 @@
+// `deja site build [-o DIR] [--base-url URL]`: the knowledge base as a static
+// site, read from the index.
+#include <unistd.h>
+
+#include <iostream>
+#include <chrono>
+
+#include "cli/common.hpp"
+#include "kb/paths.hpp"
+#include "site/site.hpp"
+
+namespace {
+
+struct SiteArgs {
+    std::string out_dir = "site";
+    std::string base_url;
+    int threads = 2;
+};
+
+void build_site(cli::Globals& globals, const SiteArgs& args) {
+    auto root = kb::bundled_root();
+    if (!root || !std::filesystem::is_directory(*root / "web" / "templates")) {
+        cli::print_error("the site's templates were not found (web/templates beside the bundled knowledge base)");
+        globals.exit = cli::Exit::usage;
+        return;
+    }
+    if (!args.base_url.empty() && args.base_url.rfind("http://", 0) != 0 && args.base_url.rfind("https://", 0) != 0) {
+        cli::print_error("--base-url must start with http:// or https:// (" + args.base_url + ")");
+        globals.exit = cli::Exit::usage;
+        return;
+    }
+    auto index = cli::open_index(globals);
+    if (!index) {
+        cli::print_error(index.error().message);
+        globals.exit = cli::Exit::usage;
+        return;
+    }
+    site::BuildOptions options;
+    options.out_dir = args.out_dir;
+    options.web_root = *root / "web";
+    options.base_url = args.base_url;
+    options.threads = args.threads;
+    options.progress = isatty(STDERR_FILENO) ? site::Progress::terminal : site::Progress::quiet;
+    auto T0 = std::chrono::steady_clock::now();
+    auto kbase = index->knowledge_base();
+    std::cerr << "TIMING kb " << std::chrono::duration<double>(std::chrono::steady_clock::now() - T0).count() << "\n";
+    auto stats = site::build(kbase, options);
+    if (!stats) {
+        cli::print_error(stats.error().message);
+        globals.exit = cli::Exit::usage;
+        return;
+    }
+    std::cout << "wrote " << stats->pages << " pages (" << stats->files << " files, "
+              << (stats->bytes + 512 * 1024) / (1024 * 1024) << " MiB; search index "
+              << (stats->search_bytes + 512) / 1024 << " KiB) to " << args.out_dir << "\n";
+    globals.exit = cli::Exit::ok;
+}
+
+cli::Registration registration{60, [](CLI::App& root, cli::Globals& globals) {
+    auto* site = root.add_subcommand("site", "publish the knowledge base as a static site");
+    site->require_subcommand(1);
+    auto args = std::make_shared<SiteArgs>();
+    auto* build = site->add_subcommand("build", "generate the site: pages, search index and log matcher");
+    build->add_option("-o,--output", args->out_dir, "output folder (created; a previous build there is replaced)")
+        ->type_name("DIR")
+        ->capture_default_str();
+    build->add_option("--base-url", args->base_url, "URL the site is served from; also writes sitemap.xml")
+        ->type_name("URL");
+    build->add_option("-j,--threads", args->threads, "rendering threads")->check(CLI::Range(1, 64))->capture_default_str();
+    build->callback([&globals, args] { build_site(globals, *args); });
+}};
+
+}  // namespace

@@ -1,0 +1,62 @@
+#include "cli/common.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <system_error>
+
+#include "cli/output.hpp"
+#include "kb/paths.hpp"
+
+namespace cli {
+
+namespace fs = std::filesystem;
+
+kb::Result<std::vector<fs::path>> knowledge_base_dirs(const Globals& globals) {
+    std::vector<std::string> given = globals.kb_dirs;
+    if (const char* env = std::getenv("DEJA_KB"); env && *env) {
+        std::string list = env;
+        std::size_t start = 0;
+        for (;;) {
+            std::size_t colon = list.find(':', start);
+            std::string part = list.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+            if (!part.empty()) given.push_back(part);
+            if (colon == std::string::npos) break;
+            start = colon + 1;
+        }
+    }
+    for (const auto& dir : given) {
+        std::error_code ec;
+        if (!fs::is_directory(dir, ec)) return kb::error("knowledge base folder not found (" + dir + ")");
+    }
+    auto dirs = kb::kb_dirs(globals.kb_dirs);
+    if (dirs.empty())
+        return kb::error("no knowledge base: the bundled one is missing and none was given (use --kb DIR or DEJA_KB)");
+    return dirs;
+}
+
+kb::Result<store::Index> open_index(const Globals& globals, store::Refresh refresh, BuildReport report) {
+    auto dirs = knowledge_base_dirs(globals);
+    if (!dirs) return dirs.error();
+    bool terminal = isatty(STDERR_FILENO) == 1;
+    bool progress_shown = false;
+    store::Progress progress;
+    if (terminal && report == BuildReport::stderr_warnings)
+        progress = [&](const std::string& message) {
+            std::cerr << "deja: " << message << "…" << std::flush;
+            progress_shown = true;
+        };
+    auto index = store::Index::open(*dirs, kb::index_path(*dirs), refresh, progress);
+    if (progress_shown) std::cerr << "\r\x1b[K" << std::flush;
+    if (!index) return index.error();
+    if (index->rebuilt() && report == BuildReport::stderr_warnings)
+        for (const auto& d : index->diagnostics()) {
+            kb::Diagnostic shown = d;
+            shown.severity = kb::Severity::error;  // format() without its own "warning:"
+            print_warning(describe(shown));
+        }
+    return index;
+}
+
+}  // namespace cli

@@ -1,0 +1,29 @@
+#include "kb/document.hpp"
+
+#include "kb/encoding.hpp"
+#include "kb/load.hpp"
+
+namespace kb {
+
+bool read_document(const std::string& path, std::string_view bytes, std::vector<Diagnostic>& diagnostics,
+                   SourceDocument& doc) {
+    if (encoding::looks_binary(bytes)) {
+        diagnostics.push_back({path, 0, Severity::error, "binary file (not text); skipped"});
+        return false;
+    }
+    doc.text = repair_text(bytes);
+    doc.split = front_matter::split(doc.text, path, diagnostics);
+    doc.yaml = front_matter::parse(doc.split, path, diagnostics);
+    doc.markdown = markdown::parse(doc.split.body, doc.split.body_first_line);
+    return true;
+}
+
+std::string file_stem(const std::string& path) {
+    auto slash = path.find_last_of('/');
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    auto dot = name.find_last_of('.');
+    if (dot != std::string::npos && dot > 0) name.resize(dot);
+    return name;
+}
+
+}  // namespace kb

@@ -1,0 +1,114 @@
+// `deja lint`: what loading already reported, plus the checks that need the
+// whole knowledge base or a compiled regex.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <re2/re2.h>
+
+#include "kb/info_string.hpp"
+#include "kb/load.hpp"
+#include "kb/text.hpp"
+
+namespace kb {
+
+namespace {
+
+bool valid_id(std::string_view id) {
+    if (id.empty()) return false;
+    for (char c : id)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')) return false;
+    return id.front() != '-' && id.front() != '.';
+}
+
+void lint_runbook(const Runbook& r, std::vector<Diagnostic>& out) {
+    auto report = [&](int line, const std::string& message, Severity severity = Severity::error) {
+        out.push_back({r.path, line, severity, message});
+    };
+    if (!valid_id(r.id))
+        report(1, "runbook id '" + r.id + "' should be lower-case letters, digits, '-', '_' or '.'",
+               Severity::warning);
+
+    std::set<std::string> param_names;
+    for (const auto& p : r.params) {
+        param_names.insert(p.name);
+        if (!p.pattern.empty()) {
+            RE2 regex(p.pattern, RE2::Quiet);
+            if (!regex.ok()) report(p.line, "param " + p.name + ": pattern does not compile in RE2: " + regex.error());
+            else if (p.default_value && !RE2::FullMatch(*p.default_value, regex))
+                report(p.line, "param " + p.name + ": default '" + *p.default_value + "' does not match its pattern");
+        }
+        if (!p.choices.empty() && p.default_value &&
+            std::find(p.choices.begin(), p.choices.end(), *p.default_value) == p.choices.end())
+            report(p.line, "param " + p.name + ": default '" + *p.default_value + "' is not one of its choices");
+        if (p.required && p.default_value)
+            report(p.line, "param " + p.name + " is required but has a default; one of the two is a mistake",
+                   Severity::warning);
+    }
+
+    for (const auto& sig : r.signatures) {
+        RE2 regex(sig.pattern, RE2::Quiet);
+        if (!regex.ok()) {
+            report(sig.line, "signature does not compile in RE2: " + regex.error());
+            continue;
+        }
+        for (const auto& [group, index] : regex.NamedCapturingGroups())
+            if (!param_names.count(group))
+                report(sig.line, "signature group (?P<" + group + ">...) names no declared param");
+        for (const auto& [name, value] : sig.params)
+            if (!param_names.count(name)) report(sig.line, "signature sets param " + name + ", which is not declared");
+    }
+    for (const auto& ex : r.examples)
+        for (const auto& [name, value] : ex.params)
+            if (!param_names.count(name)) report(ex.line, "example expects param " + name + ", which is not declared");
+
+    std::map<std::string, const Step*> steps;
+    for (const auto& step : r.steps) {
+        if (auto [it, inserted] = steps.emplace(step.name, &step); !inserted)
+            report(step.line, "step name '" + step.name + "' is used twice (also line " +
+                                  std::to_string(it->second->line) + ")");
+        if (step.interpreter.empty() && !is_runnable_language(step.language))
+            report(step.line, "step '" + step.name + "' is in " +
+                                  (step.language.empty() ? std::string("no language") : "'" + step.language + "'") +
+                                  ", which deja cannot run (sh, bash, sql, python, or set an interpreter)");
+    }
+    for (const auto& step : r.steps) {
+        if (step.skip_if.empty()) continue;
+        auto it = steps.find(step.skip_if);
+        if (it == steps.end())
+            report(step.line, "step '" + step.name + "': skip_if names '" + step.skip_if + "', which is not a step");
+        else if (it->second->kind != StepKind::diagnose)
+            report(step.line, "step '" + step.name + "': skip_if names '" + step.skip_if + "', which is not a diagnose step");
+        if (step.kind != StepKind::apply)
+            report(step.line, "step '" + step.name + "': skip_if only applies to apply steps", Severity::warning);
+    }
+    if (!r.steps.empty() && !r.runme_style) {
+        bool applies = std::any_of(r.steps.begin(), r.steps.end(), [](const Step& s) { return s.kind == StepKind::apply; });
+        bool verifies = std::any_of(r.steps.begin(), r.steps.end(), [](const Step& s) { return s.kind == StepKind::verify; });
+        if (applies && !verifies) report(1, "runbook changes something but has no verify step", Severity::warning);
+    }
+}
+
+}  // namespace
+
+std::vector<Diagnostic> lint(const KnowledgeBase& kb) {
+    std::vector<Diagnostic> out = kb.diagnostics;
+    std::map<std::string, std::string> ids;  // across kinds: `deja show ID` must be unambiguous
+    for (const auto& r : kb.runbooks) {
+        ids.emplace(r.id, r.path);
+        lint_runbook(r, out);
+    }
+    for (const auto& i : kb.incidents) {
+        if (auto [it, inserted] = ids.emplace(i.id, i.path); !inserted)
+            out.push_back({i.path, 1, Severity::error, "id '" + i.id + "' is also the id of " + it->second});
+        if (!valid_id(i.id))
+            out.push_back({i.path, 1, Severity::warning,
+                           "incident id '" + i.id + "' should be lower-case letters, digits, '-', '_' or '.'"});
+    }
+    std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        return std::tie(a.file, a.line) < std::tie(b.file, b.line);
+    });
+    return out;
+}
+
+}  // namespace kb

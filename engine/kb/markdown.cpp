@@ -1,0 +1,183 @@
+#include "kb/markdown.hpp"
+
+#include <cstring>
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm-extension_api.h>
+#include <cmark-gfm.h>
+
+#include "kb/text.hpp"
+
+namespace kb::markdown {
+
+namespace {
+
+constexpr const char* extension_names[] = {"table", "strikethrough", "autolink", "tasklist", "tagfilter"};
+
+// Looked up once: registering and finding extensions walks global lists.
+const std::vector<cmark_syntax_extension*>& extensions() {
+    static const std::vector<cmark_syntax_extension*> list = [] {
+        cmark_gfm_core_extensions_ensure_registered();
+        std::vector<cmark_syntax_extension*> found;
+        for (const char* name : extension_names)
+            if (auto* ext = cmark_find_syntax_extension(name)) found.push_back(ext);
+        return found;
+    }();
+    return list;
+}
+
+struct Walker {
+    Document& doc;
+    int offset;  // file line of input line 1, minus one
+    std::vector<std::string_view> source_lines;
+
+    int file_line(cmark_node* node) const { return offset + cmark_node_get_start_line(node); }
+
+    std::string_view raw_line(int line) const {
+        int index = line - offset - 1;
+        if (index < 0 || index >= static_cast<int>(source_lines.size())) return {};
+        return source_lines[static_cast<std::size_t>(index)];
+    }
+
+    // Appends the plain text of inline children; records links on the way.
+    void inline_text(cmark_node* node, std::string& out, int& line) {
+        for (cmark_node* child = cmark_node_first_child(node); child; child = cmark_node_next(child)) {
+            switch (cmark_node_get_type(child)) {
+                case CMARK_NODE_TEXT:
+                case CMARK_NODE_CODE:
+                case CMARK_NODE_HTML_INLINE:
+                    if (const char* literal = cmark_node_get_literal(child)) out += literal;
+                    break;
+                case CMARK_NODE_SOFTBREAK:
+                case CMARK_NODE_LINEBREAK:
+                    out += '\n';
+                    ++line;
+                    break;
+                case CMARK_NODE_LINK: {
+                    int link_line = line;
+                    std::string link_text;
+                    inline_text(child, link_text, line);
+                    const char* url = cmark_node_get_url(child);
+                    doc.links.push_back({url ? url : "", link_text, link_line});
+                    out += link_text;
+                    break;
+                }
+                default:
+                    inline_text(child, out, line);
+                    break;
+            }
+        }
+    }
+
+    void add_lines(const std::string& block_text, int first, LineKind kind) {
+        int line = first;
+        for (auto part : text::split(block_text, '\n')) {
+            auto trimmed = text::trim(part);
+            if (!trimmed.empty()) {
+                doc.lines.push_back({std::string(trimmed), line, kind, raw_line(line)});
+                doc.plain_text.append(trimmed);
+                doc.plain_text += '\n';
+            }
+            ++line;
+        }
+    }
+
+    void block(cmark_node* node, LineKind context) {
+        cmark_node_type type = cmark_node_get_type(node);
+        switch (type) {
+            case CMARK_NODE_PARAGRAPH: {
+                std::string out;
+                int line = file_line(node);
+                inline_text(node, out, line);
+                add_lines(out, file_line(node), context);
+                return;
+            }
+            case CMARK_NODE_HEADING: {
+                std::string out;
+                int line = file_line(node);
+                inline_text(node, out, line);
+                std::string heading = text::collapse_whitespace(out);
+                doc.headings.push_back({cmark_node_get_heading_level(node), heading, file_line(node),
+                                        offset + cmark_node_get_end_line(node)});
+                add_lines(heading, file_line(node), LineKind::heading);
+                return;
+            }
+            case CMARK_NODE_CODE_BLOCK: {
+                CodeBlock code;
+                const char* info = cmark_node_get_fence_info(node);
+                const char* literal = cmark_node_get_literal(node);
+                code.info = info ? info : "";
+                code.code = literal ? literal : "";
+                code.line = file_line(node);
+                code.end_line = offset + cmark_node_get_end_line(node);
+                int length = 0, fence_offset = 0;
+                char fence_char = 0;
+                code.fenced = cmark_node_get_fenced(node, &length, &fence_offset, &fence_char) != 0;
+                doc.code_blocks.push_back(std::move(code));
+                return;
+            }
+            case CMARK_NODE_HTML_BLOCK:
+            case CMARK_NODE_THEMATIC_BREAK:
+                return;
+            case CMARK_NODE_ITEM:
+                context = LineKind::list_item;
+                break;
+            case CMARK_NODE_BLOCK_QUOTE:
+                context = LineKind::quote;
+                break;
+            default:
+                break;
+        }
+        const char* type_name = cmark_node_get_type_string(node);
+        if (type_name && std::strcmp(type_name, "table_row") == 0) {
+            std::string row;
+            int line = file_line(node);
+            for (cmark_node* cell = cmark_node_first_child(node); cell; cell = cmark_node_next(cell)) {
+                std::string cell_text;
+                int cell_line = line;
+                inline_text(cell, cell_text, cell_line);
+                if (!row.empty()) row += " | ";
+                row += text::trim(cell_text);
+            }
+            add_lines(row, line, LineKind::table_row);
+            return;
+        }
+        for (cmark_node* child = cmark_node_first_child(node); child; child = cmark_node_next(child))
+            block(child, context);
+    }
+};
+
+}  // namespace
+
+void ParserDeleter::operator()(cmark_parser* parser) const { cmark_parser_free(parser); }
+void NodeDeleter::operator()(cmark_node* node) const { cmark_node_free(node); }
+
+ParserPtr make_parser(int options) {
+    ParserPtr parser(cmark_parser_new(options));
+    for (auto* ext : extensions()) cmark_parser_attach_syntax_extension(parser.get(), ext);
+    return parser;
+}
+
+cmark_llist* gfm_extensions() {
+    static cmark_llist* list = [] {
+        cmark_llist* result = nullptr;
+        for (auto* ext : extensions()) result = cmark_llist_append(cmark_get_default_mem_allocator(), result, ext);
+        return result;
+    }();
+    return list;
+}
+
+Document parse(std::string_view markdown, int first_line) {
+    // One parser per thread, reused: cmark_parser_finish resets it but keeps
+    // the attached extensions, which saves the set-up on every document.
+    thread_local ParserPtr parser = make_parser(CMARK_OPT_DEFAULT);
+    cmark_parser_feed(parser.get(), markdown.data(), markdown.size());
+    NodePtr root(cmark_parser_finish(parser.get()));
+
+    Document doc;
+    Walker walker{doc, first_line - 1, text::split_lines(markdown)};
+    if (root) walker.block(root.get(), LineKind::paragraph);
+    return doc;
+}
+
+}  // namespace kb::markdown

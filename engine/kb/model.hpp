@@ -1,0 +1,180 @@
+// The knowledge base model shared by every module: runbooks (params,
+// signatures, examples, steps) and incidents (inferred sections and error
+// lines). kb builds it from Markdown; store keeps it as JSON in the index.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace kb {
+
+enum class StepKind { diagnose, apply, verify, rollback };
+enum class Severity { error, warning };
+enum class SectionKind { summary, symptoms, root_cause, resolution, verification, lessons, other };
+enum class DocKind { runbook, incident };
+
+std::string to_string(StepKind kind);
+std::optional<StepKind> step_kind_from_string(const std::string& text);
+std::string to_string(SectionKind kind);
+std::string to_string(DocKind kind);
+
+using ParamValues = std::map<std::string, std::string>;
+
+// A link to another document as written (a front-matter entry or a Markdown
+// link), kept with its line so that a broken one is reported where it is.
+struct Reference {
+    std::string id;  // the id or file stem named
+    int line = 0;
+    bool certain = true;  // false for a bare "x.md" link that may name something else
+};
+
+struct Param {
+    std::string name;
+    std::string description;
+    bool required = false;
+    bool secret = false;
+    std::optional<std::string> default_value;
+    std::string pattern;               // RE2, must match the whole value; empty = any
+    std::vector<std::string> choices;  // empty = any
+    int line = 0;
+};
+
+struct Signature {
+    std::string pattern;     // RE2 syntax; named groups fill params
+    ParamValues params;      // fixed values set when this signature matches
+    std::string description;
+    int line = 0;            // line in the runbook file
+};
+
+struct Example {
+    std::string text;        // a log excerpt, one or more lines
+    ParamValues params;      // the params the matcher must extract
+    int line = 0;
+};
+
+struct Step {
+    std::string name;         // from the attributes, or "step-N"
+    StepKind kind = StepKind::apply;
+    std::string language;     // first word of the info string: sh, bash, sql, python, ...
+    std::string code;
+    std::string interpreter;  // overrides the language's interpreter
+    std::string cwd;
+    std::string skip_if;      // name of a diagnose step
+    std::string tag;
+    std::chrono::seconds timeout{600};
+    bool confirm = false;           // ask before this step even in a confirmed run
+    bool continue_on_error = false; // a failing apply does not stop the run
+    bool exclude_from_run_all = false;
+    nlohmann::json attributes = nlohmann::json::object();  // every attribute as written
+    int line = 0;             // line of the opening fence
+};
+
+struct Runbook {
+    std::string id;
+    std::string title;
+    std::string summary;
+    std::vector<std::string> tags;
+    std::vector<Param> params;         // in declaration order
+    std::vector<Signature> signatures;
+    std::vector<Example> examples;
+    std::vector<std::string> incidents;  // ids of incidents it fixed
+    std::vector<Reference> references;   // incidents named in the file, with lines
+    std::vector<Step> steps;             // in document order
+    bool runme_style = false;  // no deja keys anywhere: Runme semantics
+    // Front matter `symptom: true`: its failure is the visible consequence of
+    // another one (a Job's backoff limit, Helm's atomic rollback), so a match
+    // ranks after any cause found in the same log.
+    bool symptom = false;
+    std::string body_markdown;  // Markdown after the front matter
+    std::string body_text;      // plain text of the body, for search
+    std::string path;           // source file
+    std::string content_hash;   // of the source bytes
+
+    const Param* param(const std::string& name) const;
+    const Step* step(const std::string& name) const;
+};
+
+struct Section {
+    SectionKind kind = SectionKind::other;
+    std::string heading;
+    std::string markdown;
+    int line = 0;
+};
+
+struct ErrorLine {
+    std::string text;
+    int line = 0;  // line in the incident file
+};
+
+struct Incident {
+    std::string id;
+    std::string title;
+    std::string date;      // YYYY-MM-DD, empty when unknown
+    std::string status;    // resolved, open, mitigated, monitoring, unknown
+    std::string severity;  // free text as written (critical, high, sev1, ...), may be empty
+    std::vector<std::string> services;
+    std::vector<std::string> tags;
+    std::vector<std::string> runbooks;  // linked runbook ids
+    std::vector<Reference> references;  // runbooks named in the file, with lines
+    std::vector<Section> sections;
+    std::vector<ErrorLine> error_lines;
+    std::string code;           // text of all code blocks, for search
+    std::string summary;        // first paragraph or the summary section, plain text
+    std::string body_markdown;
+    std::string body_text;
+    std::string path;
+    std::string content_hash;
+};
+
+struct Diagnostic {
+    std::string file;
+    int line = 0;
+    Severity severity = Severity::error;
+    std::string message;
+
+    std::string format() const;  // "file:line: message"
+};
+
+struct SourceFile {
+    std::string path;
+    std::string content_hash;
+    long long size = 0;
+    long long mtime_ns = 0;
+};
+
+struct KnowledgeBase {
+    std::vector<Runbook> runbooks;
+    std::vector<Incident> incidents;
+    std::vector<SourceFile> sources;       // every file read, in load order
+    std::vector<Diagnostic> diagnostics;   // problems found while loading
+
+    const Runbook* runbook(const std::string& id) const;
+    const Incident* incident(const std::string& id) const;
+};
+
+void to_json(nlohmann::json& j, const Reference& v);
+void from_json(const nlohmann::json& j, Reference& v);
+void to_json(nlohmann::json& j, const Param& v);
+void from_json(const nlohmann::json& j, Param& v);
+void to_json(nlohmann::json& j, const Signature& v);
+void from_json(const nlohmann::json& j, Signature& v);
+void to_json(nlohmann::json& j, const Example& v);
+void from_json(const nlohmann::json& j, Example& v);
+void to_json(nlohmann::json& j, const Step& v);
+void from_json(const nlohmann::json& j, Step& v);
+void to_json(nlohmann::json& j, const Runbook& v);
+void from_json(const nlohmann::json& j, Runbook& v);
+void to_json(nlohmann::json& j, const Section& v);
+void from_json(const nlohmann::json& j, Section& v);
+void to_json(nlohmann::json& j, const ErrorLine& v);
+void from_json(const nlohmann::json& j, ErrorLine& v);
+void to_json(nlohmann::json& j, const Incident& v);
+void from_json(const nlohmann::json& j, Incident& v);
+void to_json(nlohmann::json& j, const Diagnostic& v);
+
+}  // namespace kb

@@ -1,0 +1,335 @@
+// Runbooks: typed front matter (params, signatures, examples, links) and
+// steps from fenced code blocks with Runme-style attributes.
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include "kb/document.hpp"
+#include "kb/hash.hpp"
+#include "kb/info_string.hpp"
+#include "kb/links.hpp"
+#include "kb/load.hpp"
+#include "kb/text.hpp"
+
+namespace kb {
+
+namespace {
+
+using front_matter::Reader;
+using front_matter::Value;
+
+constexpr std::array<std::string_view, 5> deja_step_keys = {"kind", "skip_if", "timeout", "confirm",
+                                                             "continue_on_error"};
+
+// Keys Runme itself writes in front matter: accepted and left alone.
+const std::set<std::string, std::less<>> known_runbook_keys = {
+    "id", "title", "summary", "description", "tags", "params", "signatures", "examples", "incidents",
+    "runme", "shell", "cwd", "skipPrompts", "terminalRows", "category", "owner", "author", "services"};
+
+bool valid_param_name(std::string_view name) {
+    if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+    for (char c : name)
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    return true;
+}
+
+void read_param(const Reader& reader, const std::string& name, const Value& key, const Value& value,
+                Runbook& runbook) {
+    Param param;
+    param.name = name;
+    param.line = key.line;
+    if (!valid_param_name(name))
+        reader.error(key, "param name '" + name + "' must be letters, digits and '_' (it becomes an environment variable)");
+    if (value.is_scalar()) {
+        param.description = value.scalar;
+    } else if (value.is_map()) {
+        for (const auto& field : value.entries) {
+            std::string field_name = field.first.scalar;
+            const Value& v = field.second;
+            std::string what = "param " + name + ": " + field_name;
+            if (field_name == "description") {
+                if (auto s = reader.scalar(v, what)) param.description = *s;
+            } else if (field_name == "required") {
+                if (auto b = reader.boolean(v, what)) param.required = *b;
+            } else if (field_name == "secret") {
+                if (auto b = reader.boolean(v, what)) param.secret = *b;
+            } else if (field_name == "default") {
+                if (!v.is_null())
+                    if (auto s = reader.scalar(v, what)) param.default_value = *s;
+            } else if (field_name == "pattern") {
+                if (auto s = reader.scalar(v, what)) param.pattern = *s;
+            } else if (field_name == "choices") {
+                if (!v.is_sequence() && !v.is_null())
+                    reader.error(v, what + " must be a list");
+                else
+                    param.choices = reader.string_list(v, what);
+            } else {
+                reader.warning(field.first, "param " + name + ": unknown field '" + field_name +
+                                                "' (known: description, required, default, pattern, choices, secret)");
+            }
+        }
+    } else if (!value.is_null()) {
+        reader.error(value, "param " + name + " must be a map {description: ..., required: ...}");
+    }
+    runbook.params.push_back(std::move(param));
+}
+
+void read_params(const Reader& reader, const Value& node, Runbook& runbook) {
+    if (node.is_map()) {
+        for (const auto& entry : node.entries) {
+            if (!entry.first.is_scalar()) {
+                reader.error(entry.first, "param names must be plain words");
+                continue;
+            }
+            read_param(reader, entry.first.scalar, entry.first, entry.second, runbook);
+        }
+    } else if (node.is_sequence()) {
+        // Also accepted: a list of {name: X, description: ...}.
+        for (const auto& item : node.items) {
+            const Value* name = item.is_map() ? item.get("name") : nullptr;
+            if (!name || !name->is_scalar()) {
+                reader.error(item, "params must be a map of NAME: {description: ...}");
+                continue;
+            }
+            Value rest = item;
+            std::erase_if(rest.entries, [](const auto& entry) { return entry.first.scalar == "name"; });
+            read_param(reader, name->scalar, item, rest, runbook);
+        }
+    } else if (!node.is_null()) {
+        reader.error(node, "params must be a map of NAME: {description: ..., required: ...}");
+    }
+}
+
+void read_signatures(const Reader& reader, const Value& node, Runbook& runbook) {
+    if (node.is_null()) return;
+    if (!node.is_sequence()) {
+        reader.error(node, "signatures must be a list of {pattern: ...}");
+        return;
+    }
+    for (const auto& item : node.items) {
+        Signature sig;
+        sig.line = item.line;
+        if (item.is_scalar()) {
+            sig.pattern = item.scalar;
+        } else if (item.is_map()) {
+            for (const auto& field : item.entries) {
+                std::string key = field.first.scalar;
+                if (key == "pattern") {
+                    if (auto s = reader.scalar(field.second, "signature pattern")) sig.pattern = *s;
+                } else if (key == "params") {
+                    sig.params = reader.string_map(field.second, "signature params");
+                } else if (key == "description") {
+                    if (auto s = reader.scalar(field.second, "signature description")) sig.description = *s;
+                } else {
+                    reader.warning(field.first, "signature: unknown field '" + key + "' (known: pattern, params, description)");
+                }
+            }
+        } else {
+            reader.error(item, "a signature must be a pattern or {pattern: ..., params: ...}");
+            continue;
+        }
+        if (sig.pattern.empty()) {
+            reader.error(item, "signature has no pattern");
+            continue;
+        }
+        runbook.signatures.push_back(std::move(sig));
+    }
+}
+
+void read_examples(const Reader& reader, const Value& node, Runbook& runbook) {
+    if (node.is_null()) return;
+    if (!node.is_sequence()) {
+        reader.error(node, "examples must be a list of {text: ..., params: ...}");
+        return;
+    }
+    for (const auto& item : node.items) {
+        Example example;
+        example.line = item.line;
+        if (item.is_scalar()) {
+            example.text = item.scalar;
+        } else if (item.is_map()) {
+            for (const auto& field : item.entries) {
+                std::string key = field.first.scalar;
+                if (key == "text") {
+                    if (auto s = reader.scalar(field.second, "example text")) example.text = *s;
+                } else if (key == "params") {
+                    example.params = reader.string_map(field.second, "example params");
+                } else {
+                    reader.warning(field.first, "example: unknown field '" + key + "' (known: text, params)");
+                }
+            }
+        } else {
+            reader.error(item, "an example must be a log line or {text: ..., params: ...}");
+            continue;
+        }
+        if (example.text.empty()) {
+            reader.error(item, "example has no text");
+            continue;
+        }
+        runbook.examples.push_back(std::move(example));
+    }
+}
+
+std::optional<bool> attribute_bool(const nlohmann::json& value) {
+    if (value.is_boolean()) return value.get<bool>();
+    if (value.is_string()) {
+        std::string s = text::lower(value.get<std::string>());
+        if (s == "true" || s == "yes") return true;
+        if (s == "false" || s == "no") return false;
+    }
+    return std::nullopt;
+}
+
+std::string attribute_string(const nlohmann::json& value) {
+    if (value.is_string()) return value.get<std::string>();
+    return value.dump();
+}
+
+struct StepContext {
+    const std::string& path;
+    std::vector<Diagnostic>& diagnostics;
+    const std::string& default_cwd;
+};
+
+// Returns whether the block carried one of deja's own keys.
+bool read_step_attributes(const StepContext& ctx, const InfoString& info, Step& step) {
+    bool deja_keys = false;
+    auto problem = [&](const std::string& message) {
+        ctx.diagnostics.push_back({ctx.path, step.line, Severity::error, message});
+    };
+    for (const auto& [key, value] : info.attributes.items()) {
+        if (std::find(deja_step_keys.begin(), deja_step_keys.end(), key) != deja_step_keys.end()) deja_keys = true;
+        if (key == "name") {
+            step.name = attribute_string(value);
+        } else if (key == "kind") {
+            std::string kind = text::lower(attribute_string(value));
+            if (auto k = step_kind_from_string(kind))
+                step.kind = *k;
+            else
+                problem("step kind '" + kind + "' is not one of diagnose, apply, verify, rollback");
+        } else if (key == "skip_if") {
+            step.skip_if = attribute_string(value);
+        } else if (key == "timeout") {
+            std::optional<std::chrono::seconds> timeout;
+            if (value.is_number_integer() && value.get<long long>() >= 0)
+                timeout = std::chrono::seconds(value.get<long long>());
+            else if (value.is_string())
+                timeout = parse_duration(value.get<std::string>());
+            if (timeout)
+                step.timeout = *timeout;
+            else
+                problem("step timeout '" + attribute_string(value) + "' is not a duration like 30s, 5m or 1h");
+        } else if (key == "confirm" || key == "continue_on_error" || key == "excludeFromRunAll") {
+            auto flag = attribute_bool(value);
+            if (!flag) {
+                problem("step attribute " + key + " must be true or false");
+                continue;
+            }
+            if (key == "confirm") step.confirm = *flag;
+            if (key == "continue_on_error") step.continue_on_error = *flag;
+            if (key == "excludeFromRunAll") step.exclude_from_run_all = *flag;
+        } else if (key == "cwd") {
+            step.cwd = attribute_string(value);
+        } else if (key == "interpreter") {
+            step.interpreter = attribute_string(value);
+        } else if (key == "tag" || key == "category") {
+            step.tag = attribute_string(value);
+        }
+    }
+    if (step.cwd.empty()) step.cwd = ctx.default_cwd;
+    return deja_keys;
+}
+
+void read_steps(const std::string& path, const markdown::Document& doc, const std::string& default_cwd,
+                Runbook& runbook, std::vector<Diagnostic>& diagnostics) {
+    bool any_deja_keys = false;
+    StepContext ctx{path, diagnostics, default_cwd};
+    for (const auto& block : doc.code_blocks) {
+        if (!block.fenced) continue;
+        InfoString info = parse_info_string(block.info);
+        if (info.language.empty() && !info.has_attributes) continue;
+        if (!info.has_attributes && !is_runnable_language(info.language)) continue;
+        if (is_display_language(info.language) && !info.has_attributes) continue;
+
+        Step step;
+        step.language = info.language;
+        step.code = block.code;
+        step.line = block.line;
+        if (!info.error.empty()) diagnostics.push_back({path, block.line, Severity::error, "step attributes: " + info.error});
+        step.attributes = info.attributes;
+        any_deja_keys = read_step_attributes(ctx, info, step) || any_deja_keys;
+        if (step.name.empty()) step.name = "step-" + std::to_string(runbook.steps.size() + 1);
+        runbook.steps.push_back(std::move(step));
+    }
+    runbook.runme_style = !any_deja_keys;
+}
+
+void read_incident_links(const markdown::Document& doc, Runbook& runbook) {
+    for (const auto& link : doc.links) {
+        auto target = parse_link_target(link.url);
+        if (!target || target->kind != DocKind::incident) continue;
+        runbook.references.push_back({target->stem, link.line, true});
+    }
+}
+
+}  // namespace
+
+std::optional<Runbook> parse_runbook(const std::string& path, std::string_view bytes,
+                                     std::vector<Diagnostic>& diagnostics) {
+    SourceDocument doc;
+    if (!read_document(path, bytes, diagnostics, doc)) return std::nullopt;
+
+    Runbook runbook;
+    runbook.path = path;
+    runbook.content_hash = hash_hex(bytes);
+    runbook.body_markdown = std::string(doc.split.body);
+    runbook.body_text = doc.markdown.plain_text;
+    std::string default_cwd;
+
+    if (doc.yaml) {
+        Reader reader{path, diagnostics};
+        for (const auto& entry : doc.yaml->entries) {
+            if (!entry.first.is_scalar()) {
+                reader.error(entry.first, "front matter keys must be plain words");
+                continue;
+            }
+            std::string key = entry.first.scalar;
+            const Value& value = entry.second;
+            if (key == "id") {
+                if (auto s = reader.scalar(value, "id")) runbook.id = std::string(text::trim(*s));
+            } else if (key == "title") {
+                if (auto s = reader.scalar(value, "title")) runbook.title = std::string(text::trim(*s));
+            } else if (key == "summary" || key == "description") {
+                if (auto s = reader.scalar(value, key)) runbook.summary = text::collapse_whitespace(*s);
+            } else if (key == "tags") {
+                runbook.tags = reader.string_list(value, "tags");
+            } else if (key == "params") {
+                read_params(reader, value, runbook);
+            } else if (key == "signatures") {
+                read_signatures(reader, value, runbook);
+            } else if (key == "examples") {
+                read_examples(reader, value, runbook);
+            } else if (key == "incidents") {
+                for (auto& [id, line] : reader.string_list_with_lines(value, "incidents"))
+                    runbook.references.push_back({id, line, true});
+            } else if (key == "cwd") {
+                if (auto s = reader.scalar(value, "cwd")) default_cwd = *s;
+            } else if (!known_runbook_keys.contains(key)) {
+                reader.warning(entry.first, "unknown front-matter key '" + key + "'");
+            }
+        }
+    }
+
+    if (runbook.id.empty()) runbook.id = file_stem(path);
+    if (runbook.title.empty() && !doc.markdown.headings.empty()) runbook.title = doc.markdown.headings.front().text;
+    if (runbook.title.empty()) runbook.title = runbook.id;
+    if (runbook.summary.empty())
+        runbook.summary = first_paragraph(doc.markdown, 280, [](const markdown::TextLine&) { return true; });
+
+    read_steps(path, doc.markdown, default_cwd, runbook, diagnostics);
+    read_incident_links(doc.markdown, runbook);
+    for (const auto& ref : runbook.references) runbook.incidents.push_back(ref.id);
+    return runbook;
+}
+
+}  // namespace kb

@@ -1,0 +1,34 @@
+// The compiled signature database lives in the index as a blob, so a run on
+// a small log loads it instead of compiling every pattern again.
+#include <hs/hs.h>
+
+#include "match/matcher.hpp"
+#include "store/index.hpp"
+
+namespace match {
+
+// The blob holds its own key (format, Vectorscan version, hash of every
+// pattern): a stale or foreign blob is rebuilt and replaced.
+std::string Matcher::blob_name() {
+    std::string version = hs_version();
+    return "match.db.vectorscan-" + version.substr(0, version.find(' '));
+}
+
+kb::Result<Matcher> Matcher::load_or_build(store::Index& index) {
+    return load_or_build(index, std::make_shared<const kb::KnowledgeBase>(index.knowledge_base()));
+}
+
+kb::Result<Matcher> Matcher::load_or_build(store::Index& index, std::shared_ptr<const kb::KnowledgeBase> knowledge_base) {
+    if (auto blob = index.blob(blob_name())) {
+        auto loaded = deserialize(knowledge_base, *blob);
+        if (loaded) return loaded;
+    }
+    auto built = build(std::move(knowledge_base));
+    if (!built) return built;
+    std::string blob = built->serialize();
+    // A read-only cache only costs the next run a compile.
+    if (!blob.empty()) (void)index.put_blob(blob_name(), blob);
+    return built;
+}
+
+}  // namespace match

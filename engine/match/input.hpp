@@ -1,0 +1,76 @@
+// Reading logs as a stream of line blocks: files, standard input or text in
+// memory, gzip-compressed or not (told apart by the magic bytes, so a
+// compressed log piped on stdin works too). Memory stays flat whatever the
+// size: one block buffer is reused, and a line longer than the cap keeps its
+// first `max_line` bytes.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kb/result.hpp"
+
+namespace match {
+
+struct Input {
+    enum class Kind { file, standard_input, text };
+    Kind kind = Kind::file;
+    std::string name;  // how evidence names it: the path as given, or "stdin"
+    std::filesystem::path path;
+    std::string text;
+
+    static Input file(const std::filesystem::path& path);
+    static Input standard_input();
+    static Input from_text(std::string name, std::string text);
+    // "-" is standard input, anything else a file.
+    static Input from_argument(const std::string& argument);
+};
+
+class ByteSource {
+public:
+    virtual ~ByteSource() = default;
+    // Up to `size` bytes; 0 at the end.
+    virtual kb::Result<std::size_t> read(char* buffer, std::size_t size) = 0;
+};
+
+// Opens an input for reading (gzip detected from its first bytes). Errors
+// read "cannot read NAME (reason)".
+kb::Result<std::unique_ptr<ByteSource>> open_input(const Input& input);
+
+// Splits a byte stream into blocks of whole lines. Every line in a block
+// ends with '\n' (one is added after the last line and after a capped line).
+class LineBlocks {
+public:
+    static constexpr std::size_t default_block_size = 1 << 20;
+    static constexpr std::size_t default_max_line = 64 << 10;
+
+    // With `buffers` > 1, blocks are read into a ring of buffers so that the
+    // last `buffers` blocks stay valid at once (scanned in parallel, or kept
+    // for a second look at the end of the log).
+    LineBlocks(ByteSource& source, std::string name, std::size_t block_size = default_block_size,
+               std::size_t max_line = default_max_line, std::size_t buffers = 1);
+
+    // The next block, valid until `buffers` more calls; empty at the end of
+    // the input. The caller may rewrite it in place (it is not read again).
+    kb::Result<std::span<char>> next();
+
+    std::size_t max_line() const { return max_line_; }
+
+private:
+    ByteSource& source_;
+    std::string name_;
+    std::size_t max_line_;
+    std::vector<std::vector<char>> buffers_;
+    std::size_t current_ = 0;
+    bool started_ = false;
+    std::size_t begin_ = 0, end_ = 0;  // unread bytes carried over, in the current buffer
+    bool eof_ = false;
+    bool skipping_ = false;  // dropping the rest of a capped line
+};
+
+}  // namespace match

@@ -1,0 +1,147 @@
+// The compiled form of a knowledge base for log matching: every runbook
+// signature and every incident error-line template in one Vectorscan
+// database that prefilters raw log blocks, with RE2 kept for confirming a
+// candidate line and taking its named captures. Building compiles the
+// database; the serialized database is cached in the index so that later
+// runs only load it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kb/model.hpp"
+#include "kb/result.hpp"
+#include "match/pattern.hpp"
+
+struct hs_database;
+namespace re2 {
+class RE2;
+}
+namespace store {
+class Index;
+}
+
+namespace match {
+
+// How Vectorscan narrows the lines a signature is tried on.
+enum class Acceleration {
+    anchor,   // a literal every match contains (the fastest to search for)
+    exact,    // the signature's own expression (anchors dropped)
+    approximate,  // the same, compiled in Vectorscan's prefilter mode
+    literals,     // literal fragments RE2 requires (FilteredRE2 atoms)
+    none,         // tried with RE2 on every line: slow, reported by lint
+};
+
+class CompiledSignature {
+public:
+    std::size_t runbook = 0;  // index into the knowledge base's runbooks
+    std::size_t index = 0;    // index into that runbook's signatures
+    std::string pattern;
+    PatternInfo info;
+    double strength = 0;  // specificity of the pattern in [0, 1)
+    Acceleration acceleration = Acceleration::exact;
+    std::string note;  // why acceleration is not exact
+
+    // Compiled on first use; nullptr when RE2 rejects the pattern.
+    const re2::RE2* regex() const;
+
+    CompiledSignature();
+    ~CompiledSignature();
+    CompiledSignature(CompiledSignature&&) noexcept;
+    CompiledSignature& operator=(CompiledSignature&&) noexcept;
+
+private:
+    std::unique_ptr<std::once_flag> once_;
+    mutable std::unique_ptr<re2::RE2> regex_;
+};
+
+struct IncidentTemplate {
+    std::size_t incident = 0;  // index into the knowledge base's incidents
+    std::string line;          // the incident's error line, cleaned
+    std::string text;          // normalised
+    std::string core;          // message_core(text): compared with log lines
+    std::uint64_t hash = 0;    // of `core`
+    std::vector<std::string> tokens;  // of `core`
+    double strength = 0;
+    std::vector<std::size_t> runbooks;  // where evidence from it goes (runbook indices)
+    std::vector<std::string> anchors;   // distinctive words that prefilter it
+};
+
+// What a Vectorscan match id stands for.
+struct Target {
+    enum class Kind : std::uint8_t { signature, incident_template, escaped };
+    Kind kind = Kind::signature;
+    std::uint32_t index = 0;
+};
+
+class Matcher {
+public:
+    static kb::Result<Matcher> build(std::shared_ptr<const kb::KnowledgeBase> knowledge_base);
+    static kb::Result<Matcher> build(const kb::KnowledgeBase& knowledge_base);
+    // The compiled database from the index when it is there and current,
+    // otherwise built and stored there for the next run.
+    static kb::Result<Matcher> load_or_build(store::Index& index);
+    static kb::Result<Matcher> load_or_build(store::Index& index, std::shared_ptr<const kb::KnowledgeBase> knowledge_base);
+
+    // The name of the index blob that holds the compiled database.
+    static std::string blob_name();
+    // Stored in the blob and checked on load: the format, the Vectorscan
+    // version, and a hash of every pattern and template, so any change
+    // misses the cache.
+    std::string cache_key() const;
+    std::string serialize() const;
+    static kb::Result<Matcher> deserialize(std::shared_ptr<const kb::KnowledgeBase> knowledge_base, std::string_view blob);
+
+    Matcher(Matcher&&) noexcept;
+    Matcher& operator=(Matcher&&) noexcept;
+    ~Matcher();
+
+    const kb::KnowledgeBase& knowledge_base() const { return *kb_; }
+    const std::vector<CompiledSignature>& signatures() const { return signatures_; }
+    const std::vector<IncidentTemplate>& templates() const { return templates_; }
+    bool from_cache() const { return from_cache_; }
+    // Signatures Vectorscan cannot prefilter exactly, templates too vague to use.
+    const std::vector<kb::Diagnostic>& notes() const { return notes_; }
+    // Whether a runbook's failures are symptoms of another cause (front matter
+    // `symptom: true`, or the tag `symptom`): ranked after any cause.
+    bool is_symptom(std::size_t runbook) const;
+
+    const hs_database* database() const { return database_.get(); }
+    // Words that make a line one of the log's error lines (for near misses
+    // and drafts): scanned on the first and last blocks of a log only.
+    const hs_database* error_words() const { return error_words_.get(); }
+    const std::vector<Target>& targets() const { return targets_; }
+    const std::vector<std::uint32_t>& unfiltered() const { return unfiltered_; }  // signature indices
+
+private:
+    struct DatabaseDeleter {
+        void operator()(hs_database* db) const;
+    };
+
+    Matcher();
+    void plan_signatures();
+    void plan_templates();
+    void choose_acceleration(std::uint32_t signature);
+    void add_literals(std::uint32_t signature);
+    kb::Status compile();
+    void link_templates();
+
+    std::shared_ptr<const kb::KnowledgeBase> kb_;
+    std::vector<CompiledSignature> signatures_;
+    std::vector<IncidentTemplate> templates_;
+    std::vector<Target> targets_;
+    std::vector<std::string> expressions_;  // as compiled, by id
+    std::vector<unsigned> flags_;
+    std::vector<std::uint32_t> unfiltered_;
+    std::vector<kb::Diagnostic> notes_;
+    std::unique_ptr<hs_database, DatabaseDeleter> database_;
+    std::unique_ptr<hs_database, DatabaseDeleter> error_words_;
+    bool from_cache_ = false;
+};
+
+}  // namespace match

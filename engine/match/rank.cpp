@@ -1,0 +1,382 @@
+// Ranking: from the lines gathered per runbook (or incident) to confident
+// matches, their params and commands, causes before symptoms; and, when
+// nothing is confident, the closest candidates.
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "match/clean.hpp"
+#include "match/collect.hpp"
+#include "match/normalise.hpp"
+#include "match/report.hpp"
+#include "match/text.hpp"
+
+namespace match::detail {
+
+namespace {
+
+constexpr std::size_t max_text = 500;
+constexpr double max_confidence = 0.99;
+constexpr double similar_near_miss_scale = 0.6;
+constexpr double keyword_near_miss_scale = 0.45;
+constexpr double min_keyword_coverage = 0.5;
+constexpr double min_near_miss = 0.1;
+
+double round2(double v) { return std::round(v * 100.0) / 100.0; }
+
+double line_strength(const LineRecord& line) {
+    double sig = 0, tpl = 0;
+    for (const auto& h : line.signatures) sig = std::max(sig, h.strength);
+    for (const auto& h : line.templates) tpl = std::max(tpl, h.strength);
+    // The same line recognised twice says less than two different lines.
+    double tpl_share = sig > 0 ? 0.5 : 1.0;
+    return 1.0 - (1.0 - sig) * (1.0 - tpl_share * tpl);
+}
+
+// Distinct lines add up, each one counting half as much as the one before.
+double combine(std::vector<double> strengths) {
+    std::sort(strengths.rbegin(), strengths.rend());
+    double miss = 1.0, share = 1.0;
+    for (double s : strengths) {
+        miss *= 1.0 - s * share;
+        share *= 0.5;
+    }
+    return std::min(max_confidence, 1.0 - miss);
+}
+
+Evidence to_evidence(const std::vector<std::string>& sources, const LineRecord& line, const Matcher& m) {
+    Evidence e;
+    e.source = sources.at(line.source);
+    e.line = line.line;
+    e.text = truncate_utf8(sanitize_utf8(line.text), max_text);
+    if (line.context_line > 0) {
+        e.context_line = line.context_line;
+        e.context = truncate_utf8(sanitize_utf8(line.context), max_text);
+    }
+    if (!line.signatures.empty()) {
+        const auto& best = *std::max_element(line.signatures.begin(), line.signatures.end(),
+                                             [](const auto& a, const auto& b) { return a.strength < b.strength; });
+        e.kind = EvidenceKind::signature;
+        e.signature = m.signatures()[best.signature].pattern;
+    } else if (!line.templates.empty()) {
+        const auto& best = *std::max_element(line.templates.begin(), line.templates.end(),
+                                             [](const auto& a, const auto& b) { return a.strength < b.strength; });
+        e.kind = best.exact ? EvidenceKind::incident : EvidenceKind::similar;
+        e.signature = sanitize_utf8(m.templates()[best.template_index].text);
+    }
+    return e;
+}
+
+std::vector<Evidence> evidence_of(const std::vector<std::string>& sources, const Candidate& c, const Matcher& m,
+                                  std::size_t limit) {
+    std::vector<const LineRecord*> lines;
+    for (const auto& l : c.lines) lines.push_back(&l);
+    // The strongest lines when there are too many, shown in log order.
+    std::stable_sort(lines.begin(), lines.end(),
+                     [](const auto* a, const auto* b) { return line_strength(*a) > line_strength(*b); });
+    if (lines.size() > limit) lines.resize(limit);
+    std::sort(lines.begin(), lines.end(), [](const auto* a, const auto* b) {
+        return std::tie(a->source, a->line) < std::tie(b->source, b->line);
+    });
+    std::vector<Evidence> out;
+    for (const auto* l : lines) out.push_back(to_evidence(sources, *l, m));
+    return out;
+}
+
+bool full_match(const std::string& pattern, const std::string& value) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    RE2 re(pattern, options);
+    return re.ok() && RE2::FullMatch(value, re);
+}
+
+// A value taken from the log is offered only when the runbook would accept it.
+bool acceptable(const kb::Runbook& runbook, const std::string& name, const std::string& value) {
+    if (value.empty()) return false;
+    if (runbook.params.empty()) return true;
+    const kb::Param* p = runbook.param(name);
+    if (!p || p->secret) return false;
+    if (!p->choices.empty() && std::find(p->choices.begin(), p->choices.end(), value) == p->choices.end()) return false;
+    if (!p->pattern.empty() && !full_match(p->pattern, value)) return false;
+    return true;
+}
+
+kb::ParamValues params_of(const Candidate& c, const kb::Runbook& runbook) {
+    std::vector<const SignatureHit*> hits;
+    for (const auto& l : c.lines)
+        for (const auto& h : l.signatures) hits.push_back(&h);
+    std::stable_sort(hits.begin(), hits.end(), [](const auto* a, const auto* b) { return a->strength > b->strength; });
+    kb::ParamValues params;
+    for (const auto* h : hits)
+        for (const auto& [name, value] : h->params)
+            if (!params.count(name) && acceptable(runbook, name, value)) params[name] = value;
+    return params;
+}
+
+IncidentRef ref_of(const kb::Incident& incident, bool in_log) {
+    return {incident.id, incident.title.empty() ? incident.id : incident.title, incident.date, incident.status, in_log};
+}
+
+void sort_incidents(std::vector<IncidentRef>& refs) {
+    std::sort(refs.begin(), refs.end(), [](const IncidentRef& a, const IncidentRef& b) {
+        if (a.in_log != b.in_log) return a.in_log;
+        if (a.date != b.date) return a.date > b.date;
+        return a.id < b.id;
+    });
+}
+
+std::vector<IncidentRef> incidents_for_runbook(const Matcher& m, std::size_t r, const std::set<std::size_t>& seen) {
+    const auto& kb = m.knowledge_base();
+    const auto& runbook = kb.runbooks[r];
+    std::set<std::size_t> linked(seen.begin(), seen.end());
+    for (std::size_t i = 0; i < kb.incidents.size(); ++i) {
+        const auto& incident = kb.incidents[i];
+        if (std::find(runbook.incidents.begin(), runbook.incidents.end(), incident.id) != runbook.incidents.end() ||
+            std::find(incident.runbooks.begin(), incident.runbooks.end(), runbook.id) != incident.runbooks.end())
+            linked.insert(i);
+    }
+    for (const auto& t : m.templates())
+        if (std::find(t.runbooks.begin(), t.runbooks.end(), r) != t.runbooks.end()) linked.insert(t.incident);
+    std::vector<IncidentRef> refs;
+    for (auto i : linked) refs.push_back(ref_of(kb.incidents[i], seen.count(i) > 0));
+    sort_incidents(refs);
+    return refs;
+}
+
+std::set<std::size_t> incidents_seen(const Matcher& m, const Candidate& c) {
+    std::set<std::size_t> seen;
+    for (const auto& l : c.lines)
+        for (const auto& h : l.templates) seen.insert(m.templates()[h.template_index].incident);
+    return seen;
+}
+
+double confidence_of(const Candidate& c) {
+    std::vector<double> strengths;
+    for (const auto& l : c.lines) strengths.push_back(line_strength(l));
+    return combine(std::move(strengths));
+}
+
+struct Ranked {
+    Match match;
+    double exact_confidence = 0;
+    std::pair<std::size_t, long long> first{0, 0};  // earliest evidence
+};
+
+std::pair<std::size_t, long long> earliest(const Candidate& c) {
+    std::pair<std::size_t, long long> first{SIZE_MAX, 0};
+    for (const auto& l : c.lines) first = std::min(first, std::make_pair(l.source, l.line));
+    return first;
+}
+
+Match runbook_match(const Matcher& m, std::size_t r, const Candidate& c, const std::vector<std::string>& sources,
+                    const Options& options) {
+    const auto& runbook = m.knowledge_base().runbooks[r];
+    Match match;
+    match.runbook = runbook.id;
+    match.title = runbook.title.empty() ? runbook.id : runbook.title;
+    match.evidence = evidence_of(sources, c, m, options.max_evidence);
+    match.incidents = incidents_for_runbook(m, r, incidents_seen(m, c));
+    match.params = params_of(c, runbook);
+    match.command = run_command(runbook, match.params, options.command_prefix);
+    match.symptom = m.is_symptom(r);
+    return match;
+}
+
+Match incident_match(const Matcher& m, std::size_t i, const Candidate& c, const std::vector<std::string>& sources,
+                     const Options& options) {
+    const auto& incident = m.knowledge_base().incidents[i];
+    Match match;
+    match.title = incident.title.empty() ? incident.id : incident.title;
+    match.evidence = evidence_of(sources, c, m, options.max_evidence);
+    match.incidents = {ref_of(incident, true)};
+    return match;
+}
+
+void order(std::vector<Ranked>& ranked) {
+    std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+        if (a.match.symptom != b.match.symptom) return !a.match.symptom;
+        if (a.exact_confidence != b.exact_confidence) return a.exact_confidence > b.exact_confidence;
+        return a.first < b.first;
+    });
+}
+
+// The closest candidates when nothing is confident.
+std::vector<Match> near_misses(const Matcher& m, const Collected& c, std::vector<Ranked> weak, const Options& options) {
+    const auto& kb = m.knowledge_base();
+    std::map<std::string, Ranked> best;  // by runbook id or "incident:" id
+    auto offer = [&](Ranked r, const std::string& key) {
+        auto it = best.find(key);
+        if (it == best.end() || it->second.exact_confidence < r.exact_confidence) best[key] = std::move(r);
+    };
+    for (auto& r : weak) {
+        std::string key = r.match.runbook ? *r.match.runbook : "incident:" + r.match.incidents.front().id;
+        offer(std::move(r), key);
+    }
+    auto line_evidence = [&](const SampleLine& line, EvidenceKind kind, std::string signature) {
+        Evidence e;
+        e.source = c.sources.at(line.source);
+        e.line = line.line;
+        e.text = truncate_utf8(sanitize_utf8(line.text), max_text);
+        e.kind = kind;
+        e.signature = sanitize_utf8(signature);
+        return e;
+    };
+    auto offer_template = [&](std::uint32_t index, double sim, const SampleLine& line) {
+        const auto& t = m.templates()[index];
+        double confidence = std::min(options.threshold - 0.01, t.strength * sim * similar_near_miss_scale);
+        Ranked r;
+        r.exact_confidence = confidence;
+        r.match.confidence = round2(confidence);
+        r.match.evidence = {line_evidence(line, EvidenceKind::similar, t.text)};
+        if (t.runbooks.empty()) {
+            const auto& incident = kb.incidents[t.incident];
+            r.match.title = incident.title.empty() ? incident.id : incident.title;
+            r.match.incidents = {ref_of(incident, false)};
+            offer(std::move(r), "incident:" + incident.id);
+        } else {
+            std::size_t rb = t.runbooks.front();
+            r.match.runbook = kb.runbooks[rb].id;
+            r.match.title = kb.runbooks[rb].title;
+            r.match.incidents = incidents_for_runbook(m, rb, {});
+            offer(std::move(r), kb.runbooks[rb].id);
+        }
+    };
+    for (const auto& [index, weak_line] : c.weak_templates) offer_template(index, weak_line.first, weak_line.second);
+
+    std::vector<const SampleLine*> sample;
+    for (const auto& l : c.first_errors) sample.push_back(&l);
+    for (const auto& l : c.last_errors) sample.push_back(&l);
+    std::vector<std::vector<std::string>> signature_tokens;
+    for (const auto& sig : m.signatures()) {
+        std::string joined;
+        for (const auto& run : sig.info.required) joined += run + ' ';
+        signature_tokens.push_back(template_tokens(joined));
+    }
+    for (const auto* line : sample) {
+        auto tokens = template_tokens(message_core(normalise(line->text)));
+        for (std::uint32_t t = 0; t < m.templates().size(); ++t) {
+            double sim = similarity(m.templates()[t].tokens, tokens);
+            if (sim >= 0.35) offer_template(t, sim, *line);
+        }
+        for (std::size_t s = 0; s < m.signatures().size(); ++s) {
+            if (signature_tokens[s].empty()) continue;
+            double cover = coverage(signature_tokens[s], tokens);
+            if (cover < min_keyword_coverage) continue;
+            const auto& sig = m.signatures()[s];
+            const auto& runbook = kb.runbooks[sig.runbook];
+            double confidence = std::min(options.threshold - 0.01, keyword_near_miss_scale * cover);
+            Ranked r;
+            r.exact_confidence = confidence;
+            r.match.confidence = round2(confidence);
+            r.match.runbook = runbook.id;
+            r.match.title = runbook.title.empty() ? runbook.id : runbook.title;
+            r.match.evidence = {line_evidence(*line, EvidenceKind::keywords, sig.pattern)};
+            r.match.incidents = incidents_for_runbook(m, sig.runbook, {});
+            offer(std::move(r), runbook.id);
+        }
+    }
+    std::vector<Ranked> ranked;
+    for (auto& [key, r] : best)
+        if (r.exact_confidence >= min_near_miss) ranked.push_back(std::move(r));
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const Ranked& a, const Ranked& b) { return a.exact_confidence > b.exact_confidence; });
+    std::vector<Match> out;
+    for (auto& r : ranked) {
+        if (out.size() == options.max_near_misses) break;
+        r.match.command.clear();
+        r.match.params.clear();
+        out.push_back(std::move(r.match));
+    }
+    return out;
+}
+
+std::vector<Evidence> error_lines_of(const Collected& c) {
+    std::vector<const SampleLine*> lines;
+    for (const auto& l : c.first_errors) lines.push_back(&l);
+    for (const auto& l : c.last_errors) lines.push_back(&l);
+    std::sort(lines.begin(), lines.end(), [](const auto* a, const auto* b) {
+        return std::tie(a->source, a->line) < std::tie(b->source, b->line);
+    });
+    std::vector<Evidence> out;
+    std::set<std::string> seen;
+    for (const auto* l : lines) {
+        if (!seen.insert(l->text).second) continue;
+        Evidence e;
+        e.source = c.sources.at(l->source);
+        e.line = l->line;
+        e.text = truncate_utf8(sanitize_utf8(l->text), max_text);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+// Raw sampled lines are cleaned now; notices and generic lines are dropped.
+void clean_samples(std::vector<SampleLine>& lines) {
+    std::vector<SampleLine> kept;
+    for (auto& l : lines) {
+        if (!l.cleaned) {
+            l.text = sanitize_utf8(clean_line(l.text));
+            l.cleaned = true;
+            if (l.text.empty() || is_notice(l.text) || is_generic(l.text)) continue;
+        }
+        kept.push_back(std::move(l));
+    }
+    lines = std::move(kept);
+}
+
+}  // namespace
+
+Report rank(const Matcher& m, Collected&& c, const Options& options) {
+    clean_samples(c.first_errors);
+    clean_samples(c.last_errors);
+    Report report;
+    report.sources = c.sources;
+    report.lines = c.lines;
+
+    std::vector<Ranked> all;
+    for (const auto& [r, candidate] : c.runbooks) {
+        Ranked ranked;
+        ranked.exact_confidence = confidence_of(candidate);
+        ranked.first = earliest(candidate);
+        ranked.match = runbook_match(m, r, candidate, c.sources, options);
+        all.push_back(std::move(ranked));
+    }
+    for (const auto& [i, candidate] : c.incidents) {
+        Ranked ranked;
+        ranked.exact_confidence = confidence_of(candidate);
+        ranked.first = earliest(candidate);
+        ranked.match = incident_match(m, i, candidate, c.sources, options);
+        all.push_back(std::move(ranked));
+    }
+
+    std::vector<Ranked> confident, weak;
+    for (auto& r : all) (r.exact_confidence >= options.threshold ? confident : weak).push_back(std::move(r));
+
+    // A symptom never outranks a cause found in the same log.
+    double weakest_cause = 1.0;
+    bool has_cause = false;
+    for (const auto& r : confident)
+        if (!r.match.symptom) {
+            has_cause = true;
+            weakest_cause = std::min(weakest_cause, r.exact_confidence);
+        }
+    if (has_cause)
+        for (auto& r : confident)
+            if (r.match.symptom)
+                r.exact_confidence = std::max(options.threshold, std::min(r.exact_confidence, weakest_cause - 0.01));
+    order(confident);
+    for (auto& r : confident) {
+        r.match.confidence = round2(r.exact_confidence);
+        report.matches.push_back(std::move(r.match));
+    }
+    if (report.matches.empty()) {
+        for (auto& r : weak) r.match.confidence = round2(r.exact_confidence);
+        report.near_misses = near_misses(m, c, std::move(weak), options);
+    }
+    report.error_lines = error_lines_of(c);
+    return report;
+}
+
+}  // namespace match::detail

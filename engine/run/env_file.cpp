@@ -1,0 +1,63 @@
+#include "run/env_file.hpp"
+
+#include <cctype>
+
+#include "kb/text.hpp"
+
+namespace run {
+
+bool is_env_name(std::string_view name) {
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+    for (char c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    return true;
+}
+
+EnvFile parse_env_file(std::string_view text) {
+    EnvFile out;
+    auto lines = kb::text::split_lines(text);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        std::string_view line = lines[i];
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (kb::text::trim(line).empty()) continue;
+        std::string line_no = "line " + std::to_string(i + 1);
+        auto heredoc = line.find("<<");
+        auto eq = line.find('=');
+        if (heredoc != std::string_view::npos && (eq == std::string_view::npos || heredoc < eq)) {
+            std::string name(line.substr(0, heredoc));
+            std::string delimiter(line.substr(heredoc + 2));
+            if (!is_env_name(name) || delimiter.empty()) {
+                out.problems.push_back(line_no + ": expected NAME<<DELIMITER");
+                continue;
+            }
+            std::string value;
+            bool closed = false;
+            std::size_t j = i + 1;
+            for (; j < lines.size(); ++j) {
+                std::string_view l = lines[j];
+                if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+                if (l == delimiter) {
+                    closed = true;
+                    break;
+                }
+                if (j > i + 1) value += '\n';
+                value += l;
+            }
+            if (!closed) {
+                out.problems.push_back(line_no + ": " + name + "<<" + delimiter + " is never closed by " + delimiter);
+                break;
+            }
+            out.values.emplace_back(name, value);
+            i = j;
+            continue;
+        }
+        if (eq == std::string_view::npos || !is_env_name(line.substr(0, eq))) {
+            out.problems.push_back(line_no + ": expected NAME=value");
+            continue;
+        }
+        out.values.emplace_back(std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)));
+    }
+    return out;
+}
+
+}  // namespace run

@@ -1,0 +1,324 @@
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <chrono>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "kb/text.hpp"
+#include "site/graph.hpp"
+#include "site/output.hpp"
+#include "site/pages.hpp"
+#include "site/regex_js.hpp"
+#include "site/search_index.hpp"
+#include "site/site.hpp"
+
+namespace site {
+
+namespace {
+
+// Written into every site so a rebuild knows the folder is its own to clear.
+constexpr const char* marker_name = ".deja-site";
+constexpr const char* marker_text = "Written by `deja site build`; the next build clears this folder.\n";
+
+kb::Status prepare_out_dir(const fs::path& dir) {
+    std::error_code ec;
+    if (fs::exists(dir, ec)) {
+        if (!fs::is_directory(dir, ec)) return kb::error("output is not a folder (" + dir.string() + ")");
+        bool empty = fs::directory_iterator(dir, ec) == fs::directory_iterator();
+        if (ec) return kb::error("cannot read the output folder: " + ec.message() + " (" + dir.string() + ")");
+        if (!empty && !fs::exists(dir / marker_name, ec))
+            return kb::error("output folder is not empty and was not written by deja site build; empty it or "
+                             "choose another with -o (" + dir.string() + ")");
+    }
+    for (const char* sub : {"", "runbooks", "incidents", "tags", "search", "assets"}) {
+        fs::create_directories(dir / sub, ec);
+        if (ec) return kb::error("cannot create the output folder: " + ec.message() + " (" + (dir / sub).string() + ")");
+    }
+    return kb::Ok{};
+}
+
+// A rebuild overwrites files in place and then removes what it did not write
+// (pages of deleted documents): on this kind of disk unlinking and recreating
+// every file made a rebuild of 10,000 pages several times slower.
+kb::Status remove_stale(const fs::path& dir, const std::vector<std::string>& written) {
+    std::set<std::string> keep(written.begin(), written.end());
+    keep.insert(marker_name);
+    std::error_code ec;
+    std::vector<fs::path> stale;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_directory(ec)) continue;
+        if (!keep.count(fs::relative(it->path(), dir, ec).generic_string())) stale.push_back(it->path());
+    }
+    if (ec) return kb::error("cannot read the output folder: " + ec.message() + " (" + dir.string() + ")");
+    for (const auto& path : stale) {
+        fs::remove(path, ec);
+        if (ec) return kb::error("cannot remove a stale file: " + ec.message() + " (" + path.string() + ")");
+    }
+    return kb::Ok{};
+}
+
+struct Written {
+    std::vector<std::string> paths;  // relative to the output folder
+    std::uintmax_t bytes = 0;
+};
+
+kb::Result<Written> copy_assets(const fs::path& from, const fs::path& to) {
+    std::error_code ec;
+    if (!fs::is_directory(from, ec)) return kb::error("assets folder missing (" + from.string() + ")");
+    std::vector<fs::path> files;
+    for (auto it = fs::recursive_directory_iterator(from, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec))
+        if (it->is_regular_file(ec)) files.push_back(it->path());
+    if (ec) return kb::error("cannot read the assets: " + ec.message() + " (" + from.string() + ")");
+    std::sort(files.begin(), files.end());
+    Written written;
+    for (const auto& file : files) {
+        fs::path target = to / fs::relative(file, from, ec);
+        fs::create_directories(target.parent_path(), ec);
+        fs::copy_file(file, target, fs::copy_options::overwrite_existing, ec);
+        if (ec) return kb::error("cannot copy an asset: " + ec.message() + " (" + file.string() + ")");
+        written.paths.push_back("assets/" + fs::relative(file, from, ec).generic_string());
+        written.bytes += fs::file_size(target, ec);
+    }
+    return written;
+}
+
+nlohmann::json js_regex_json(const JsRegex& regex) { return {{"source", regex.source}, {"flags", regex.flags}}; }
+
+// What the in-page log matcher needs: each runbook's signatures in
+// JavaScript syntax, its params (with their rules) and where it was needed.
+std::string matcher_data(const Graph& graph) {
+    nlohmann::json runbooks = nlohmann::json::array();
+    for (std::size_t r = 0; r < graph.runbooks.size(); ++r) {
+        const auto& runbook = *graph.runbooks[r];
+        nlohmann::json signatures = nlohmann::json::array();
+        for (std::size_t s : graph.runbook_signatures[r]) {
+            const auto& node = graph.signatures[s];
+            if (!node.js) continue;
+            nlohmann::json fixed = nlohmann::json::object();
+            for (const auto& [name, value] : runbook.signatures[node.index].params) fixed[name] = value;
+            signatures.push_back({{"regex", js_regex_json(*node.js)}, {"params", fixed}, {"anchor", node.anchor}});
+        }
+        if (signatures.empty()) continue;
+        nlohmann::json params = nlohmann::json::array();
+        for (const auto& param : runbook.params) {
+            nlohmann::json entry = {{"name", param.name},
+                                    {"description", param.description},
+                                    {"required", param.required},
+                                    {"secret", param.secret},
+                                    {"choices", param.choices}};
+            entry["default"] = param.default_value ? nlohmann::json(*param.default_value) : nlohmann::json(nullptr);
+            entry["pattern"] = nullptr;
+            if (!param.pattern.empty())
+                if (auto js = to_js_regex(param.pattern)) entry["pattern"] = js_regex_json(*js);
+            params.push_back(std::move(entry));
+        }
+        nlohmann::json incidents = nlohmann::json::array();
+        const auto& linked = graph.runbook_incidents[r];
+        for (std::size_t k = 0; k < linked.size() && k < 5; ++k) {
+            const auto& incident = *graph.incidents[linked[k]];
+            incidents.push_back({incident.title.empty() ? incident.id : incident.title,
+                                 "incidents/" + graph.incident_files[linked[k]] + ".html", incident.date});
+        }
+        runbooks.push_back({{"id", runbook.id},
+                            {"title", runbook.title.empty() ? runbook.id : runbook.title},
+                            {"href", "runbooks/" + graph.runbook_files[r] + ".html"},
+                            {"summary", runbook.summary},
+                            {"params", params},
+                            {"signatures", signatures},
+                            {"incidents", incidents},
+                            {"incident_total", linked.size()}});
+    }
+    return "deja.matcherData(" + script_json(runbooks) + ");\n";
+}
+
+void index_for_search(const Graph& graph, SearchIndexBuilder& search) {
+    for (std::size_t r = 0; r < graph.runbooks.size(); ++r) {
+        const auto& runbook = *graph.runbooks[r];
+        std::string title = runbook.title.empty() ? runbook.id : runbook.title;
+        std::string meta = "runbook";
+        if (!runbook.tags.empty()) meta += " · " + kb::text::join(runbook.tags, ", ");
+        std::string example = runbook.examples.empty() ? "" : std::string(kb::text::split_lines(runbook.examples[0].text).empty()
+                                                                               ? ""
+                                                                               : kb::text::split_lines(runbook.examples[0].text)[0]);
+        auto doc = search.add({'r', "runbooks/" + graph.runbook_files[r] + ".html", title, meta,
+                               kb::text::truncate_words(runbook.summary, 200), kb::text::truncate_words(example, 160)});
+        search.index(doc, title, Field::title);
+        search.index(doc, runbook.id, Field::title);
+        for (const auto& tag : runbook.tags) search.index(doc, tag, Field::title);
+        search.index(doc, runbook.summary, Field::error);
+        for (const auto& signature : runbook.signatures) {
+            search.index(doc, signature.pattern, Field::error);
+            search.index(doc, signature.description, Field::error);
+        }
+        for (const auto& example : runbook.examples) search.index(doc, example.text, Field::error);
+        for (const auto& param : runbook.params) {
+            search.index(doc, param.name, Field::body);
+            search.index(doc, param.description, Field::body);
+        }
+        search.index(doc, runbook.body_text, Field::body);
+        for (const auto& step : runbook.steps) search.index(doc, step.code, Field::body);
+    }
+    for (std::size_t i = 0; i < graph.incidents.size(); ++i) {
+        const auto& incident = *graph.incidents[i];
+        std::string title = incident.title.empty() ? incident.id : incident.title;
+        std::string meta = incident.date.empty() ? "incident" : incident.date;
+        if (!incident.status.empty()) meta += " · " + incident.status;
+        if (!incident.severity.empty()) meta += " · " + incident.severity;
+        std::string error = incident.error_lines.empty() ? "" : incident.error_lines[0].text;
+        auto doc = search.add({'i', "incidents/" + graph.incident_files[i] + ".html", title, meta,
+                               kb::text::truncate_words(incident.summary, 200), kb::text::truncate_words(error, 160)});
+        search.index(doc, title, Field::title);
+        search.index(doc, incident.id, Field::title);
+        for (const auto& tag : incident.tags) search.index(doc, tag, Field::title);
+        for (const auto& service : incident.services) search.index(doc, service, Field::title);
+        for (const auto& line : incident.error_lines) search.index(doc, line.text, Field::error);
+        search.index(doc, incident.summary, Field::body);
+        search.index(doc, incident.body_text, Field::body);
+        search.index(doc, incident.code, Field::body);
+    }
+}
+
+std::string sitemap(std::vector<std::string> paths, std::string base) {
+    if (base.back() != '/') base += '/';
+    std::sort(paths.begin(), paths.end());
+    std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+    for (auto path : paths) {
+        if (path == "404.html") continue;
+        if (path == "index.html")
+            path.clear();
+        else if (kb::text::ends_with(path, "/index.html"))
+            path.resize(path.size() - std::string("index.html").size());
+        std::string loc = base + path;
+        std::string escaped;
+        for (char c : loc) {
+            switch (c) {
+                case '&': escaped += "&amp;"; break;
+                case '<': escaped += "&lt;"; break;
+                case '>': escaped += "&gt;"; break;
+                default: escaped += c;
+            }
+        }
+        xml += "  <url><loc>" + escaped + "</loc></url>\n";
+    }
+    xml += "</urlset>\n";
+    return xml;
+}
+
+// "\rdeja: site: 4000/10012 pages" on a terminal, at most every 250 pages.
+class ProgressLine {
+public:
+    ProgressLine(Progress mode, std::size_t total) : mode_(mode), total_(total) {}
+    void tick() {
+        std::size_t done = ++done_;
+        if (mode_ != Progress::terminal || (done % 250 != 0 && done != total_)) return;
+        std::lock_guard lock(mutex_);
+        std::fprintf(stderr, "\rdeja: site: %zu/%zu pages", done, total_);
+        if (done == total_) std::fputc('\n', stderr);
+        std::fflush(stderr);
+    }
+
+private:
+    Progress mode_;
+    std::size_t total_;
+    std::atomic<std::size_t> done_{0};
+    std::mutex mutex_;
+};
+
+}  // namespace
+
+kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const BuildOptions& options) {
+    auto T0 = std::chrono::steady_clock::now(); auto LAP = [&](const char* w) { std::cerr << "TIMING " << w << " " << std::chrono::duration<double>(std::chrono::steady_clock::now() - T0).count() << "\n"; };
+    auto sources = TemplateSources::load(options.web_root / "templates");
+    if (!sources) return sources.error();
+    if (auto status = prepare_out_dir(options.out_dir); !status) return status.error();
+    BuildStats stats;
+    auto assets = copy_assets(options.web_root / "assets", options.out_dir / "assets");
+    if (!assets) return assets.error();
+    std::vector<std::string> written = assets->paths;
+    stats.bytes += assets->bytes;
+
+    LAP("prepare");
+    const Graph graph = make_graph(knowledge_base);
+    LAP("graph");
+
+    using Job = std::function<Page(PageRenderer&)>;
+    std::vector<Job> jobs;
+    jobs.push_back([](PageRenderer& p) { return p.home(); });
+    jobs.push_back([](PageRenderer& p) { return p.signatures(); });
+    jobs.push_back([](PageRenderer& p) { return p.runbooks_index(); });
+    jobs.push_back([](PageRenderer& p) { return p.tags_index(); });
+    jobs.push_back([](PageRenderer& p) { return p.not_found(); });
+    std::size_t incident_pages = std::max<std::size_t>(1, (graph.incidents.size() + incidents_per_page - 1) / incidents_per_page);
+    for (std::size_t n = 0; n < incident_pages; ++n) jobs.push_back([n](PageRenderer& p) { return p.incidents_index(n); });
+    for (std::size_t t = 0; t < graph.tags.size(); ++t) jobs.push_back([t](PageRenderer& p) { return p.tag(t); });
+    for (std::size_t r = 0; r < graph.runbooks.size(); ++r) jobs.push_back([r](PageRenderer& p) { return p.runbook(r); });
+    for (std::size_t i = 0; i < graph.incidents.size(); ++i) jobs.push_back([i](PageRenderer& p) { return p.incident(i); });
+
+    // Pages render in worker threads (each with its own compiled templates)
+    // while this thread builds the search index; a page's bytes never depend
+    // on which thread rendered it.
+    std::size_t workers = static_cast<std::size_t>(std::clamp(options.threads, 1, 64));
+    workers = std::min(workers, jobs.size());
+    ProgressLine progress(options.progress, jobs.size());
+    std::vector<std::string> paths(jobs.size());
+    std::vector<std::uintmax_t> sizes(jobs.size(), 0);
+    std::vector<std::string> errors(jobs.size());
+    std::vector<std::thread> threads;
+    for (std::size_t w = 0; w < workers; ++w) {
+        threads.emplace_back([&, w] {
+            PageRenderer renderer(graph, options, *sources);
+            for (std::size_t j = w; j < jobs.size(); j += workers) {
+                Page page = jobs[j](renderer);
+                if (auto status = write_file(options.out_dir / page.path, page.html); !status)
+                    errors[j] = status.error().message;
+                paths[j] = std::move(page.path);
+                sizes[j] = page.html.size();
+                progress.tick();
+            }
+        });
+    }
+
+    SearchIndexBuilder search;
+    index_for_search(graph, search);
+    LAP("search-index");
+    auto search_written = search.write(options.out_dir);
+    std::string matcher = matcher_data(graph);
+    auto matcher_status = write_file(options.out_dir / "search" / "signatures.js", matcher);
+    LAP("search-write");
+
+    for (auto& thread : threads) thread.join();
+    LAP("pages");
+    for (const auto& error : errors)
+        if (!error.empty()) return kb::error(error);
+    if (!search_written) return search_written.error();
+    if (!matcher_status) return matcher_status.error();
+
+    stats.pages = jobs.size();
+    written.insert(written.end(), paths.begin(), paths.end());
+    written.insert(written.end(), search_written->paths.begin(), search_written->paths.end());
+    written.push_back("search/signatures.js");
+    for (auto size : sizes) stats.bytes += size;
+    stats.search_bytes = search_written->bytes;
+    stats.bytes += search_written->bytes + matcher.size();
+
+    if (!options.base_url.empty()) {
+        std::string xml = sitemap(paths, options.base_url);
+        if (auto status = write_file(options.out_dir / "sitemap.xml", xml); !status) return status.error();
+        written.push_back("sitemap.xml");
+        stats.bytes += xml.size();
+    }
+    if (auto status = write_file(options.out_dir / marker_name, marker_text); !status) return status.error();
+    if (auto status = remove_stale(options.out_dir, written); !status) return status.error();
+    stats.files = written.size() + 1;
+    return stats;
+}
+
+}  // namespace site

@@ -1,0 +1,268 @@
+#include "site/markdown.hpp"
+
+#include <cmark-gfm.h>
+
+#include <cstdlib>
+#include <memory>
+#include <set>
+
+#include "kb/markdown.hpp"
+#include "kb/text.hpp"
+
+namespace site {
+
+namespace {
+
+struct IterDeleter {
+    void operator()(cmark_iter* iter) const { cmark_iter_free(iter); }
+};
+struct CharDeleter {
+    void operator()(char* text) const { std::free(text); }
+};
+
+std::string plain_text(cmark_node* node) {
+    std::string text;
+    std::unique_ptr<cmark_iter, IterDeleter> iter(cmark_iter_new(node));
+    cmark_event_type event;
+    while ((event = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
+        if (event != CMARK_EVENT_ENTER) continue;
+        cmark_node* current = cmark_iter_get_node(iter.get());
+        switch (cmark_node_get_type(current)) {
+            case CMARK_NODE_TEXT:
+            case CMARK_NODE_CODE:
+                if (const char* literal = cmark_node_get_literal(current)) text += literal;
+                break;
+            case CMARK_NODE_SOFTBREAK:
+            case CMARK_NODE_LINEBREAK: text += ' '; break;
+            default: break;
+        }
+    }
+    return kb::text::collapse_whitespace(text);
+}
+
+// Browsers ignore ASCII whitespace and controls inside a scheme, so they are
+// removed before the scheme is judged.
+std::string without_controls(std::string_view url) {
+    std::string out;
+    for (char c : url)
+        if (static_cast<unsigned char>(c) > 0x20 && c != 0x7F) out += c;
+    return out;
+}
+
+// "scheme:" before any '/', '?' or '#' means an absolute URL.
+bool has_scheme(std::string_view url) {
+    std::size_t colon = url.find(':');
+    return colon != std::string_view::npos && url.find_first_of("/?#") > colon;
+}
+
+// Moves a node's children before it, then removes it (an unlinked link).
+void unwrap(cmark_node* node) {
+    while (cmark_node* child = cmark_node_first_child(node)) cmark_node_insert_before(node, child);
+    cmark_node_unlink(node);
+    cmark_node_free(node);
+}
+
+void replace_with_text(cmark_node* node, const std::string& text) {
+    cmark_node* replacement = cmark_node_new(CMARK_NODE_TEXT);
+    cmark_node_set_literal(replacement, text.c_str());
+    cmark_node_replace(node, replacement);
+    cmark_node_free(node);
+}
+
+// Links and images: collected first, changed after, so the iterator never
+// walks a freed node.
+void sanitise_links(cmark_node* document, const MarkdownOptions& options) {
+    std::vector<cmark_node*> nodes;
+    {
+        std::unique_ptr<cmark_iter, IterDeleter> iter(cmark_iter_new(document));
+        cmark_event_type event;
+        while ((event = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
+            cmark_node* node = cmark_iter_get_node(iter.get());
+            auto type = cmark_node_get_type(node);
+            if (event == CMARK_EVENT_ENTER && (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE))
+                nodes.push_back(node);
+        }
+    }
+    // Children come after parents in `nodes`; handling them in reverse keeps
+    // every pointer valid (a link inside an image's alt text is a child).
+    for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
+        cmark_node* node = *it;
+        bool image = cmark_node_get_type(node) == CMARK_NODE_IMAGE;
+        const char* raw = cmark_node_get_url(node);
+        std::string url = raw ? raw : "";
+        std::string bare = without_controls(url);
+        if (image) {
+            // Remote pictures would be fetched at view time; link them instead.
+            std::string alt = plain_text(node);
+            if (is_safe_external_url(bare)) {
+                cmark_node* link = cmark_node_new(CMARK_NODE_LINK);
+                cmark_node_set_url(link, url.c_str());
+                cmark_node* text = cmark_node_new(CMARK_NODE_TEXT);
+                cmark_node_set_literal(text, (alt.empty() ? std::string("image") : alt).c_str());
+                cmark_node_append_child(link, text);
+                cmark_node_replace(node, link);
+                cmark_node_free(node);
+            } else {
+                replace_with_text(node, alt);
+            }
+            continue;
+        }
+        if (bare.empty()) {
+            unwrap(node);
+        } else if (bare[0] == '#') {
+            continue;
+        } else if (has_scheme(bare) || bare.rfind("//", 0) == 0) {
+            if (!is_safe_external_url(bare)) unwrap(node);
+        } else if (auto target = options.resolve_link ? options.resolve_link(url) : std::nullopt) {
+            cmark_node_set_url(node, target->c_str());
+        } else {
+            unwrap(node);
+        }
+    }
+}
+
+void replace_code_blocks(cmark_node* document, const MarkdownOptions& options) {
+    if (!options.render_code_block) return;
+    std::vector<cmark_node*> blocks;
+    {
+        std::unique_ptr<cmark_iter, IterDeleter> iter(cmark_iter_new(document));
+        cmark_event_type event;
+        while ((event = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
+            cmark_node* node = cmark_iter_get_node(iter.get());
+            if (event == CMARK_EVENT_ENTER && cmark_node_get_type(node) == CMARK_NODE_CODE_BLOCK)
+                blocks.push_back(node);
+        }
+    }
+    for (cmark_node* node : blocks) {
+        const char* info = cmark_node_get_fence_info(node);
+        const char* literal = cmark_node_get_literal(node);
+        CodeBlock block{info ? info : "", literal ? literal : ""};
+        auto html = options.render_code_block(block);
+        if (!html) continue;
+        // A custom block's HTML is emitted as given: it is ours, built escaped.
+        cmark_node* custom = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+        cmark_node_set_on_enter(custom, html->c_str());
+        cmark_node_replace(node, custom);
+        cmark_node_free(node);
+    }
+}
+
+// Collects headings (dropping the one repeating the title) and shifts levels
+// so the page's own <h1> stays the only one.
+std::vector<Heading> prepare_headings(cmark_node* document, const MarkdownOptions& options) {
+    std::vector<cmark_node*> nodes;
+    {
+        std::unique_ptr<cmark_iter, IterDeleter> iter(cmark_iter_new(document));
+        cmark_event_type event;
+        while ((event = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
+            cmark_node* node = cmark_iter_get_node(iter.get());
+            if (event == CMARK_EVENT_ENTER && cmark_node_get_type(node) == CMARK_NODE_HEADING) nodes.push_back(node);
+        }
+    }
+    const std::string& title = options.title;
+    if (!nodes.empty() && !title.empty() && cmark_node_parent(nodes.front()) == document &&
+        cmark_node_get_heading_level(nodes.front()) <= 2 &&
+        kb::text::collapse_whitespace(kb::text::trim_decoration(plain_text(nodes.front()))) ==
+            kb::text::collapse_whitespace(kb::text::trim_decoration(title))) {
+        cmark_node_unlink(nodes.front());
+        cmark_node_free(nodes.front());
+        nodes.erase(nodes.begin());
+    }
+    int top = 6;
+    for (cmark_node* node : nodes) top = std::min(top, cmark_node_get_heading_level(node));
+    int shift = top < 2 ? 2 - top : 0;
+    std::vector<Heading> headings;
+    std::set<std::string> used(options.reserved_ids.begin(), options.reserved_ids.end());
+    for (cmark_node* node : nodes) {
+        int level = std::min(6, cmark_node_get_heading_level(node) + shift);
+        cmark_node_set_heading_level(node, level);
+        std::string text = plain_text(node);
+        std::string base = kb::text::slugify(kb::text::trim_decoration(text));
+        if (base.empty()) base = "section";
+        std::string id = base;
+        for (int n = 2; !used.insert(id).second; ++n) id = base + "-" + std::to_string(n);
+        headings.push_back({level, id, text});
+    }
+    return headings;
+}
+
+// cmark's own output only: in safe mode no "<hN>" or "<table>" can come
+// from the document's text (it would be escaped), so these scans are exact.
+std::string decorate(std::string_view html, const std::vector<Heading>& headings) {
+    std::string out;
+    out.reserve(html.size() + headings.size() * 96);
+    std::size_t next_heading = 0;
+    std::size_t pos = 0;
+    while (pos < html.size()) {
+        std::size_t lt = html.find('<', pos);
+        if (lt == std::string_view::npos) break;
+        out.append(html, pos, lt - pos);
+        std::string_view rest = html.substr(lt);
+        if (rest.size() >= 4 && rest[1] == 'h' && rest[2] >= '1' && rest[2] <= '6' && rest[3] == '>' &&
+            next_heading < headings.size()) {
+            const Heading& heading = headings[next_heading++];
+            out += "<h";
+            out += rest[2];
+            out += " id=\"" + heading.id + "\">";
+            pos = lt + 4;
+            std::size_t close = html.find("</h", pos);
+            if (close == std::string_view::npos) close = html.size();
+            out.append(html, pos, close - pos);
+            out += "<a class=\"anchor\" href=\"#" + heading.id + "\" aria-label=\"Link to this section\">#</a>";
+            pos = close;
+        } else if (kb::text::starts_with(rest, "<table>")) {
+            out += "<div class=\"table-wrap\"><table>";
+            pos = lt + 7;
+        } else if (kb::text::starts_with(rest, "</table>")) {
+            out += "</table></div>";
+            pos = lt + 8;
+        } else {
+            out += '<';
+            pos = lt + 1;
+        }
+    }
+    if (pos < html.size()) out.append(html, pos, std::string_view::npos);
+    return out;
+}
+
+}  // namespace
+
+RenderedMarkdown render_markdown(std::string_view markdown, const MarkdownOptions& options) {
+    // Without CMARK_OPT_UNSAFE raw HTML becomes a comment and javascript:,
+    // vbscript:, file: and data: (except images) URLs become empty.
+    auto parser = kb::markdown::make_parser(CMARK_OPT_DEFAULT);
+    cmark_parser_feed(parser.get(), markdown.data(), markdown.size());
+    kb::markdown::NodePtr document(cmark_parser_finish(parser.get()));
+    sanitise_links(document.get(), options);
+    replace_code_blocks(document.get(), options);
+    RenderedMarkdown result;
+    result.headings = prepare_headings(document.get(), options);
+    std::unique_ptr<char, CharDeleter> html(
+        cmark_render_html(document.get(), CMARK_OPT_DEFAULT, kb::markdown::gfm_extensions()));
+    result.html = decorate(html.get(), result.headings);
+    return result;
+}
+
+bool is_safe_external_url(std::string_view url) {
+    std::string bare = kb::text::lower(without_controls(url));
+    return kb::text::starts_with(bare, "https://") || kb::text::starts_with(bare, "http://") ||
+           kb::text::starts_with(bare, "mailto:");
+}
+
+std::string escape_html(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + text.size() / 8);
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace site

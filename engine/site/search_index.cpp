@@ -1,0 +1,287 @@
+#include "site/search_index.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "kb/hash.hpp"
+#include "kb/text.hpp"
+#include "site/output.hpp"
+
+namespace site {
+
+namespace {
+
+constexpr std::size_t min_token = 2;
+constexpr std::size_t max_token = 48;
+constexpr std::size_t max_number_digits = 6;  // SQLSTATEs and ports stay; timestamps go
+
+bool is_ascii_word(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Numbers longer than a code and hex strings that look like hashes carry no
+// meaning a reader would search for, and would dominate the index.
+bool is_noise(std::string_view token) {
+    bool all_digits = std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (all_digits) return token.size() > max_number_digits;
+    if (token.size() >= 12) {
+        bool hex = std::all_of(token.begin(), token.end(),
+                               [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+        bool has_digit = std::any_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (hex && has_digit) return true;
+    }
+    return false;
+}
+
+// Lengths as search.js measures them: the minimum in characters, the
+// maximum in bytes.
+std::size_t code_points(std::string_view s) {
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+bool acceptable(std::string_view token) {
+    return token.size() <= max_token && code_points(token) >= min_token && !is_noise(token) && !is_stop_word(token);
+}
+
+bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+
+// Parts of an identifier: split at '_' and at camelCase humps
+// (UndefinedObject -> Undefined Object, HTTPServer -> HTTP Server).
+template <class Emit>
+void for_each_part(std::string_view word, Emit&& emit) {
+    for (std::string_view piece : kb::text::split(word, '_')) {
+        std::size_t start = 0;
+        for (std::size_t i = 1; i < piece.size(); ++i) {
+            bool hump = (is_lower(piece[i - 1]) && is_upper(piece[i])) ||
+                        (is_upper(piece[i - 1]) && is_upper(piece[i]) && i + 1 < piece.size() && is_lower(piece[i + 1]));
+            if (hump) {
+                emit(piece.substr(start, i - start));
+                start = i;
+            }
+        }
+        emit(piece.substr(start));
+    }
+}
+
+Field part_field(Field field) {
+    return field == Field::body || field == Field::part ? Field::part : static_cast<Field>(static_cast<int>(field) - 1);
+}
+
+template <class Emit>
+void for_each_token(std::string_view text, Field field, Emit&& emit) {
+    std::string lowered;
+    std::string part;
+    auto word_end = [&](std::size_t pos) {
+        while (pos < text.size()) {
+            unsigned char c = static_cast<unsigned char>(text[pos]);
+            if (c < 0x80) {
+                if (!is_ascii_word(static_cast<char>(c))) break;
+                ++pos;
+                continue;
+            }
+            std::size_t next = pos;
+            if (!is_word_code_point(kb::text::decode_utf8(text, next))) break;
+            pos = next;
+        }
+        return pos;
+    };
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = word_end(pos);
+        if (end == pos) {
+            std::size_t next = pos;
+            kb::text::decode_utf8(text, next);
+            pos = next;
+            continue;
+        }
+        std::string_view word = text.substr(pos, end - pos);
+        pos = end;
+        lowered.assign(word);
+        for (char& c : lowered) c = kb::text::lower_char(c);
+        if (acceptable(lowered)) emit(std::string_view(lowered), field);
+        bool compound = word.find('_') != std::string_view::npos ||
+                        std::adjacent_find(word.begin(), word.end(), [](char a, char b) {
+                            return (is_lower(a) && is_upper(b)) || (is_upper(a) && is_upper(b));
+                        }) != word.end();
+        if (!compound) continue;
+        for_each_part(word, [&](std::string_view piece) {
+            part.assign(piece);
+            for (char& c : part) c = kb::text::lower_char(c);
+            if (part != lowered && acceptable(part)) emit(std::string_view(part), part_field(field));
+        });
+    }
+}
+
+// Postings as text: each entry is (doc delta * 4 + field) in base 32, the
+// last digit from `final_digits`, earlier ones from `more_digits`, so most
+// entries take one or two characters and need no separator.
+constexpr std::string_view final_digits = "0123456789abcdefghijklmnopqrstuv";
+constexpr std::string_view more_digits = "wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#";
+
+void append_number(std::string& out, std::uint64_t value) {
+    char buffer[16];
+    int n = 0;
+    buffer[n++] = final_digits[value % 32];
+    value /= 32;
+    while (value > 0) {
+        buffer[n++] = more_digits[value % 32];
+        value /= 32;
+    }
+    while (n > 0) out += buffer[--n];
+}
+
+std::string shard_key(std::string_view token) {
+    char c = token.empty() ? 'u' : token[0];
+    return is_ascii_word(c) ? std::string(1, c) : std::string("u");
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& stop_words() {
+    static const std::vector<std::string_view> words = [] {
+        std::vector<std::string_view> list = {
+        "a",    "an",   "and",  "are",  "as",    "at",   "be",   "been", "but",   "by",   "can",
+        "did",  "do",   "does", "for",  "from",  "had",  "has",  "have", "if",    "in",   "into",
+        "is",   "it",   "its",  "of",   "on",    "or",   "our",  "so",   "than",  "that", "the",
+        "their", "then", "there", "these", "they", "this", "to", "was",  "we",    "were", "when",
+        "which", "while", "will", "with", "would"};
+        std::sort(list.begin(), list.end());
+        return list;
+    }();
+    return words;
+}
+
+bool is_stop_word(std::string_view token) {
+    if (token.size() > 5) return false;  // the longest stop word has 5 letters
+    const auto& words = stop_words();
+    return std::binary_search(words.begin(), words.end(), token);
+}
+
+// Letters beyond ASCII count as word characters; punctuation, symbols and
+// emoji blocks do not. search.js applies the same ranges.
+bool is_word_code_point(char32_t cp) {
+    if (cp < 0x80) return is_ascii_word(static_cast<char>(cp));
+    if (cp == kb::text::invalid_code_point || cp == 0xFFFD) return false;
+    if (cp <= 0xBF || cp == 0xD7 || cp == 0xF7) return false;
+    if (cp >= 0x2000 && cp <= 0x2BFF) return false;
+    if (cp >= 0x3000 && cp <= 0x303F) return false;
+    if (cp >= 0xFE00 && cp <= 0xFE0F) return false;
+    if (cp >= 0xFF00 && cp <= 0xFF0F) return false;
+    if (cp >= 0x1F000 && cp <= 0x1FAFF) return false;
+    return true;
+}
+
+std::vector<std::pair<std::string, Field>> tokenize(std::string_view text, Field field) {
+    std::vector<std::pair<std::string, Field>> tokens;
+    for_each_token(text, field, [&](std::string_view token, Field f) { tokens.emplace_back(std::string(token), f); });
+    return tokens;
+}
+
+std::uint32_t SearchIndexBuilder::add(SearchDocument document) {
+    documents_.push_back(std::move(document));
+    return static_cast<std::uint32_t>(documents_.size() - 1);
+}
+
+std::uint32_t SearchIndexBuilder::token_id(std::string_view token, std::uint64_t hash) {
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        Slot& slot = slots_[i];
+        if (slot.id == empty_slot) {
+            slot = {hash, static_cast<std::uint32_t>(tokens_.size())};
+            tokens_.emplace_back(token);
+            postings_.emplace_back();
+            if (tokens_.size() * 2 > slots_.size()) {
+                std::vector<Slot> bigger(slots_.size() * 2);
+                std::size_t bigger_mask = bigger.size() - 1;
+                for (const Slot& old : slots_) {
+                    if (old.id == empty_slot) continue;
+                    std::size_t j = old.hash & bigger_mask;
+                    while (bigger[j].id != empty_slot) j = (j + 1) & bigger_mask;
+                    bigger[j] = old;
+                }
+                slots_ = std::move(bigger);
+            }
+            return static_cast<std::uint32_t>(tokens_.size() - 1);
+        }
+        if (slot.hash == hash && tokens_[slot.id] == token) return slot.id;
+    }
+}
+
+void SearchIndexBuilder::index(std::uint32_t doc, std::string_view text, Field field) {
+    for_each_token(text, field, [&](std::string_view token, Field f) {
+        auto& list = postings_[token_id(token, kb::hash64(token))];
+        if (list.empty() || list.back().doc != doc)
+            list.push_back({doc, f});
+        else if (f > list.back().field)
+            list.back().field = f;
+    });
+}
+
+kb::Result<SearchIndexBuilder::Written> SearchIndexBuilder::write(const std::filesystem::path& out_dir) const {
+    namespace fs = std::filesystem;
+    fs::path dir = out_dir / "search";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return kb::error("cannot create " + dir.string() + ": " + ec.message());
+
+    std::vector<std::uint32_t> order(tokens_.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return tokens_[a] < tokens_[b]; });
+
+    Written written;
+    std::uintmax_t& bytes = written.bytes;
+    std::vector<std::string> shards;
+    std::size_t i = 0;
+    while (i < order.size()) {
+        std::string key = shard_key(tokens_[order[i]]);
+        std::string words, lists;
+        for (; i < order.size() && shard_key(tokens_[order[i]]) == key; ++i) {
+            if (!words.empty()) {
+                words += ' ';
+                lists += ' ';
+            }
+            words += tokens_[order[i]];
+            std::uint32_t previous = 0;
+            for (const auto& posting : postings_[order[i]]) {
+                append_number(lists, (static_cast<std::uint64_t>(posting.doc - previous) << 2) |
+                                         static_cast<std::uint64_t>(posting.field));
+                previous = posting.doc;
+            }
+        }
+        std::string js = "deja.searchShard(\"" + key + "\",\"" + words + "\",\"" + lists + "\");\n";
+        bytes += js.size();
+        written.paths.push_back("search/t-" + key + ".js");
+        if (auto status = write_file(dir / ("t-" + key + ".js"), js); !status) return status.error();
+        shards.push_back(key);
+    }
+
+    for (std::size_t block = 0; block * search_block_size < documents_.size(); ++block) {
+        nlohmann::json rows = nlohmann::json::array();
+        std::size_t end = std::min(documents_.size(), (block + 1) * search_block_size);
+        for (std::size_t d = block * search_block_size; d < end; ++d) {
+            const auto& doc = documents_[d];
+            rows.push_back({std::string(1, doc.kind), doc.href, doc.title, doc.meta, doc.summary, doc.error});
+        }
+        std::string js = "deja.searchDocs(" + std::to_string(block) + "," +
+                         script_json(rows) + ");\n";
+        bytes += js.size();
+        written.paths.push_back("search/d-" + std::to_string(block) + ".js");
+        if (auto status = write_file(dir / ("d-" + std::to_string(block) + ".js"), js); !status) return status.error();
+    }
+
+    nlohmann::json meta = {{"docs", documents_.size()},
+                           {"block", search_block_size},
+                           {"shards", shards},
+                           {"stop", stop_words()}};
+    std::string js = "deja.searchMeta(" + script_json(meta) + ");\n";
+    bytes += js.size();
+    written.paths.push_back("search/meta.js");
+    if (auto status = write_file(dir / "meta.js", js); !status) return status.error();
+    return written;
+}
+
+}  // namespace site

@@ -1,0 +1,51 @@
+#include "site/templates.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace site {
+
+namespace {
+
+constexpr const char* required_templates[] = {"layout", "home",  "runbook", "incident",  "signatures",
+                                              "list",   "tag",   "step",    "not_found"};
+
+}  // namespace
+
+Data make_list() { return Data(Data::type::list); }
+
+kb::Result<TemplateSources> TemplateSources::load(const std::filesystem::path& dir) {
+    TemplateSources sources;
+    for (const char* name : required_templates) {
+        std::filesystem::path path = dir / (std::string(name) + ".mustache");
+        std::ifstream in(path, std::ios::binary);
+        if (!in) return kb::error("template missing (" + path.string() + ")");
+        std::ostringstream text;
+        text << in.rdbuf();
+        kainjow::mustache::mustache compiled(text.str());
+        if (!compiled.is_valid())
+            return kb::error("template does not compile: " + compiled.error_message() + " (" + path.string() + ")");
+        sources.text[name] = text.str();
+    }
+    return sources;
+}
+
+Templates::Templates(const TemplateSources& sources) {
+    for (const auto& [name, text] : sources.text) compiled_[name] = std::make_unique<kainjow::mustache::mustache>(text);
+}
+
+Templates::Templates(Templates&&) noexcept = default;
+Templates::~Templates() = default;
+
+void Templates::render(const std::string& name, const Data& data, std::string& out) {
+    auto& compiled = *compiled_.at(name);
+    compiled.render(data, [&out](const std::string& piece) { out += piece; });
+}
+
+std::string Templates::render(const std::string& name, const Data& data) {
+    std::string out;
+    render(name, data, out);
+    return out;
+}
+
+}  // namespace site

@@ -1,0 +1,121 @@
+#include "store/codec.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace store::codec {
+
+namespace {
+
+std::string dump(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void append_line(std::string& out, std::string_view text) {
+    if (text.empty()) return;
+    if (!out.empty()) out += '\n';
+    out += text;
+}
+
+void append_lines(std::string& out, const std::vector<std::string>& items) {
+    for (const auto& s : items) append_line(out, s);
+}
+
+bool parse_object(std::string_view text, nlohmann::json& j) {
+    j = nlohmann::json::parse(text, nullptr, false);
+    return !j.is_discarded() && j.is_object();
+}
+
+}  // namespace
+
+Row encode(const kb::Runbook& r) {
+    Row row;
+    nlohmann::json j = r;
+    for (const char* key : {"body_markdown", "body_text", "summary"}) j.erase(key);
+    row.json = dump(j);
+    row.markdown = &r.body_markdown;
+    row.heading = r.title;
+    append_line(row.heading, r.id);
+    for (const auto& e : r.examples) append_line(row.errors, e.text);
+    for (const auto& s : r.signatures) {
+        append_line(row.errors, s.description);
+        append_line(row.errors, s.pattern);
+    }
+    append_lines(row.meta, r.tags);
+    for (const auto& p : r.params) {
+        append_line(row.meta, p.name);
+        append_line(row.meta, p.description);
+    }
+    append_lines(row.meta, r.incidents);
+    row.summary = &r.summary;
+    for (const auto& s : r.steps) append_line(row.code, s.code);
+    row.body = &r.body_text;
+    return row;
+}
+
+Row encode(const kb::Incident& i) {
+    Row row;
+    nlohmann::json j = i;
+    for (const char* key : {"body_markdown", "body_text", "summary", "code"}) j.erase(key);
+    // Sections are slices of the body: store where, not what.
+    std::size_t from = 0;
+    for (auto& section : j["sections"]) {
+        const std::string& text = section["markdown"].get_ref<const std::string&>();
+        if (text.empty()) continue;
+        std::size_t at = i.body_markdown.find(text, from);
+        if (at == std::string::npos) at = i.body_markdown.find(text);
+        if (at == std::string::npos) continue;
+        section.erase("markdown");
+        section["markdown_at"] = {at, text.size()};
+        from = at + text.size();
+    }
+    row.json = dump(j);
+    row.markdown = &i.body_markdown;
+    row.heading = i.title;
+    append_line(row.heading, i.id);
+    for (const auto& e : i.error_lines) append_line(row.errors, e.text);
+    for (const auto* s : {&i.date, &i.status, &i.severity}) append_line(row.meta, *s);
+    append_lines(row.meta, i.services);
+    append_lines(row.meta, i.tags);
+    append_lines(row.meta, i.runbooks);
+    row.summary = &i.summary;
+    row.incident_code = &i.code;
+    row.body = &i.body_text;
+    return row;
+}
+
+std::optional<kb::Runbook> decode_runbook(const Stored& s) {
+    nlohmann::json j;
+    if (!parse_object(s.json, j)) return std::nullopt;
+    try {
+        auto r = j.get<kb::Runbook>();
+        r.body_markdown = s.markdown;
+        r.summary = s.summary;
+        r.body_text = s.body;
+        return r;
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::optional<kb::Incident> decode_incident(const Stored& s) {
+    nlohmann::json j;
+    if (!parse_object(s.json, j)) return std::nullopt;
+    try {
+        if (auto it = j.find("sections"); it != j.end() && it->is_array())
+            for (auto& section : *it)
+                if (auto at = section.find("markdown_at"); at != section.end()) {
+                    auto offset = (*at)[0].get<std::size_t>(), length = (*at)[1].get<std::size_t>();
+                    section["markdown"] = offset <= s.markdown.size() ? std::string(s.markdown.substr(offset, length)) : "";
+                }
+        auto i = j.get<kb::Incident>();
+        i.body_markdown = s.markdown;
+        i.summary = s.summary;
+        i.code = s.code;
+        i.body_text = s.body;
+        return i;
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace store::codec

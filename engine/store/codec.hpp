@@ -1,0 +1,39 @@
+// How a document is stored in the index: the searchable text of each column,
+// and the model as JSON without the large texts that the columns already
+// hold (body Markdown, body text, summary, code; section Markdown becomes a
+// range of the body Markdown). Reading reverses it exactly.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kb/model.hpp"
+
+namespace store::codec {
+
+struct Row {
+    std::string json;
+    const std::string* markdown = nullptr;  // body_markdown
+    std::string heading, errors, meta;      // search text built from the model
+    const std::string* summary = nullptr;
+    std::string code;                       // runbooks: the steps' code
+    const std::string* incident_code = nullptr;
+    const std::string* body = nullptr;      // body_text
+
+    const std::string& code_text() const { return incident_code ? *incident_code : code; }
+};
+
+// The returned Row points into `document`, which must outlive it.
+Row encode(const kb::Runbook& document);
+Row encode(const kb::Incident& document);
+
+// The stored columns handed back to rebuild a model.
+struct Stored {
+    std::string_view json, markdown, summary, code, body;
+};
+
+std::optional<kb::Runbook> decode_runbook(const Stored& stored);
+std::optional<kb::Incident> decode_incident(const Stored& stored);
+
+}  // namespace store::codec

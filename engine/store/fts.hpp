@@ -1,0 +1,54 @@
+// Full-text search extensions registered on every index connection: the
+// "deja" FTS5 tokenizer, which indexes identifiers whole and by part, and the
+// ranking functions the search query orders and snippets by.
+//
+// Tokens. SQLite's unicode61 tokenizer (case folding, diacritics removed)
+// with `_`, `.` and `-` kept inside tokens, so `gin_trgm_ops`,
+// `metrics.k8s.io` and `uuid-ossp` are single tokens. At the same position
+// the tokenizer adds the dot/dash segments (`metrics`, `k8s`, `io`) as
+// ordinary tokens, and the leaves of the identifier (split further at `_` and
+// CamelCase: `gin`, `trgm`, `ops`; `missing`, `greenlet`) as "part" tokens
+// prefixed by `part_marker`. A search can therefore tell an exact identifier
+// from a part of a longer one, and rank the first higher.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kb/result.hpp"
+#include "store/sqlite.hpp"
+
+namespace store::fts {
+
+inline constexpr const char* tokenizer_name = "deja";
+inline constexpr char part_marker = '\x1f';
+
+// The searchable columns of the index, in table order: `search` has all of
+// them, `search_head` the first four (the "head" of a document).
+enum class Column { heading, errors, meta, summary, code, body };
+inline constexpr int column_count = 6;
+inline constexpr int head_column_count = 4;
+
+// How strongly a hit in each column speaks for a document (used for tiers:
+// title and error lines first, body last).
+int column_class(int column);
+
+// Registers the tokenizer and the functions `deja_rank(table, roles)` and
+// `deja_snippet_column(table, roles)` on this connection. Must be called on
+// every connection that reads or writes the search tables.
+kb::Status register_extensions(sqlite::Db& db);
+
+// One word of text as the index sees it: the folded whole token and, when it
+// is a compound identifier, its leaves (dot/dash segments split further at
+// `_` and CamelCase).
+struct Term {
+    std::string whole;
+    std::vector<std::string> leaves;  // empty for a simple word
+};
+
+// Splits text into Terms with exactly the rules used when indexing. Needs a
+// connection with the extensions registered (it borrows SQLite's unicode61).
+kb::Result<std::vector<Term>> analyze(sqlite::Db& db, std::string_view text);
+
+}  // namespace store::fts

@@ -1,0 +1,482 @@
+#include "store/index.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <system_error>
+#include <type_traits>
+
+#include <nlohmann/json.hpp>
+
+#include "kb/hash.hpp"
+#include "kb/load.hpp"
+#include "store/build.hpp"
+#include "store/codec.hpp"
+#include "store/file_lock.hpp"
+#include "store/fts.hpp"
+#include "store/index_impl.hpp"
+#include "store/schema.hpp"
+
+namespace store {
+
+namespace {
+
+struct FileId {
+    dev_t device = 0;
+    ino_t inode = 0;
+    bool operator==(const FileId&) const = default;
+};
+
+std::optional<FileId> file_id(const fs::path& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    return FileId{st.st_dev, st.st_ino};
+}
+
+fs::path lock_path(const fs::path& db_path) { return db_path.string() + ".lock"; }
+
+// Opens the file currently at `path`, knowing which file that is.
+kb::Result<std::unique_ptr<Index::Impl>> open_file(const fs::path& path) {
+    for (int attempt = 0;; ++attempt) {
+        auto before = file_id(path);
+        auto db = sqlite::Db::open(path, sqlite::OpenMode::read_write);
+        if (!db) db = sqlite::Db::open(path, sqlite::OpenMode::read_only);
+        if (!db) return db.error();
+        auto after = file_id(path);
+        // A rebuild renamed a new file in between: open that one instead.
+        if (!before || !after || !(*before == *after)) {
+            if (attempt < 5) continue;
+            return kb::error("the index keeps being replaced while opening it (" + path.string() + ")");
+        }
+        if (auto s = fts::register_extensions(*db); !s) return s.error();
+        auto impl = std::make_unique<Index::Impl>(Index::Impl{std::move(*db), path, false, after->device, after->inode});
+        return impl;
+    }
+}
+
+enum class State { fresh, stale, newer };
+
+struct Freshness {
+    State state = State::stale;
+    long long version = 0;
+    std::vector<kb::SourceFile> touched;  // same content, new mtime/size: refresh the manifest
+    std::string digest;                   // of the files as they are now
+};
+
+std::optional<std::string> read_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::optional<std::string> meta_value(const sqlite::Db& db, const std::string& key) {
+    auto stmt = db.prepare("SELECT value FROM meta WHERE key = ?");
+    if (!stmt) return std::nullopt;
+    stmt->bind(1, key);
+    auto row = stmt->step();
+    if (!row || !*row) return std::nullopt;
+    return stmt->text(0);
+}
+
+// Anything unreadable makes the index stale: it is a cache.
+Freshness check(const sqlite::Db& db, const std::vector<fs::path>& kb_dirs) {
+    Freshness f;
+    auto version = db.user_version();
+    if (!version) return f;
+    f.version = *version;
+    if (*version > schema::version) {
+        f.state = State::newer;
+        return f;
+    }
+    if (*version < schema::version) return f;
+    if (meta_value(db, "dirs") != detail::dirs_key(kb_dirs)) return f;
+    if (meta_value(db, "builder") != detail::builder_id()) return f;
+    auto current = kb::list_sources(kb_dirs);
+    if (meta_value(db, "manifest") == detail::manifest_digest(current)) {
+        f.state = State::fresh;
+        return f;
+    }
+
+    std::map<std::string, kb::SourceFile> manifest;
+    auto stmt = db.prepare("SELECT path, size, mtime_ns, hash FROM sources");
+    if (!stmt) return f;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row) return f;
+        if (!*row) break;
+        kb::SourceFile s{stmt->text(0), stmt->text(3), stmt->integer(1), stmt->integer(2)};
+        manifest.emplace(s.path, std::move(s));
+    }
+    if (current.size() != manifest.size()) return f;
+    for (const auto& now : current) {
+        auto it = manifest.find(now.path);
+        if (it == manifest.end()) return f;
+        if (it->second.size == now.size && it->second.mtime_ns == now.mtime_ns) continue;
+        // Touched, or changed: only the content decides.
+        auto bytes = read_bytes(now.path);
+        if (!bytes || kb::hash_hex(*bytes) != it->second.content_hash) return f;
+        kb::SourceFile refreshed = now;
+        refreshed.content_hash = it->second.content_hash;
+        f.touched.push_back(std::move(refreshed));
+    }
+    f.state = State::fresh;
+    f.digest = detail::manifest_digest(current);
+    return f;
+}
+
+kb::Error newer_error(const fs::path& path, long long version) {
+    return kb::error("index " + path.string() + " was written by a newer deja (schema " + std::to_string(version) +
+                     ", this deja knows " + std::to_string(schema::version) + "); remove it or upgrade");
+}
+
+template <class T>
+std::optional<T> parse_json(std::string_view text) {
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded()) return std::nullopt;
+    try {
+        return j.get<T>();
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+// Documents rebuilt from their stored JSON and text columns; `sql` selects
+// json, markdown, summary, code, body.
+template <class T>
+std::vector<T> load_documents(const sqlite::Db& db, const std::string& sql, const std::string& bind = {}) {
+    std::vector<T> out;
+    auto stmt = db.prepare(sql);
+    if (!stmt) return out;
+    if (!bind.empty()) stmt->bind(1, bind);
+    for (;;) {
+        auto row = stmt->step();
+        if (!row || !*row) break;
+        codec::Stored stored{stmt->text_view(0), stmt->text_view(1), stmt->text_view(2), stmt->text_view(3),
+                             stmt->text_view(4)};
+        std::optional<T> doc;
+        if constexpr (std::is_same_v<T, kb::Runbook>) doc = codec::decode_runbook(stored);
+        else doc = codec::decode_incident(stored);
+        if (doc) out.push_back(std::move(*doc));
+    }
+    return out;
+}
+
+constexpr const char* document_columns = "SELECT json, markdown, summary, code, body FROM documents ";
+
+std::vector<Link> load_links(const sqlite::Db& db, const char* sql, const std::string& bind = {}) {
+    std::vector<Link> out;
+    auto stmt = db.prepare(sql);
+    if (!stmt) return out;
+    if (!bind.empty()) stmt->bind(1, bind);
+    for (;;) {
+        auto row = stmt->step();
+        if (!row || !*row) break;
+        out.push_back({stmt->text(0), stmt->text(1)});
+    }
+    return out;
+}
+
+long long count_of(const sqlite::Db& db, const char* sql) {
+    auto stmt = db.prepare(sql);
+    if (!stmt) return 0;
+    auto row = stmt->step();
+    return (row && *row) ? stmt->integer(0) : 0;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// Writes to an open index happen under the lock and only while the file at
+// `path` is still the one this connection has open.
+template <class F>
+kb::Status write_locked(Index::Impl& impl, F&& write) {
+    auto lock = FileLock::acquire(lock_path(impl.path));
+    if (!lock) return lock.error();
+    auto now = file_id(impl.path);
+    if (!now || !(*now == FileId{impl.device, impl.inode})) return kb::Ok{};  // replaced: nothing to keep
+    auto tx = sqlite::Transaction::begin(impl.db, sqlite::Transaction::Kind::immediate);
+    if (!tx) return tx.error();
+    if (auto s = write(impl.db); !s) return s;
+    return tx->commit();
+}
+
+kb::Status refresh_manifest(Index::Impl& impl, const std::vector<kb::SourceFile>& touched, const std::string& digest) {
+    return write_locked(impl, [&](sqlite::Db& db) -> kb::Status {
+        auto meta = db.prepare("UPDATE meta SET value = ? WHERE key = 'manifest'");
+        if (!meta) return meta.error();
+        meta->bind(1, digest);
+        if (auto s = meta->run(); !s) return s;
+        auto stmt = db.prepare("UPDATE sources SET size = ?, mtime_ns = ? WHERE path = ?");
+        if (!stmt) return stmt.error();
+        for (const auto& f : touched) {
+            stmt->bind(1, f.size).bind(2, f.mtime_ns).bind(3, f.path);
+            if (auto s = stmt->run(); !s) return s;
+            stmt->reset();
+        }
+        return kb::Ok{};
+    });
+}
+
+}  // namespace
+
+Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Index::Index(Index&&) noexcept = default;
+Index& Index::operator=(Index&&) noexcept = default;
+Index::~Index() = default;
+
+kb::Result<Index> Index::open(const std::vector<fs::path>& kb_dirs, const fs::path& db_path, Refresh refresh,
+                              const Progress& progress) {
+    std::error_code ec;
+    if (db_path.has_parent_path()) fs::create_directories(db_path.parent_path(), ec);
+    if (ec) return kb::error("cannot create the index folder: " + ec.message() + " (" + db_path.parent_path().string() + ")");
+
+    // Reuse the existing file when it is fresh; decide again under the lock,
+    // since another process may have rebuilt it while we waited.
+    auto try_existing = [&]() -> kb::Result<std::optional<Index>> {
+        if (!fs::exists(db_path, ec)) return std::optional<Index>{};
+        auto impl = open_file(db_path);
+        if (!impl) return std::optional<Index>{};  // unreadable: rebuild
+        Freshness f = check((*impl)->db, kb_dirs);
+        if (f.state == State::newer) return newer_error(db_path, f.version);
+        if (f.state == State::stale || refresh == Refresh::always) return std::optional<Index>{};
+        if (!f.touched.empty()) (void)refresh_manifest(**impl, f.touched, f.digest);  // saves re-hashing next time
+        return std::optional<Index>{Index(std::move(*impl))};
+    };
+    if (refresh == Refresh::if_stale) {
+        auto existing = try_existing();
+        if (!existing) return existing.error();
+        if (*existing) return std::move(**existing);
+    }
+    auto lock = FileLock::acquire(lock_path(db_path));
+    if (!lock) return lock.error();
+    auto existing = try_existing();
+    if (!existing) return existing.error();
+    if (*existing) return std::move(**existing);
+
+    if (progress) progress("indexing the knowledge base");
+    kb::KnowledgeBase knowledge_base = kb::load(kb_dirs);
+    if (auto s = detail::write_index_file(knowledge_base, kb_dirs, db_path); !s) return s.error();
+    auto impl = open_file(db_path);
+    if (!impl) return impl.error();
+    (*impl)->rebuilt = true;
+    return Index(std::move(*impl));
+}
+
+kb::Result<Index> Index::build(const kb::KnowledgeBase& knowledge_base, const std::vector<fs::path>& kb_dirs,
+                               const fs::path& db_path) {
+    std::error_code ec;
+    if (db_path.has_parent_path()) fs::create_directories(db_path.parent_path(), ec);
+    if (ec) return kb::error("cannot create the index folder: " + ec.message() + " (" + db_path.parent_path().string() + ")");
+    auto lock = FileLock::acquire(lock_path(db_path));
+    if (!lock) return lock.error();
+    if (fs::exists(db_path, ec)) {
+        if (auto impl = open_file(db_path)) {
+            auto version = (*impl)->db.user_version();
+            if (version && *version > schema::version) return newer_error(db_path, *version);
+        }
+    }
+    if (auto s = detail::write_index_file(knowledge_base, kb_dirs, db_path); !s) return s.error();
+    auto impl = open_file(db_path);
+    if (!impl) return impl.error();
+    (*impl)->rebuilt = true;
+    return Index(std::move(*impl));
+}
+
+bool Index::rebuilt() const { return impl_->rebuilt; }
+const fs::path& Index::path() const { return impl_->path; }
+
+std::vector<kb::Diagnostic> Index::diagnostics() const {
+    std::vector<kb::Diagnostic> out;
+    auto stmt = impl_->db.prepare("SELECT file, line, severity, message FROM diagnostics ORDER BY rowid");
+    if (!stmt) return out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row || !*row) break;
+        kb::Diagnostic d;
+        d.file = stmt->text(0);
+        d.line = static_cast<int>(stmt->integer(1));
+        d.severity = stmt->text_view(2) == "warning" ? kb::Severity::warning : kb::Severity::error;
+        d.message = stmt->text(3);
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+std::vector<kb::Runbook> Index::runbooks() const {
+    return load_documents<kb::Runbook>(impl_->db, std::string(document_columns) + "WHERE kind = 'runbook' ORDER BY id");
+}
+
+std::vector<kb::Incident> Index::incidents() const {
+    return load_documents<kb::Incident>(impl_->db,
+                                        std::string(document_columns) + "WHERE kind = 'incident' ORDER BY date DESC, id");
+}
+
+std::optional<kb::Runbook> Index::runbook(const std::string& id) const {
+    auto found =
+        load_documents<kb::Runbook>(impl_->db, std::string(document_columns) + "WHERE kind = 'runbook' AND id = ?", id);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+}
+
+std::optional<kb::Incident> Index::incident(const std::string& id) const {
+    auto found =
+        load_documents<kb::Incident>(impl_->db, std::string(document_columns) + "WHERE kind = 'incident' AND id = ?", id);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+}
+
+std::vector<SignatureEntry> Index::signatures() const {
+    std::vector<SignatureEntry> out;
+    auto stmt = impl_->db.prepare(
+        "SELECT runbook, idx, pattern, params, description, line FROM signatures ORDER BY runbook, idx");
+    if (!stmt) return out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row || !*row) break;
+        SignatureEntry e;
+        e.runbook = stmt->text(0);
+        e.index = static_cast<int>(stmt->integer(1));
+        e.signature.pattern = stmt->text(2);
+        e.signature.params = parse_json<kb::ParamValues>(stmt->text_view(3)).value_or(kb::ParamValues{});
+        e.signature.description = stmt->text(4);
+        e.signature.line = static_cast<int>(stmt->integer(5));
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+kb::KnowledgeBase Index::knowledge_base() const {
+    kb::KnowledgeBase out;
+    out.runbooks = runbooks();
+    out.incidents = incidents();
+    out.sources = sources();
+    out.diagnostics = diagnostics();
+    return out;
+}
+
+std::vector<DocumentInfo> Index::documents(std::optional<kb::DocKind> kind) const {
+    std::vector<DocumentInfo> out;
+    std::string sql = "SELECT kind, id, title, date, status, path, signatures, steps FROM documents";
+    if (kind) sql += " WHERE kind = ?";
+    sql += " ORDER BY kind = 'incident', CASE WHEN kind = 'incident' THEN date END DESC, id";
+    auto stmt = impl_->db.prepare(sql);
+    if (!stmt) return out;
+    if (kind) stmt->bind(1, kb::to_string(*kind));
+    for (;;) {
+        auto row = stmt->step();
+        if (!row || !*row) break;
+        DocumentInfo d;
+        d.kind = stmt->text_view(0) == "runbook" ? kb::DocKind::runbook : kb::DocKind::incident;
+        d.id = stmt->text(1);
+        d.title = stmt->text(2);
+        d.date = stmt->text(3);
+        d.status = stmt->text(4);
+        d.path = stmt->text(5);
+        d.signatures = static_cast<int>(stmt->integer(6));
+        d.steps = static_cast<int>(stmt->integer(7));
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+std::vector<Link> Index::links() const {
+    return load_links(impl_->db, "SELECT incident, runbook FROM links ORDER BY incident, runbook");
+}
+
+std::vector<Link> Index::links_of_runbook(const std::string& runbook_id) const {
+    // Most recent incidents first: dates lead incident ids by convention.
+    return load_links(impl_->db,
+                      "SELECT l.incident, l.runbook FROM links l LEFT JOIN documents d "
+                      "ON d.kind = 'incident' AND d.id = l.incident WHERE l.runbook = ? ORDER BY d.date DESC, l.incident",
+                      runbook_id);
+}
+
+std::vector<Link> Index::links_of_incident(const std::string& incident_id) const {
+    return load_links(impl_->db, "SELECT incident, runbook FROM links WHERE incident = ? ORDER BY runbook",
+                      incident_id);
+}
+
+std::vector<std::string> Index::similar_ids(const std::string& id, std::size_t limit) const {
+    std::vector<std::pair<std::size_t, std::string>> scored;
+    auto stmt = impl_->db.prepare("SELECT DISTINCT id FROM documents");
+    if (!stmt) return {};
+    std::string wanted = id;
+    std::transform(wanted.begin(), wanted.end(), wanted.begin(), [](unsigned char c) { return std::tolower(c); });
+    for (;;) {
+        auto row = stmt->step();
+        if (!row || !*row) break;
+        std::string candidate = stmt->text(0);
+        std::size_t distance = edit_distance(wanted, candidate);
+        bool contains = !wanted.empty() && candidate.find(wanted) != std::string::npos;
+        // Close in spelling, or the typed text is part of the id.
+        std::size_t allowed = std::max<std::size_t>(2, wanted.size() / 3);
+        if (contains) distance = std::min(distance, std::size_t{1});
+        if (distance <= allowed) scored.emplace_back(distance, std::move(candidate));
+    }
+    std::sort(scored.begin(), scored.end());
+    std::vector<std::string> out;
+    for (auto& [d, s] : scored) {
+        if (out.size() >= limit) break;
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+Counts Index::counts() const {
+    Counts c;
+    c.runbooks = count_of(impl_->db, "SELECT count(*) FROM documents WHERE kind = 'runbook'");
+    c.incidents = count_of(impl_->db, "SELECT count(*) FROM documents WHERE kind = 'incident'");
+    c.signatures = count_of(impl_->db, "SELECT count(*) FROM signatures");
+    c.links = count_of(impl_->db, "SELECT count(*) FROM links");
+    c.sources = count_of(impl_->db, "SELECT count(*) FROM sources");
+    return c;
+}
+
+std::vector<kb::SourceFile> Index::sources() const {
+    std::vector<kb::SourceFile> out;
+    auto stmt = impl_->db.prepare("SELECT path, hash, size, mtime_ns FROM sources ORDER BY path");
+    if (!stmt) return out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row || !*row) break;
+        out.push_back({stmt->text(0), stmt->text(1), stmt->integer(2), stmt->integer(3)});
+    }
+    return out;
+}
+
+std::optional<std::string> Index::blob(const std::string& key) const {
+    auto stmt = impl_->db.prepare("SELECT bytes FROM blobs WHERE key = ?");
+    if (!stmt) return std::nullopt;
+    stmt->bind(1, key);
+    auto row = stmt->step();
+    if (!row || !*row) return std::nullopt;
+    return stmt->blob(0);
+}
+
+kb::Status Index::put_blob(const std::string& key, const std::string& bytes) {
+    return write_locked(*impl_, [&](sqlite::Db& db) -> kb::Status {
+        auto stmt = db.prepare("INSERT OR REPLACE INTO blobs (key, bytes) VALUES (?, ?)");
+        if (!stmt) return stmt.error();
+        stmt->bind(1, key).bind_blob(2, bytes, sqlite::Lifetime::borrow);
+        return stmt->run();
+    });
+}
+
+}  // namespace store

@@ -1,0 +1,112 @@
+#include "store/query.hpp"
+
+#include "kb/text.hpp"
+#include "store/fts.hpp"
+
+namespace store {
+
+namespace {
+
+enum class Form { exact, part };
+
+std::string quoted(std::string_view token, Form form) {
+    std::string out = "\"";
+    if (form == Form::part) out += fts::part_marker;
+    for (char c : token) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
+    return out;
+}
+
+struct Builder {
+    std::string expression;
+    std::string roles;
+    int terms = 0;
+
+    void role(char kind) {
+        if (!roles.empty()) roles += ',';
+        roles += kind;
+        roles += std::to_string(terms);
+    }
+    void add(const QueryTerm& term) {
+        if (term.words.size() > 1) {
+            expression += quoted(kb::text::join(term.words, " "), Form::exact);
+            role('e');
+            return;
+        }
+        const std::string& word = term.words.front();
+        expression += '(' + quoted(word, Form::exact) + " OR ";
+        role('e');
+        if (term.leaves.empty()) {
+            expression += quoted(word, Form::part);
+            role('p');
+        } else {
+            expression += '(';
+            for (std::size_t i = 0; i < term.leaves.size(); ++i) {
+                if (i > 0) expression += " AND ";
+                expression += '(' + quoted(term.leaves[i], Form::exact) + " OR " + quoted(term.leaves[i], Form::part) + ')';
+                role('p');
+                role('p');
+            }
+            expression += ')';
+        }
+        expression += ')';
+    }
+};
+
+}  // namespace
+
+kb::Result<std::vector<QueryTerm>> parse_query(sqlite::Db& db, std::string_view text) {
+    // Control characters are never part of a word (and one of them is the
+    // tokenizer's part marker).
+    std::string clean(text);
+    for (char& c : clean)
+        if ((static_cast<unsigned char>(c) < 0x20) || c == 0x7f) c = ' ';
+    if (kb::text::trim(clean).empty()) return kb::error("empty search query (give a word or an identifier)");
+
+    std::vector<QueryTerm> terms;
+    auto full = [&] { return terms.size() >= static_cast<std::size_t>(max_query_terms); };
+    std::size_t pos = 0;
+    while (pos < clean.size() && !full()) {
+        std::size_t quote = clean.find('"', pos);
+        std::size_t close = quote == std::string::npos ? std::string::npos : clean.find('"', quote + 1);
+        // An unbalanced quote is just a character.
+        std::size_t words_end = (quote == std::string::npos || close == std::string::npos) ? clean.size() : quote;
+        auto words = fts::analyze(db, std::string_view(clean).substr(pos, words_end - pos));
+        if (!words) return words.error();
+        for (auto& t : *words) {
+            if (full()) break;
+            terms.push_back({{std::move(t.whole)}, std::move(t.leaves)});
+        }
+        if (words_end == clean.size()) break;
+        auto phrase = fts::analyze(db, std::string_view(clean).substr(quote + 1, close - quote - 1));
+        if (!phrase) return phrase.error();
+        if (phrase->size() == 1 && !full()) {
+            terms.push_back({{std::move(phrase->front().whole)}, std::move(phrase->front().leaves)});
+        } else if (phrase->size() > 1 && !full()) {
+            QueryTerm t;
+            for (auto& w : *phrase) t.words.push_back(std::move(w.whole));
+            terms.push_back(std::move(t));
+        }
+        pos = close + 1;
+    }
+    if (terms.empty())
+        return kb::error("nothing to search for in '" + std::string(kb::text::trim(clean)) +
+                         "' (give a word or an identifier)");
+    return terms;
+}
+
+MatchQuery match_query(const std::vector<const QueryTerm*>& terms, Combine combine) {
+    Builder b;
+    const char* joiner = combine == Combine::all_terms ? " AND " : " OR ";
+    for (const QueryTerm* t : terms) {
+        if (b.terms > 0) b.expression += joiner;
+        b.add(*t);
+        ++b.terms;
+    }
+    return MatchQuery{b.expression, b.roles, b.terms};
+}
+
+}  // namespace store

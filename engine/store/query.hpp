@@ -1,0 +1,41 @@
+// Turns what a user typed into FTS5 MATCH expressions. User text never
+// reaches FTS5's query syntax: it is split into words with the index's own
+// tokenizer and each word is quoted, so quotes, parentheses, `-`, `*`, `:`
+// and words like AND, NOT or NEAR are plain text to search for.
+//
+// Each query word becomes one term, matched by its exact form or by all of
+// its parts (gin_trgm_ops -> gin, trgm, ops; MissingGreenlet -> missing,
+// greenlet). Text in double quotes is a phrase of exact words.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kb/result.hpp"
+#include "store/sqlite.hpp"
+
+namespace store {
+
+// Terms beyond this many are ignored: enough for a pasted error line.
+inline constexpr int max_query_terms = 32;
+
+struct QueryTerm {
+    std::vector<std::string> words;   // one word, or a quoted phrase's words in order
+    std::vector<std::string> leaves;  // a single compound word's parts
+};
+
+// Errors: an empty query, or one without a single word to search for.
+kb::Result<std::vector<QueryTerm>> parse_query(sqlite::Db& db, std::string_view text);
+
+enum class Combine { all_terms, any_term };
+
+struct MatchQuery {
+    std::string expression;  // for `table MATCH ?`
+    std::string roles;       // for deja_rank(): each phrase's term and exact/part role
+    int terms = 0;
+};
+
+MatchQuery match_query(const std::vector<const QueryTerm*>& terms, Combine combine);
+
+}  // namespace store

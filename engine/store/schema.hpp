@@ -1,0 +1,18 @@
+// The index's tables and their version. The index is a cache, so there are
+// no migrations: an older file is rebuilt from the sources, and a file from a
+// newer deja is refused rather than overwritten.
+#pragma once
+
+#include "kb/result.hpp"
+#include "store/sqlite.hpp"
+
+namespace store::schema {
+
+// Stored in PRAGMA user_version. Bump on any change to the tables, the
+// tokenizer or what goes into the search columns.
+inline constexpr long long version = 1;
+
+// Creates every table in an empty database.
+kb::Status create(sqlite::Db& db);
+
+}  // namespace store::schema

@@ -1,0 +1,158 @@
+// Index::search. Ranking (deja_rank, fts.hpp) puts documents whose head
+// (title, error lines, metadata, summary) has every query term first, so the
+// search runs in stages that stop as soon as the answer is known:
+//   1. every term, in `search_head` (small: no bodies);
+//   2. only if that found fewer than `limit`: every term, in `search`;
+//   3. only if nothing yet: every term that occurs somewhere at all, so a
+//      pasted line with a local table name still finds the known error;
+//   4. only if still nothing: any term, most terms first.
+// A stage ranks at most `max_ranked` matches: a word that is in most of a
+// large knowledge base would otherwise cost time in proportion to its size.
+// The highest rowids are ranked (runbooks, then the newest incidents).
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "kb/text.hpp"
+#include "store/index_impl.hpp"
+#include "store/query.hpp"
+
+namespace store {
+
+namespace {
+
+// Measured: ranking costs about a microsecond per matching row, so this
+// bounds a stage near 2 ms whatever the size of the knowledge base
+// (bench/README.md).
+constexpr int max_ranked = 2000;
+
+struct Candidate {
+    long long rowid = 0;
+    double score = 0;
+};
+
+kb::Result<std::vector<Candidate>> rank(sqlite::Db& db, const char* table, const MatchQuery& q) {
+    std::string sql = std::string("SELECT rowid, deja_rank(") + table + ", ?2) FROM " + table + " WHERE " + table +
+                      " MATCH ?1 ORDER BY rowid DESC LIMIT ?3";
+    auto stmt = db.prepare(sql);
+    if (!stmt) return stmt.error();
+    stmt->bind(1, q.expression).bind(2, q.roles).bind(3, max_ranked);
+    std::vector<Candidate> out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out.push_back({stmt->integer(0), stmt->real(1)});
+    }
+    return out;
+}
+
+void merge(std::vector<Candidate>& into, const std::vector<Candidate>& more) {
+    std::map<long long, std::size_t> at;
+    for (std::size_t i = 0; i < into.size(); ++i) at[into[i].rowid] = i;
+    for (const auto& c : more) {
+        auto it = at.find(c.rowid);
+        if (it == at.end()) into.push_back(c);
+        else into[it->second].score = std::max(into[it->second].score, c.score);
+    }
+}
+
+// Stages 1 and 2 for one MATCH expression.
+kb::Result<std::vector<Candidate>> staged(sqlite::Db& db, const MatchQuery& q, Combine combine, int limit) {
+    auto found = rank(db, "search_head", q);
+    if (!found) return found;
+    // With every term required, documents found in the head outrank all
+    // others; with any term, a body may still add terms.
+    if (combine == Combine::all_terms && static_cast<int>(found->size()) >= limit) return found;
+    auto full = rank(db, "search", q);
+    if (!full) return full;
+    merge(*found, *full);
+    return found;
+}
+
+kb::Result<bool> occurs(sqlite::Db& db, const QueryTerm& term) {
+    auto q = match_query({&term}, Combine::all_terms);
+    auto stmt = db.prepare("SELECT 1 FROM search WHERE search MATCH ? LIMIT 1");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, q.expression);
+    return stmt->step();
+}
+
+kb::Result<std::vector<Candidate>> find(sqlite::Db& db, const std::vector<QueryTerm>& terms, int limit,
+                                        MatchQuery& used) {
+    std::vector<const QueryTerm*> all;
+    for (const auto& t : terms) all.push_back(&t);
+    used = match_query(all, Combine::all_terms);
+    auto found = staged(db, used, Combine::all_terms, limit);
+    if (!found || !found->empty() || all.size() < 2) return found;
+
+    std::vector<const QueryTerm*> present;
+    for (const auto* t : all) {
+        auto yes = occurs(db, *t);
+        if (!yes) return yes.error();
+        if (*yes) present.push_back(t);
+    }
+    if (present.empty()) return found;
+    if (present.size() < all.size()) {
+        used = match_query(present, Combine::all_terms);
+        found = staged(db, used, Combine::all_terms, limit);
+        if (!found || !found->empty() || present.size() < 2) return found;
+    }
+    used = match_query(present, Combine::any_term);
+    return staged(db, used, Combine::any_term, limit);
+}
+
+}  // namespace
+
+kb::Result<std::vector<SearchHit>> Index::search(const std::string& query, int limit) const {
+    sqlite::Db& db = impl_->db;
+    auto terms = parse_query(db, query);
+    if (!terms) return terms.error();
+    if (limit <= 0) return std::vector<SearchHit>{};
+    MatchQuery used;
+    auto found = find(db, *terms, limit, used);
+    if (!found) return found.error();
+    auto& candidates = *found;
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+        return a.score != b.score ? a.score > b.score : a.rowid > b.rowid;
+    });
+    if (static_cast<int>(candidates.size()) > limit) candidates.resize(static_cast<std::size_t>(limit));
+
+    auto info = db.prepare("SELECT kind, id, title, path, date, status FROM documents WHERE rowid = ?");
+    if (!info) return info.error();
+    // Snippets only for what is shown: each one re-reads and re-tokenizes a
+    // column.
+    auto snippet = db.prepare(
+        "SELECT snippet(search, deja_snippet_column(search, ?2), char(1), char(2), '…', 16) "
+        "FROM search WHERE search MATCH ?1 AND rowid = ?3");
+    if (!snippet) return snippet.error();
+    std::vector<SearchHit> hits;
+    for (const auto& c : candidates) {
+        info->bind(1, c.rowid);
+        auto row = info->step();
+        if (!row) return row.error();
+        if (!*row) {
+            info->reset();
+            continue;
+        }
+        SearchHit h;
+        h.kind = info->text_view(0) == "runbook" ? kb::DocKind::runbook : kb::DocKind::incident;
+        h.id = info->text(1);
+        h.title = info->text(2);
+        h.path = info->text(3);
+        h.date = info->text(4);
+        h.status = info->text(5);
+        info->reset();
+        h.score = c.score;
+        h.all_terms = std::floor(c.score / 1e8) >= static_cast<double>(terms->size());
+        snippet->bind(1, used.expression).bind(2, used.roles).bind(3, c.rowid);
+        auto s = snippet->step();
+        if (!s) return s.error();
+        if (*s) h.snippet = kb::text::collapse_whitespace(snippet->text_view(0));
+        snippet->reset();
+        hits.push_back(std::move(h));
+    }
+    return hits;
+}
+
+}  // namespace store

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs every Debian package deja needs to build, test and benchmark.
+# Idempotent: installs only what is missing. Runs as root or through sudo.
+#   scripts/setup.sh           build + test dependencies
+#   scripts/setup.sh --bench   also the tools the benchmarks compare against
+set -euo pipefail
+
+build_packages=(
+  cmake g++ make pkg-config ccache git
+  libcmark-gfm-dev libcmark-gfm-extensions-dev
+  libsqlite3-dev nlohmann-json3-dev libcli11-dev catch2 libyaml-cpp-dev
+  libre2-dev libvectorscan-dev libkainjow-mustache-dev zlib1g-dev
+)
+test_packages=(
+  postgresql postgresql-contrib python3 python3-sqlalchemy python3-asyncpg python3-alembic
+  python3-psycopg python3-psycopg2 chromium nodejs npm procps gzip
+)
+bench_packages=(ripgrep hugo hyperfine time)
+
+packages=("${build_packages[@]}" "${test_packages[@]}")
+if [[ "${1:-}" == "--bench" ]]; then packages+=("${bench_packages[@]}"); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    as_root=()
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    as_root=(sudo)
+  else
+    echo "deja setup: these packages are missing: ${missing[*]}" >&2
+    echo "deja setup: installing them needs root; run this script as root or give this user sudo" >&2
+    exit 1
+  fi
+  echo "deja setup: installing ${missing[*]}" >&2
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Browser tests drive Debian's chromium through playwright-core, pinned in the
+# lockfile; nothing downloads a browser of its own.
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [[ -f "$here/tests/browser/package-lock.json" ]]; then
+  if [[ ! -d "$here/tests/browser/node_modules/playwright-core" ]]; then
+    (cd "$here/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

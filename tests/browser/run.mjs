@@ -1,0 +1,257 @@
+// Browser tests of the generated site, in Debian's chromium driven headless
+// through playwright-core. Builds the site from the bundled knowledge base
+// plus tests/fixtures/site/kb (which holds a report full of hostile HTML),
+// then checks it from file:// and from a local HTTP server.
+//
+//   node tests/browser/run.mjs --deja build/engine/deja --out /tmp/deja-browser
+//
+// Screenshots are kept in tests/browser/artifacts/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const artifacts = path.join(here, 'artifacts');
+
+const option = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 && at + 1 < process.argv.length ? process.argv[at + 1] : fallback;
+};
+const dejaBinary = path.resolve(option('--deja', path.join(repo, 'build', 'engine', 'deja')));
+const outDir = path.resolve(option('--out', path.join(repo, 'build', 'browser-tests')));
+const chromiumPath = option('--chromium', '/usr/bin/chromium');
+
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch {
+  console.error('deja browser tests: playwright-core is not installed; run scripts/setup.sh (npm ci in tests/browser)');
+  process.exit(1);
+}
+
+// A real failure as CI prints it: GitHub Actions timestamps, colour codes,
+// and the error line from an incident report.
+const ciLog = [
+  '2025-10-29T09:14:02.1184Z ##[group]Run alembic upgrade head',
+  '2025-10-29T09:14:03.5521Z \x1b[32mINFO\x1b[0m  [alembic.runtime.migration] Context impl PostgresqlImpl.',
+  '2025-10-29T09:14:03.5530Z \x1b[32mINFO\x1b[0m  [alembic.runtime.migration] Running upgrade 3c1d -> 1f73, service search index',
+  '2025-10-29T09:14:03.9012Z Traceback (most recent call last):',
+  '2025-10-29T09:14:03.9190Z \x1b[31mpsycopg.errors.UndefinedObject: operator class "gin_trgm_ops" does not exist for access method "gin"\x1b[0m',
+  '2025-10-29T09:14:03.9191Z [SQL: CREATE INDEX idx_services_name_trgm ON services USING gin (name gin_trgm_ops)]',
+  '2025-10-29T09:14:04.0020Z ##[error]Process completed with exit code 1.',
+].join('\n');
+
+let server;
+let context;
+let httpRoot;
+const fileRoot = () => pathToFileURL(path.join(outDir, 'site')).href + '/';
+
+const contentTypes = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.xml': 'application/xml' };
+
+function startServer(root) {
+  return new Promise((resolve) => {
+    const s = http.createServer((req, res) => {
+      const url = new URL(req.url, 'http://127.0.0.1');
+      let file = path.normalize(path.join(root, decodeURIComponent(url.pathname)));
+      if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
+      if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+      const found = fs.existsSync(file);
+      const body = fs.readFileSync(found ? file : path.join(root, '404.html'));
+      res.writeHead(found ? 200 : 404, { 'content-type': contentTypes[found ? path.extname(file) : '.html'] || 'application/octet-stream' });
+      res.end(body);
+    });
+    s.listen(0, '127.0.0.1', () => resolve(s));
+  });
+}
+
+// A page that records what should never happen: errors, dialogs, requests
+// leaving this machine, console errors (CSP violations land there).
+async function openPage(url) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  page.on('dialog', async (d) => { problems.push('dialog: ' + d.message()); await d.dismiss(); });
+  page.on('console', (m) => { if (m.type() === 'error') problems.push('console: ' + m.text()); });
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith('file://') && !u.startsWith(httpRoot)) problems.push('network: ' + u);
+  });
+  await page.goto(url);
+  return { page, problems };
+}
+
+async function search(page, query) {
+  const input = page.locator('#search-input');
+  await input.fill(query);
+  const results = page.locator('#search-results li a');
+  await results.first().waitFor({ timeout: 10000 });
+  return results;
+}
+
+before(async () => {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.mkdirSync(artifacts, { recursive: true });
+  const built = spawnSync(dejaBinary, ['--kb', path.join(repo, 'tests', 'fixtures', 'site', 'kb'), 'site', 'build', '-o', path.join(outDir, 'site')], {
+    env: { ...process.env, DEJA_CACHE_DIR: path.join(outDir, 'cache'), DEJA_STATE_DIR: path.join(outDir, 'state'), DEJA_KB: '' },
+    encoding: 'utf8',
+  });
+  assert.equal(built.status, 0, 'deja site build failed: ' + built.stderr);
+  server = await startServer(path.join(outDir, 'site'));
+  httpRoot = `http://127.0.0.1:${server.address().port}/`;
+  context = await chromium.launchPersistentContext(path.join(outDir, 'profile'), {
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 860 },
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: httpRoot.slice(0, -1) });
+});
+
+after(async () => {
+  if (context) await context.close();
+  if (server) server.close();
+});
+
+for (const origin of ['file', 'http']) {
+  const base = () => (origin === 'file' ? fileRoot() : httpRoot);
+
+  describe(`the site over ${origin}`, () => {
+    test('the home page loads cleanly, and / focuses search', async () => {
+      const { page, problems } = await openPage(base() + 'index.html');
+      assert.equal(await page.locator('h1').textContent(), 'Seen this failure before?');
+      await page.locator('body').click({ position: { x: 5, y: 300 } });
+      await page.keyboard.press('/');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'search-input');
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    test('searching gin_trgm_ops lands on pg-extension-missing, words highlighted', async () => {
+      const { page, problems } = await openPage(base() + 'index.html');
+      const results = await search(page, 'gin_trgm_ops');
+      assert.match(await results.first().getAttribute('href'), /runbooks\/pg-extension-missing\.html\?q=gin_trgm_ops$/);
+      assert.ok((await page.locator('#search-results mark').count()) > 0, 'no highlighted words in the results');
+      await results.first().click();
+      await page.waitForURL(/pg-extension-missing\.html/);
+      assert.equal(await page.locator('h1').textContent(), 'Enable a missing PostgreSQL extension');
+      assert.ok((await page.locator('main mark').count()) > 0, 'the searched word is not highlighted on the page');
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    test('an identifier is found by part too', async () => {
+      const { page, problems } = await openPage(base() + 'runbooks/index.html');
+      const results = await search(page, 'trgm');
+      const hrefs = await results.evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+      assert.ok(hrefs.some((h) => h.includes('runbooks/pg-extension-missing.html')), hrefs.join(' '));
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    test('searching greenlet lands on sqlalchemy-missing-greenlet', async () => {
+      const { page, problems } = await openPage(base() + 'incidents/index.html');
+      const results = await search(page, 'greenlet');
+      assert.match(await results.first().getAttribute('href'), /runbooks\/sqlalchemy-missing-greenlet\.html/);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    test('a pasted CI log shows the runbook with its params and command', async () => {
+      const { page, problems } = await openPage(base() + 'index.html');
+      await page.locator('#log-input').fill(ciLog);
+      await page.getByRole('button', { name: 'Find known failures' }).click();
+      const card = page.locator('.match-card').first();
+      await card.waitFor({ timeout: 10000 });
+      assert.equal(await card.locator('h3 a').textContent(), 'Enable a missing PostgreSQL extension');
+      assert.match(await card.locator('h3 a').getAttribute('href'), /runbooks\/pg-extension-missing\.html$/);
+      assert.match(await card.locator('.match-evidence').textContent(), /line 5.*operator class "gin_trgm_ops" does not exist/);
+      assert.equal(await card.locator('.match-params td').first().textContent(), 'pg_trgm');
+      assert.equal(await card.locator('.command code').textContent(), 'deja run pg-extension-missing --param EXTENSION=pg_trgm');
+      assert.match(await card.textContent(), /Also needs: DATABASE_URL/);
+      if (origin === 'http') {
+        await card.locator('.copy').click();
+        assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'deja run pg-extension-missing --param EXTENSION=pg_trgm');
+      }
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    test('incident -> runbook -> incident', async () => {
+      const { page, problems } = await openPage(base() + 'incidents/2025-10-29-missing-pg-extensions.html');
+      await page.locator('#runbooks a[href$="runbooks/pg-extension-missing.html"], .callout a[href$="runbooks/pg-extension-missing.html"]').first().click();
+      await page.waitForURL(/runbooks\/pg-extension-missing\.html$/);
+      assert.equal(await page.locator('h1').textContent(), 'Enable a missing PostgreSQL extension');
+      await page.locator('#incidents ~ ul a[href$="incidents/2025-10-29-missing-pg-extensions.html"]').first().click();
+      await page.waitForURL(/incidents\/2025-10-29-missing-pg-extensions\.html$/);
+      assert.match(await page.locator('h1').textContent(), /Integration tests blocked/);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    test('a report with <script> and onerror runs nothing', async () => {
+      const { page, problems } = await openPage(base() + 'incidents/2025-05-20-hostile-report.html');
+      await page.waitForLoadState('load');
+      await page.getByText('click me').click();
+      await page.waitForTimeout(200);
+      assert.equal(await page.evaluate(() => window.pwned), undefined);
+      assert.ok(!(await page.title()).includes('pwned'), await page.title());
+      assert.match(await page.locator('h1').textContent(), /Report with <b>markup<\/b> & "quotes"/);
+      assert.equal(await page.locator('main script, main iframe, main img').count(), 0);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    test('a step has a working copy button', async () => {
+      const { page, problems } = await openPage(base() + 'runbooks/pg-extension-missing.html');
+      const step = page.locator('#step-enable');
+      assert.match(await step.locator('.badge').textContent(), /Apply/);
+      await step.locator('.copy').click();
+      assert.match(await step.locator('.copy').textContent(), /Copied|Select and copy/);
+      if (origin === 'http') {
+        assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'CREATE EXTENSION IF NOT EXISTS :"EXTENSION";');
+      }
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+  });
+}
+
+test('a missing page gets the 404 page over HTTP', async () => {
+  const { page } = await openPage(httpRoot + 'runbooks/no-such-runbook.html');
+  assert.equal(await page.locator('h1').textContent(), 'This page does not exist');
+  await page.close();
+});
+
+test('screenshots of the home page and a runbook, light and dark, desktop and phone', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const { page, problems } = await openPage(fileRoot() + 'index.html');
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.locator('#log-input').fill(ciLog);
+    await page.getByRole('button', { name: 'Find known failures' }).click();
+    await page.locator('.match-card').first().waitFor();
+    await page.screenshot({ path: path.join(artifacts, `home-${scheme}.png`), fullPage: true });
+    await page.locator('#search-input').fill('gin_trgm_ops');
+    await page.locator('#search-results li a').first().waitFor();
+    await page.screenshot({ path: path.join(artifacts, `search-${scheme}.png`) });
+    await page.goto(fileRoot() + 'runbooks/pg-extension-missing.html');
+    await page.screenshot({ path: path.join(artifacts, `runbook-${scheme}.png`) });
+    await page.locator('#step-enabled').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(artifacts, `runbook-steps-${scheme}.png`) });
+    await page.goto(fileRoot() + 'incidents/2025-10-29-missing-pg-extensions.html');
+    await page.screenshot({ path: path.join(artifacts, `incident-${scheme}.png`) });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(fileRoot() + 'runbooks/pg-extension-missing.html');
+    await page.screenshot({ path: path.join(artifacts, `runbook-phone-${scheme}.png`) });
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+  for (const name of ['home-light.png', 'runbook-light.png', 'home-dark.png', 'runbook-dark.png']) {
+    assert.ok(fs.statSync(path.join(artifacts, name)).size > 10000, name);
+  }
+});

@@ -1,0 +1,78 @@
+// `deja lint` end to end: problems as file:line: message, exit 1 on errors,
+// JSON output, and the problem-free case.
+#include <catch2/catch.hpp>
+
+#include <re2/re2.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+fs::path store_fixture(const char* name) { return test::fixtures() / "store" / name; }
+
+}  // namespace
+
+TEST_CASE("cli lint: problems are reported as file:line: message with exit 1", "[cli][lint]") {
+    test::TempDir home;
+    auto out = test::deja({"--kb", store_fixture("broken").string(), "lint"}, home.path());
+    INFO(out.out << out.err);
+    CHECK(out.exit_code == 1);
+    std::string broken = store_fixture("broken").string();
+    bool regex = false, front_matter = false, language = false, link = false;
+    std::size_t start = 0;
+    while (start < out.out.size()) {
+        std::size_t end = out.out.find('\n', start);
+        std::string line = out.out.substr(start, end - start);
+        start = end + 1;
+        INFO(line);
+        CHECK(RE2::PartialMatch(line, R"(^[^:\s][^:]*:\d+: \S)"));
+        if (line.rfind(broken, 0) != 0) continue;
+        std::string rest = line.substr(broken.size());
+        regex |= rest.rfind("/runbooks/bad-regex.md:", 0) == 0 && line.find("RE2") != std::string::npos;
+        language |= rest.rfind("/runbooks/bad-regex.md:", 0) == 0 && line.find("cobol") != std::string::npos;
+        link |= rest.rfind("/runbooks/bad-regex.md:", 0) == 0 && line.find("2099-01-01-does-not-exist") != std::string::npos;
+        front_matter |= rest.rfind("/incidents/2025-06-07-bad-front-matter.md:", 0) == 0;
+    }
+    CHECK(regex);
+    CHECK(language);
+    CHECK(link);
+    CHECK(front_matter);
+    CHECK_THAT(out.err, Catch::StartsWith("deja lint: ") && Catch::Contains(" error"));
+}
+
+TEST_CASE("cli lint: --json lists the same problems", "[cli][lint]") {
+    test::TempDir home;
+    auto out = test::deja({"--kb", store_fixture("broken").string(), "lint", "--json"}, home.path());
+    CHECK(out.exit_code == 1);
+    auto j = json::parse(out.out);
+    CHECK(j.at("errors").get<int>() > 0);
+    CHECK(j.at("files").get<int>() > 0);
+    CHECK(j.at("diagnostics").size() == j.at("errors").get<std::size_t>() + j.at("warnings").get<std::size_t>());
+    for (const auto& d : j.at("diagnostics")) {
+        CHECK(d.contains("file"));
+        CHECK(d.at("line").is_number());
+        CHECK((d.at("severity") == "error" || d.at("severity") == "warning"));
+        CHECK_FALSE(d.at("message").get<std::string>().empty());
+    }
+}
+
+TEST_CASE("cli lint: a clean knowledge base passes", "[cli][lint]") {
+    test::TempDir home;
+    auto out = test::deja({"--kb", store_fixture("kb").string(), "lint", "--json"}, home.path());
+    INFO(out.out << out.err);
+    auto j = json::parse(out.out);
+    std::string fixture = store_fixture("kb").string();
+    for (const auto& d : j.at("diagnostics"))
+        if (d.at("severity") == "error") CHECK(d.at("file").get<std::string>().rfind(fixture, 0) != 0);
+    // The bundled knowledge base lints clean too, so nothing stops exit 0.
+    CHECK(j.at("errors") == 0);
+    CHECK(out.exit_code == 0);
+    auto human = test::deja({"--kb", store_fixture("kb").string(), "lint"}, home.path());
+    CHECK(human.exit_code == 0);
+    CHECK_THAT(human.err, Catch::StartsWith("deja lint: "));
+}

@@ -1,0 +1,216 @@
+// `deja match` and `deja new incident` through the real binary: exit codes,
+// standard input (plain and gzip), the JSON contract, GitHub annotations,
+// and the incident draft written into a knowledge base.
+#include <catch2/catch.hpp>
+
+#include <zlib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "kb/text.hpp"
+#include "match/draft.hpp"
+#include "support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path fixture_kb() { return test::fixtures() / "match" / "kb"; }
+fs::path fixture_log(const char* name) { return test::fixtures() / "match" / "logs" / name; }
+
+std::string gzip(const std::string& data) {
+    z_stream s{};
+    deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    std::string out(deflateBound(&s, data.size()) + 64, '\0');
+    s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    s.avail_in = static_cast<uInt>(data.size());
+    s.next_out = reinterpret_cast<Bytef*>(out.data());
+    s.avail_out = static_cast<uInt>(out.size());
+    deflate(&s, Z_FINISH);
+    out.resize(s.total_out);
+    deflateEnd(&s);
+    return out;
+}
+
+void copy_tree(const fs::path& from, const fs::path& to) {
+    fs::create_directories(to);
+    fs::copy(from, to, fs::copy_options::recursive);
+}
+
+}  // namespace
+
+TEST_CASE("deja match: a known failure, its symptom, the fix and the incident seen before", "[cli][match]") {
+    test::TempDir home;
+    std::string kb = fixture_kb().string();
+    auto out = test::deja({"--kb", kb, "match", fixture_log("frobnicator.log").string()}, home.path());
+    INFO(out.err);
+    REQUIRE(out.exit_code == 0);
+    std::string log = fixture_log("frobnicator.log").string();
+    CHECK(out.out.find(log + "-3  starting the frobnicator for batch 20251001\n" + log +
+                       ":4  widgets.FrobnicatorError: the frobnicator jammed at stage 12\n"
+                       "  known failure: frobnicator-jammed \xE2\x80\x94 Clear a jammed frobnicator   (confidence ") == 0);
+    CHECK(out.out.find("  seen before:   2025-07-14 Nightly widgets blocked by a frobnicator jam (resolved)\n") !=
+          std::string::npos);
+    CHECK(out.out.find("  fix:           deja --kb " + kb + " run frobnicator-jammed --param STAGE=12\n") !=
+          std::string::npos);
+    auto cause = out.out.find("known failure: frobnicator-jammed");
+    auto symptom = out.out.find("symptom:       widget-pipeline-gave-up");
+    CHECK(symptom != std::string::npos);
+    CHECK(cause < symptom);
+    CHECK(out.out.find("Process completed") == std::string::npos);  // never evidence
+    CHECK(out.out.find('\x1b') == std::string::npos);               // NO_COLOR, and not a terminal
+}
+
+TEST_CASE("deja match --json follows the contract", "[cli][match]") {
+    test::TempDir home;
+    auto out = test::deja({"--kb", fixture_kb().string(), "match", "--json", fixture_log("frobnicator.log").string()},
+                          home.path());
+    REQUIRE(out.exit_code == 0);
+    auto j = nlohmann::json::parse(out.out);
+    CHECK(j["sources"] == nlohmann::json::array({fixture_log("frobnicator.log").string()}));
+    CHECK(j["lines"] == 6);
+    REQUIRE(j["matches"].size() == 2);
+    const auto& top = j["matches"][0];
+    CHECK(top["runbook"] == "frobnicator-jammed");
+    CHECK(top["title"] == "Clear a jammed frobnicator");
+    CHECK(top["params"] == nlohmann::json{{"STAGE", "12"}});
+    CHECK(top["incidents"] == nlohmann::json::array({"2025-07-14-frobnicator-jam"}));
+    CHECK(top["evidence"][0]["line"] == 4);
+    CHECK(top["evidence"][0]["kind"] == "signature");
+    CHECK(top["evidence"][0]["text"] == "widgets.FrobnicatorError: the frobnicator jammed at stage 12");
+    CHECK(j["matches"][1]["runbook"] == "widget-pipeline-gave-up");
+    CHECK(j["matches"][1]["confidence"].get<double>() < top["confidence"].get<double>());
+    CHECK(j["near_misses"] == nlohmann::json::array());
+}
+
+TEST_CASE("deja match: an incident without a runbook is still recognised", "[cli][match]") {
+    test::TempDir home;
+    auto out = test::deja({"--kb", fixture_kb().string(), "match", "--json", "-"}, home.path(), {},
+                          "2025-08-02T10:00:00Z SprocketCalibrationError: sprocket drift of 0.52 mm exceeds tolerance on line C\n");
+    REQUIRE(out.exit_code == 0);
+    auto j = nlohmann::json::parse(out.out);
+    REQUIRE(j["matches"].size() == 1);
+    CHECK(j["matches"][0]["runbook"].is_null());
+    CHECK(j["matches"][0]["command"].is_null());
+    CHECK(j["matches"][0]["title"] == "Sprocket calibration drifted during the release");
+    CHECK(j["sources"] == nlohmann::json::array({"stdin"}));
+}
+
+TEST_CASE("deja match: exit 1 and near misses when nothing is known", "[cli][match]") {
+    test::TempDir home;
+    auto out = test::deja({"--kb", fixture_kb().string(), "match", fixture_log("unknown.log").string()}, home.path());
+    CHECK(out.exit_code == 1);
+    CHECK(out.out.rfind("no known failure in " + fixture_log("unknown.log").string() + " (10 lines)\n", 0) == 0);
+    auto quiet = test::deja({"--kb", fixture_kb().string(), "match", "-q", fixture_log("unknown.log").string()},
+                            home.path());
+    CHECK(quiet.exit_code == 1);
+    CHECK(quiet.out.empty());
+}
+
+TEST_CASE("deja match: input and usage errors exit 2", "[cli][match]") {
+    test::TempDir home;
+    auto missing = test::deja({"match", "/nonexistent/ci.log"}, home.path());
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.err == "deja: error: cannot read /nonexistent/ci.log (No such file or directory)\n");
+    CHECK(missing.out.empty());
+    auto format = test::deja({"match", "--format", "xml", fixture_log("unknown.log").string()}, home.path());
+    CHECK(format.exit_code == 2);
+    test::write_file(home / "broken.gz", gzip(std::string(50000, 'x')).substr(0, 100));
+    auto broken = test::deja({"match", (home / "broken.gz").string()}, home.path());
+    CHECK(broken.exit_code == 2);
+    CHECK(broken.err.find("deja: error: cannot read " + (home / "broken.gz").string()) == 0);
+}
+
+TEST_CASE("deja match reads standard input, gzip-compressed or not", "[cli][match]") {
+    test::TempDir home;
+    std::string log = test::read_file(fixture_log("frobnicator.log"));
+    for (const auto& input : {log, gzip(log)}) {
+        for (const auto& args : std::vector<std::vector<std::string>>{{"--kb", fixture_kb().string(), "match", "-"},
+                                                                      {"--kb", fixture_kb().string(), "match"}}) {
+            auto out = test::deja(args, home.path(), {}, input);
+            INFO(out.err);
+            CHECK(out.exit_code == 0);
+            CHECK(out.out.find("stdin:4  widgets.FrobnicatorError") != std::string::npos);
+        }
+    }
+    // A file and stdin together.
+    auto both = test::deja({"--kb", fixture_kb().string(), "match", "--json", fixture_log("unknown.log").string(), "-"},
+                           home.path(), {}, log);
+    REQUIRE(both.exit_code == 0);
+    auto j = nlohmann::json::parse(both.out);
+    CHECK(j["sources"].size() == 2);
+    CHECK(j["lines"] == 16);
+    CHECK(j["matches"][0]["evidence"][0]["source"] == "stdin");
+}
+
+TEST_CASE("deja match --format github prints workflow commands", "[cli][match]") {
+    test::TempDir home;
+    std::string log = fixture_log("frobnicator.log").string();
+    auto out = test::deja({"--kb", fixture_kb().string(), "match", "--format", "github", log}, home.path());
+    REQUIRE(out.exit_code == 0);
+    CHECK(out.out.rfind("::error file=" + log + ",line=4,title=deja%3A frobnicator-jammed (confidence ", 0) == 0);
+    CHECK(out.out.find("\n::warning file=" + log + ",line=5,title=deja%3A widget-pipeline-gave-up") != std::string::npos);
+    auto none = test::deja({"--kb", fixture_kb().string(), "match", "--format", "github",
+                            fixture_log("unknown.log").string()},
+                           home.path());
+    CHECK(none.exit_code == 1);
+    CHECK(none.out.rfind("::notice title=deja%3A no known failure::", 0) == 0);
+}
+
+TEST_CASE("deja new incident --from-log drafts into the knowledge base, never over a file", "[cli][match][draft]") {
+    test::TempDir home;
+    fs::path team = home / "team";
+    copy_tree(fixture_kb(), team);
+    std::string log = fixture_log("frobnicator.log").string();
+    auto first = test::deja({"--kb", team.string(), "new", "incident", "--from-log", log}, home.path());
+    INFO(first.err);
+    REQUIRE(first.exit_code == 0);
+    fs::path written = kb::text::trim(first.out);
+    CHECK(written.parent_path() == team / "incidents");
+    CHECK(written.filename() == match::today() + "-clear-a-jammed-frobnicator.md");
+    std::string text = test::read_file(written);
+    CHECK(text.find("status: open\n") != std::string::npos);
+    CHECK(text.find("runbooks: [frobnicator-jammed, widget-pipeline-gave-up]\n") != std::string::npos);
+    CHECK(text.find("widgets.FrobnicatorError: the frobnicator jammed at stage 12\n") != std::string::npos);
+
+    auto second = test::deja({"--kb", team.string(), "new", "incident", "--from-log", log}, home.path());
+    REQUIRE(second.exit_code == 0);
+    CHECK(fs::path(kb::text::trim(second.out)).filename() == match::today() + "-clear-a-jammed-frobnicator-2.md");
+    CHECK(test::read_file(written) == text);  // the first draft is untouched
+
+    auto titled = test::deja({"--kb", team.string(), "new", "incident", "--from-log", log, "--title", "Widgets down"},
+                             home.path());
+    REQUIRE(titled.exit_code == 0);
+    CHECK(fs::path(kb::text::trim(titled.out)).filename() == match::today() + "-widgets-down.md");
+
+    // The knowledge base picks the draft up as an incident.
+    auto show = test::deja({"--kb", team.string(), "match", "--json", log}, home.path());
+    CHECK(show.exit_code == 0);
+}
+
+TEST_CASE("deja new incident outside a knowledge base asks for --kb", "[cli][match][draft]") {
+    test::TempDir home;
+    fs::create_directories(home / "elsewhere");
+    auto out = test::run({DEJA_BINARY, "new", "incident", "--from-log", fixture_log("frobnicator.log").string()},
+                         {{"DEJA_CACHE_DIR", (home / "cache").string()},
+                          {"DEJA_STATE_DIR", (home / "state").string()},
+                          {"NO_COLOR", "1"},
+                          {"DEJA_KB", ""}},
+                         "", home / "elsewhere");
+    CHECK(out.exit_code == 2);
+    CHECK(out.err.find("--kb") != std::string::npos);
+    CHECK(fs::is_empty(home / "elsewhere"));
+}
+
+TEST_CASE("deja lint reports an example that does not rank its runbook first", "[cli][match][lint]") {
+    test::TempDir home;
+    fs::path team = home / "team";
+    copy_tree(fixture_kb(), team);
+    std::string runbook = test::read_file(team / "runbooks" / "frobnicator-jammed.md");
+    runbook.replace(runbook.find("params: {STAGE: '7'}"), 20, "params: {STAGE: '8'}");
+    test::write_file(team / "runbooks" / "frobnicator-jammed.md", runbook);
+    auto out = test::deja({"--kb", team.string(), "lint"}, home.path());
+    CHECK(out.exit_code == 1);
+    CHECK(out.out.find("frobnicator-jammed.md:11: example 1: expected STAGE=8, the log gives STAGE=7") !=
+          std::string::npos);
+}

@@ -1,0 +1,332 @@
+// The read commands end to end through the real deja binary: search, show,
+// list and index, their JSON, exit codes, --kb/DEJA_KB layering, and the
+// index kept fresh as the knowledge base changes.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "store/schema.hpp"
+#include "store/sqlite.hpp"
+#include "support.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+fs::path fixture_kb() { return test::fixtures() / "store" / "kb"; }
+fs::path team_kb() { return test::fixtures() / "store" / "team"; }
+fs::path broken_kb() { return test::fixtures() / "store" / "broken"; }
+
+test::Output deja_kb(const std::vector<std::string>& args, const test::TempDir& home, const fs::path& kb = fixture_kb(),
+                     const std::map<std::string, std::string>& env = {}) {
+    std::vector<std::string> full{"--kb", kb.string()};
+    full.insert(full.end(), args.begin(), args.end());
+    return test::deja(full, home.path(), env);
+}
+
+std::vector<std::string> hit_ids(const json& result) {
+    std::vector<std::string> ids;
+    for (const auto& h : result.at("hits")) ids.push_back(h.at("id"));
+    return ids;
+}
+
+std::ptrdiff_t position(const std::vector<std::string>& ids, const std::string& id) {
+    auto it = std::find(ids.begin(), ids.end(), id);
+    return it == ids.end() ? -1 : it - ids.begin();
+}
+
+// Substring by code points, as the JSON highlights count.
+std::string code_point_slice(const std::string& s, std::size_t start, std::size_t end) {
+    std::string out;
+    std::size_t point = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && i > 0) ++point;
+        if (point >= start && point < end) out += s[i];
+    }
+    return out;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        out.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("cli search: identifiers, marked snippets and ranking", "[cli][search]") {
+    test::TempDir home;
+    auto out = deja_kb({"search", "gin_trgm_ops"}, home);
+    INFO(out.err);
+    REQUIRE(out.exit_code == 0);
+    CHECK_THAT(out.out, Catch::Contains("pg-extension-missing"));
+    // Not a terminal: hits are marked with ** **.
+    CHECK_THAT(out.out, Catch::Contains("**gin_trgm_ops**"));
+    CHECK(out.out.find("\x1b[") == std::string::npos);
+
+    auto result = json::parse(deja_kb({"search", "gin_trgm_ops", "--json", "--limit", "50"}, home).out);
+    auto ids = hit_ids(result);
+    auto notes = position(ids, "2025-05-05-search-tuning-notes");
+    REQUIRE(notes >= 0);
+    // Error-line hits rank above the notes that only mention it in passing.
+    CHECK(position(ids, "pg-extension-missing") < notes);
+    CHECK(position(ids, "2025-10-29-tables-never-created") < notes);
+    for (const auto& h : result.at("hits")) {
+        CHECK(h.at("snippet").get<std::string>().find('\x01') == std::string::npos);
+        for (const auto& span : h.at("highlights")) {
+            std::string marked = code_point_slice(h.at("snippet"), span.at(0), span.at(1));
+            CHECK_THAT(marked, Catch::Contains("gin_trgm_ops") || Catch::Contains("trgm"));
+        }
+    }
+    auto first = result.at("hits").at(0);
+    for (const char* key : {"kind", "id", "title", "path", "date", "status", "score", "all_terms", "snippet", "highlights"})
+        CHECK(first.contains(key));
+}
+
+TEST_CASE("cli search: identifiers by part, phrases and hostile text", "[cli][search]") {
+    test::TempDir home;
+    for (const char* q : {"trgm", "uuid_generate_v4()", "metrics.k8s.io", "greenlet_spawn", "MissingGreenlet"}) {
+        INFO(q);
+        auto out = deja_kb({"search", q, "--json"}, home);
+        CHECK(out.exit_code == 0);
+        CHECK_FALSE(json::parse(out.out).at("hits").empty());
+    }
+    auto greenlet = json::parse(deja_kb({"search", "greenlet", "--json", "--limit", "50"}, home).out);
+    CHECK(position(hit_ids(greenlet), "sqlalchemy-missing-greenlet") >= 0);
+    // Several words as separate arguments are one query.
+    auto words = deja_kb({"search", "missing", "extension"}, home);
+    CHECK(words.exit_code == 0);
+    for (const char* q : {"NOT (gin_trgm_ops*", "\"unbalanced", "a:b OR c", "NEAR(x y)", "-- -dash"}) {
+        INFO(q);
+        auto out = deja_kb({"search", "--", q}, home);
+        CHECK((out.exit_code == 0 || out.exit_code == 1));
+        CHECK(out.err.find("error") == std::string::npos);
+    }
+}
+
+TEST_CASE("cli search: exit codes", "[cli][search]") {
+    test::TempDir home;
+    auto none = deja_kb({"search", "zyzzyva"}, home);
+    CHECK(none.exit_code == 1);
+    CHECK(none.out.empty());
+    CHECK_THAT(none.err, Catch::Contains("nothing found for 'zyzzyva'"));
+    auto none_json = deja_kb({"search", "zyzzyva", "--json"}, home);
+    CHECK(none_json.exit_code == 1);
+    CHECK(json::parse(none_json.out).at("hits").empty());
+
+    auto empty = deja_kb({"search", "  "}, home);
+    CHECK(empty.exit_code == 2);
+    CHECK_THAT(empty.err, Catch::StartsWith("deja: error: empty search query"));
+    CHECK(deja_kb({"search", "()"}, home).exit_code == 2);
+    CHECK(deja_kb({"search"}, home).exit_code == 2);
+    CHECK(deja_kb({"search", "gin", "--limit", "0"}, home).exit_code == 2);
+    auto limited = json::parse(deja_kb({"search", "postgresql", "--json", "--limit", "1"}, home).out);
+    CHECK(limited.at("hits").size() == 1);
+}
+
+TEST_CASE("cli show: a runbook readable on a terminal and as JSON", "[cli][show]") {
+    test::TempDir home;
+    auto out = deja_kb({"show", "pg-extension-missing"}, home);
+    INFO(out.err);
+    REQUIRE(out.exit_code == 0);
+    for (const char* part : {"Enable a missing PostgreSQL extension", "Params", "DATABASE_URL", "EXTENSION", "pg_trgm",
+                             "(secret)", "Signatures", "g(in|ist)_trgm_ops", "sets EXTENSION=pg_trgm", "Examples",
+                             "Steps", "installed", "diagnose", "enable", "apply", "sql", "verify", "Incidents",
+                             "2025-10-29-tables-never-created"})
+        CHECK_THAT(out.out, Catch::Contains(part));
+    // The params table is aligned: DESCRIPTION starts in the same column on every row.
+    auto lines = lines_of(out.out);
+    auto header = std::find_if(lines.begin(), lines.end(), [](const auto& l) { return l.find("NAME") != std::string::npos; });
+    REQUIRE(header != lines.end());
+    auto column = header->find("DESCRIPTION");
+    CHECK(header[1].substr(column).rfind("libpq connection string", 0) == 0);
+    CHECK(header[2].substr(column).rfind("extension to enable", 0) == 0);
+
+    auto j = json::parse(deja_kb({"show", "pg-extension-missing", "--json"}, home).out);
+    CHECK(j.at("kind") == "runbook");
+    CHECK(j.at("id") == "pg-extension-missing");
+    CHECK(j.at("steps").size() == 3);
+    CHECK(j.at("steps").at(0).at("kind") == "diagnose");
+    CHECK(j.at("signatures").size() == 2);
+}
+
+TEST_CASE("cli show: an incident with its error lines and runbooks", "[cli][show]") {
+    test::TempDir home;
+    auto out = deja_kb({"show", "2025-10-29-tables-never-created"}, home);
+    INFO(out.err);
+    REQUIRE(out.exit_code == 0);
+    for (const char* part : {"Integration tests blocked because no tables were created", "2025-10-29", "resolved",
+                             "severity high", "services: api", "Error lines",
+                             "operator class \"gin_trgm_ops\" does not exist", "Runbooks", "pg-extension-missing",
+                             "Enable a missing PostgreSQL extension", "Root cause"})
+        CHECK_THAT(out.out, Catch::Contains(part));
+    auto j = json::parse(deja_kb({"show", "2025-10-29-tables-never-created", "--json"}, home).out);
+    CHECK(j.at("kind") == "incident");
+    CHECK(j.at("status") == "resolved");
+    CHECK_FALSE(j.at("error_lines").empty());
+}
+
+TEST_CASE("cli show: an unknown id suggests close ones", "[cli][show]") {
+    test::TempDir home;
+    auto out = deja_kb({"show", "pg-extention-missing"}, home);
+    CHECK(out.exit_code == 1);
+    CHECK(out.out.empty());
+    CHECK_THAT(out.err, Catch::StartsWith("deja: error: no incident or runbook 'pg-extention-missing'") &&
+                            Catch::Contains("did you mean pg-extension-missing"));
+    CHECK(deja_kb({"show"}, home).exit_code == 2);
+}
+
+TEST_CASE("cli list: aligned columns and JSON", "[cli][list]") {
+    test::TempDir home;
+    auto runbooks = deja_kb({"list", "runbooks"}, home);
+    INFO(runbooks.err);
+    REQUIRE(runbooks.exit_code == 0);
+    auto lines = lines_of(runbooks.out);
+    REQUIRE(lines.size() > 3);
+    CHECK_THAT(lines[0], Catch::StartsWith("ID") && Catch::Contains("TITLE"));
+    auto title_column = lines[0].find("TITLE");
+    bool found = false;
+    for (const auto& l : lines)
+        if (l.rfind("k8s-metrics-api-unavailable ", 0) == 0) {
+            found = true;
+            CHECK(l.substr(title_column) == "Metrics API unavailable to the autoscaler");
+        }
+    CHECK(found);
+
+    auto incidents = json::parse(deja_kb({"list", "incidents", "--json"}, home).out);
+    std::vector<std::string> dates;
+    for (const auto& i : incidents) {
+        CHECK(i.at("kind") == "incident");
+        if (i.at("date").is_string()) dates.push_back(i.at("date"));
+    }
+    CHECK(std::is_sorted(dates.rbegin(), dates.rend()));
+
+    auto everything = json::parse(deja_kb({"list", "--json"}, home).out);
+    CHECK(everything.size() == incidents.size() + json::parse(deja_kb({"list", "runbooks", "--json"}, home).out).size());
+
+    auto signatures = deja_kb({"list", "signatures"}, home);
+    CHECK(signatures.exit_code == 0);
+    CHECK_THAT(signatures.out, Catch::Contains("MissingGreenlet: greenlet_spawn has not been called"));
+    auto sig_json = json::parse(deja_kb({"list", "signatures", "--json"}, home).out);
+    CHECK(sig_json.at(0).contains("pattern"));
+    CHECK(deja_kb({"list", "bogus"}, home).exit_code == 2);
+}
+
+TEST_CASE("cli index: counts, and problems in the sources as warnings", "[cli][index]") {
+    test::TempDir home;
+    auto out = deja_kb({"index"}, home);
+    INFO(out.err);
+    REQUIRE(out.exit_code == 0);
+    CHECK_THAT(out.out, Catch::StartsWith("indexed ") && Catch::Contains("index: "));
+    auto j = json::parse(deja_kb({"index", "--json"}, home).out);
+    CHECK(j.at("runbooks").get<int>() >= 3);
+    CHECK(j.at("incidents").get<int>() >= 3);
+    CHECK(fs::exists(j.at("path").get<std::string>()));
+
+    auto broken = deja_kb({"index"}, home, broken_kb());
+    CHECK(broken.exit_code == 0);
+    CHECK_THAT(broken.err, Catch::Contains("deja: warning: ") && Catch::Contains("2025-06-07-bad-front-matter.md:"));
+    // A read command reports them once, when it rebuilds, not on every run.
+    test::TempDir other;
+    auto first = deja_kb({"list"}, other, broken_kb());
+    CHECK_THAT(first.err, Catch::Contains("bad-front-matter.md"));
+    auto second = deja_kb({"list"}, other, broken_kb());
+    CHECK(second.exit_code == 0);
+    CHECK(second.err.empty());
+}
+
+TEST_CASE("cli: the index follows edits to the knowledge base", "[cli][index]") {
+    test::TempDir home, kb;
+    fs::copy(fixture_kb(), kb.path() / "kb", fs::copy_options::recursive);
+    fs::path kb_dir = kb.path() / "kb";
+    CHECK(deja_kb({"search", "quokka"}, home, kb_dir).exit_code == 1);
+    test::write_file(kb_dir / "incidents" / "2025-11-11-quokka.md", "# The quokka outage\n\nStatus: open\n");
+    auto found = deja_kb({"search", "quokka"}, home, kb_dir);
+    CHECK(found.exit_code == 0);
+    CHECK_THAT(found.out, Catch::Contains("The quokka outage"));
+    fs::remove(kb_dir / "incidents" / "2025-11-11-quokka.md");
+    CHECK(deja_kb({"search", "quokka"}, home, kb_dir).exit_code == 1);
+}
+
+TEST_CASE("cli: --kb and DEJA_KB layer over the bundled knowledge base", "[cli][kb]") {
+    test::TempDir home;
+    auto title = [&](const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
+        auto out = test::deja(args, home.path(), env);
+        INFO(out.err);
+        REQUIRE(out.exit_code == 0);
+        return json::parse(out.out).at("title").get<std::string>();
+    };
+    std::vector<std::string> show{"show", "pg-extension-missing", "--json"};
+    auto with = [&](std::vector<std::string> kbs) {
+        std::vector<std::string> args;
+        for (const auto& k : kbs) args.insert(args.end(), {"--kb", k});
+        args.insert(args.end(), show.begin(), show.end());
+        return args;
+    };
+    CHECK(title(with({fixture_kb()})) == "Enable a missing PostgreSQL extension");
+    // The later folder wins.
+    CHECK(title(with({fixture_kb(), team_kb()})) == "Ask the platform team to enable the extension");
+    CHECK(title(show, {{"DEJA_KB", fixture_kb().string() + ":" + team_kb().string()}}) ==
+          "Ask the platform team to enable the extension");
+    // --kb comes after DEJA_KB.
+    CHECK(title(with({fixture_kb()}), {{"DEJA_KB", team_kb().string()}}) == "Enable a missing PostgreSQL extension");
+
+    auto team_only = test::deja({"show", "team-cache-flush"}, home.path(), {{"DEJA_KB", team_kb().string()}});
+    CHECK(team_only.exit_code == 0);
+    CHECK(test::deja({"show", "team-cache-flush"}, home.path()).exit_code == 1);
+
+    auto missing = test::deja({"--kb", (home.path() / "nope").string(), "list"}, home.path());
+    CHECK(missing.exit_code == 2);
+    CHECK_THAT(missing.err, Catch::StartsWith("deja: error: knowledge base folder not found (") && Catch::Contains("nope"));
+}
+
+TEST_CASE("cli: the bundled knowledge base is found from any working directory", "[cli][kb]") {
+    test::TempDir home, elsewhere;
+    auto out = test::run({DEJA_BINARY, "list", "runbooks", "--json"},
+                         {{"DEJA_CACHE_DIR", (home.path() / "cache").string()}, {"NO_COLOR", "1"}, {"DEJA_KB", ""}}, "",
+                         elsewhere.path());
+    INFO(out.err);
+    REQUIRE(out.exit_code == 0);
+    std::vector<std::string> ids;
+    for (const auto& r : json::parse(out.out)) ids.push_back(r.at("id"));
+    CHECK(position(ids, "pg-extension-missing") >= 0);
+    CHECK(position(ids, "sqlalchemy-missing-greenlet") >= 0);
+}
+
+TEST_CASE("cli: an index from a newer deja is refused with a clear message", "[cli][index]") {
+    test::TempDir home;
+    REQUIRE(deja_kb({"list"}, home).exit_code == 0);
+    fs::path index;
+    for (const auto& e : fs::directory_iterator(home.path() / "cache"))
+        if (e.path().extension() == ".sqlite") index = e.path();
+    REQUIRE_FALSE(index.empty());
+    {
+        auto db = store::sqlite::Db::open(index, store::sqlite::OpenMode::read_write);
+        REQUIRE(db);
+        REQUIRE(db->set_user_version(store::schema::version + 41));
+    }
+    auto out = deja_kb({"search", "gin"}, home);
+    CHECK(out.exit_code == 2);
+    CHECK(out.err == "deja: error: index " + index.string() + " was written by a newer deja (schema " +
+                         std::to_string(store::schema::version + 41) + ", this deja knows " +
+                         std::to_string(store::schema::version) + "); remove it or upgrade\n");
+}
+
+TEST_CASE("cli: every read command has --help", "[cli]") {
+    test::TempDir home;
+    for (const char* cmd : {"search", "show", "list", "index", "lint"}) {
+        INFO(cmd);
+        auto out = test::deja({cmd, "--help"}, home.path());
+        CHECK(out.exit_code == 0);
+        CHECK_THAT(out.out, Catch::Contains("--json"));
+    }
+}

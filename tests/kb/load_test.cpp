@@ -1,0 +1,242 @@
+// Loading folders: which files, layering by id, links both ways, and bad
+// input that is reported while everything else still loads.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+
+#include "kb/load.hpp"
+#include "support.hpp"
+
+namespace {
+
+std::string runbook(const std::string& id, const std::string& title, const std::string& extra = "") {
+    return "---\nid: " + id + "\ntitle: " + title + "\n" + extra + "---\n# " + title + "\n\n```sh {\"name\":\"check\",\"kind\":\"diagnose\"}\ntrue\n```\n";
+}
+
+bool has_diagnostic(const kb::KnowledgeBase& base, const std::string& file_part, const std::string& message_part,
+                    int line = -1) {
+    return std::any_of(base.diagnostics.begin(), base.diagnostics.end(), [&](const kb::Diagnostic& d) {
+        return d.file.find(file_part) != std::string::npos && d.message.find(message_part) != std::string::npos &&
+               (line < 0 || d.line == line);
+    });
+}
+
+std::string all_diagnostics(const kb::KnowledgeBase& base) {
+    std::string out;
+    for (const auto& d : base.diagnostics) out += d.format() + "\n";
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a knowledge base folder loads runbooks and incidents, linked both ways", "[kb][load]") {
+    auto base = kb::load({test::fixtures() / "kb" / "basic"});
+    INFO(all_diagnostics(base));
+    CHECK(base.diagnostics.empty());
+    REQUIRE(base.runbooks.size() == 2);
+    REQUIRE(base.incidents.size() == 2);
+    CHECK(base.sources.size() == 4);
+
+    const auto* disk = base.runbook("disk-full");
+    REQUIRE(disk);
+    // One incident named in front matter and by a Markdown link; the other
+    // only because its error line matches a signature of the runbook.
+    CHECK(disk->incidents == std::vector<std::string>{"2024-06-01-disk-full", "2024-06-09-database-volume"});
+    const auto* again = base.incident("2024-06-09-database-volume");
+    REQUIRE(again);
+    CHECK(again->runbooks == std::vector<std::string>{"disk-full"});
+    CHECK(base.incident("2024-06-01-disk-full")->runbooks == std::vector<std::string>{"disk-full"});
+    CHECK(base.runbook("runme-hello")->incidents.empty());
+}
+
+TEST_CASE("list_sources names the files load reads, without reading them", "[kb][load]") {
+    auto dir = test::fixtures() / "kb" / "basic";
+    auto sources = kb::list_sources({dir});
+    REQUIRE(sources.size() == 4);
+    CHECK(sources[0].path.ends_with("runbooks/disk-full.md"));
+    CHECK(sources[3].path.ends_with("incidents/2024-06-09-database-volume.md"));
+    for (const auto& s : sources) {
+        CHECK(s.size > 0);
+        CHECK(s.mtime_ns > 0);
+        CHECK(s.content_hash.empty());
+    }
+    auto base = kb::load({dir});
+    REQUIRE(base.sources.size() == sources.size());
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        CHECK(base.sources[i].path == sources[i].path);
+        CHECK(base.sources[i].content_hash.size() == 16);
+    }
+}
+
+TEST_CASE("a folder without incidents/ or runbooks/ is a folder of reports", "[kb][load]") {
+    test::TempDir dir;
+    test::write_file(dir / "outage.md", "# Outage\n\nStatus: resolved\n");
+    test::write_file(dir / "notes.txt", "Plain notes\n");
+    test::write_file(dir / "old.markdown", "# Old one\n");
+    test::write_file(dir / "README.md", "# About this folder\n");
+    test::write_file(dir / "image.png", "not a report");
+    test::write_file(dir / "nested" / "deep.md", "# Not read: only the top level\n");
+    auto base = kb::load({dir.path()});
+    std::vector<std::string> titles;
+    for (const auto& i : base.incidents) titles.push_back(i.title);
+    std::sort(titles.begin(), titles.end());
+    CHECK(titles == std::vector<std::string>{"Old one", "Outage", "Plain notes"});
+    CHECK(base.runbooks.empty());
+}
+
+TEST_CASE("layering: a later folder replaces documents with the same id", "[kb][load]") {
+    test::TempDir bundled, team;
+    test::write_file(bundled / "runbooks" / "restart.md", runbook("restart", "Restart the service"));
+    test::write_file(bundled / "runbooks" / "only-bundled.md", runbook("only-bundled", "Bundled"));
+    test::write_file(team / "runbooks" / "our-restart.md", runbook("restart", "Restart it our way"));
+    test::write_file(team / "incidents" / "2024-01-01-x.md", "# X\n");
+    auto base = kb::load({bundled.path(), team.path()});
+    CHECK(base.diagnostics.empty());
+    REQUIRE(base.runbooks.size() == 2);
+    CHECK(base.runbook("restart")->title == "Restart it our way");
+    CHECK(base.runbook("restart")->path.find(team.path().string()) == 0);
+    CHECK(base.runbook("only-bundled"));
+    CHECK(base.incidents.size() == 1);
+}
+
+TEST_CASE("duplicate ids within one folder are reported naming both files", "[kb][load][bad-input]") {
+    test::TempDir dir;
+    test::write_file(dir / "runbooks" / "a.md", runbook("same", "First"));
+    test::write_file(dir / "runbooks" / "b.md", runbook("same", "Second"));
+    auto base = kb::load({dir.path()});
+    REQUIRE(base.runbooks.size() == 1);
+    CHECK(base.runbooks[0].title == "First");
+    REQUIRE(base.diagnostics.size() == 1);
+    const auto& d = base.diagnostics[0];
+    CHECK(d.file.ends_with("b.md"));
+    CHECK(d.message.find("duplicate id 'same'") != std::string::npos);
+    CHECK(d.message.find("a.md") != std::string::npos);
+}
+
+TEST_CASE("broken links are reported at their line", "[kb][load][bad-input]") {
+    test::TempDir dir;
+    test::write_file(dir / "runbooks" / "fix.md", runbook("fix", "Fix", "incidents: [2024-01-01-gone]\n"));
+    test::write_file(dir / "incidents" / "2024-02-02-real.md",
+                     "# Real\n\nSee [missing](../runbooks/not-there.md) and [fix](../runbooks/fix.md).\n");
+    auto base = kb::load({dir.path()});
+    INFO(all_diagnostics(base));
+    CHECK(has_diagnostic(base, "fix.md", "incident '2024-01-01-gone'", 4));
+    CHECK(has_diagnostic(base, "2024-02-02-real.md", "runbook 'not-there'", 3));
+    CHECK(base.incident("2024-02-02-real")->runbooks == std::vector<std::string>{"fix"});
+    CHECK(base.runbook("fix")->incidents == std::vector<std::string>{"2024-02-02-real"});
+}
+
+TEST_CASE("bad files are reported and everything else still loads", "[kb][load][bad-input]") {
+    test::TempDir dir;
+    auto incidents = dir / "incidents";
+    test::write_file(dir / "runbooks" / "good.md", runbook("good", "Good"));
+    test::write_file(dir / "runbooks" / "bad-yaml.md", "---\nid: bad-yaml\nparams: [unclosed\n---\n# Bad\n");
+    test::write_file(incidents / "2024-01-01-good.md", "# Good incident\n");
+    test::write_file(incidents / "binary.md", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\0", 12));
+    test::write_file(incidents / "latin1.md", "# Caf\xe9 down\n\nStatus: resolved \xff\n");
+    ::symlink("/nonexistent/target.md", (incidents / "dangling.md").c_str());
+    ::mkfifo((incidents / "pipe.md").c_str(), 0600);
+
+    auto base = kb::load({dir.path()});
+    INFO(all_diagnostics(base));
+    CHECK(base.runbook("good"));
+    CHECK(base.runbook("bad-yaml"));  // still listed, from its file name
+    CHECK(base.incident("2024-01-01-good"));
+    CHECK(has_diagnostic(base, "bad-yaml.md", "not valid YAML"));
+    CHECK(has_diagnostic(base, "binary.md", "binary"));
+    CHECK(has_diagnostic(base, "dangling.md", "cannot read file"));
+    CHECK(has_diagnostic(base, "pipe.md", "not a regular file"));
+    const kb::Incident* latin = nullptr;
+    for (const auto& i : base.incidents)
+        if (i.path.ends_with("latin1.md")) latin = &i;
+    REQUIRE(latin);
+    CHECK(latin->title == "Caf\xEF\xBF\xBD down");  // invalid UTF-8 became U+FFFD
+    CHECK(latin->status == "resolved");
+    CHECK(base.incidents.size() == 2);
+}
+
+TEST_CASE("an unreadable file is reported", "[kb][load][bad-input]") {
+    if (::geteuid() == 0) {
+        // root reads any file; the dangling link and FIFO cases above cover unreadable entries.
+        SUCCEED("running as root");
+        return;
+    }
+    test::TempDir dir;
+    auto path = dir / "incidents" / "secret.md";
+    test::write_file(path, "# Secret\n");
+    ::chmod(path.c_str(), 0);
+    auto base = kb::load({dir.path()});
+    CHECK(has_diagnostic(base, "secret.md", "Permission denied"));
+}
+
+TEST_CASE("a 50 MB file is refused without reading it all", "[kb][load][bad-input]") {
+    test::TempDir dir;
+    test::write_file(dir / "incidents" / "2024-01-01-small.md", "# Small\n");
+    {
+        std::ofstream big(dir / "incidents" / "huge.md", std::ios::binary);
+        std::string line(1023, 'x');
+        line += '\n';
+        for (int i = 0; i < 50 * 1024; ++i) big << line;
+    }
+    auto base = kb::load({dir.path()});
+    INFO(all_diagnostics(base));
+    CHECK(has_diagnostic(base, "huge.md", "over the 8 MiB limit"));
+    CHECK(base.incidents.size() == 1);
+    // Only the small file was read.
+    REQUIRE(base.sources.size() == 1);
+    CHECK(base.sources[0].path.ends_with("2024-01-01-small.md"));
+}
+
+TEST_CASE("a folder that does not exist is reported", "[kb][load][bad-input]") {
+    auto base = kb::load({"/nonexistent/kb"});
+    CHECK(has_diagnostic(base, "/nonexistent/kb", "not found"));
+    CHECK(base.incidents.empty());
+}
+
+TEST_CASE("signature links: a runbook's signature matches an incident's error line", "[kb][load]") {
+    test::TempDir dir;
+    test::write_file(dir / "runbooks" / "ext.md",
+                     runbook("pg-extension-missing", "Enable an extension",
+                             "signatures:\n  - pattern: 'operator class \"g(in|ist)_trgm_ops\" does not exist'\n"
+                             "  - pattern: '(?i)type \"(?P<EXT>vector|hstore)\" does not exist'\n"
+                             "  - pattern: '[0-9]+ broken'\n"));
+    test::write_file(dir / "incidents" / "2024-01-01-a.md",
+                     "# A\n\n```\nERROR:  operator class \"gin_trgm_ops\" does not exist for access method \"gin\"\n```\n");
+    test::write_file(dir / "incidents" / "2024-01-02-b.md",
+                     "# B\n\n```\npsycopg.errors.UndefinedObject: TYPE \"vector\" does not exist\n```\n");
+    test::write_file(dir / "incidents" / "2024-01-03-c.md",
+                     "# C\n\n```\nERROR: 3 broken replicas\n```\n");
+    test::write_file(dir / "incidents" / "2024-01-04-d.md",
+                     "# D\n\n```\nERROR:  operator class \"btree_ops\" does not exist\n```\n");
+    auto base = kb::load({dir.path()});
+    CHECK(base.runbook("pg-extension-missing")->incidents ==
+          std::vector<std::string>{"2024-01-01-a", "2024-01-02-b", "2024-01-03-c"});
+    CHECK(base.incident("2024-01-04-d")->runbooks.empty());
+}
+
+TEST_CASE("the shared reports link to a runbook whose signature matches their errors", "[kb][load][reports]") {
+    test::TempDir dir;
+    test::write_file(dir / "runbooks" / "pg-index-function-not-immutable.md",
+                     runbook("pg-index-function-not-immutable", "Immutable index functions",
+                             "signatures:\n  - pattern: 'functions in index (?:predicate|expression) must be marked IMMUTABLE'\n"));
+    auto base = kb::load({test::shared_reports(), dir.path()});
+    const auto* r = base.runbook("pg-index-function-not-immutable");
+    REQUIRE(r);
+    REQUIRE(r->incidents.size() == 1);
+    CHECK(base.incident(r->incidents[0])->path.find("004_") != std::string::npos);
+}
+
+TEST_CASE("a runbook's Markdown link to an incident links both ways", "[kb][load]") {
+    test::TempDir dir;
+    test::write_file(dir / "runbooks" / "fix.md", "# Fix\n\nWritten after [the outage](../incidents/2024-03-03-outage.md).\n");
+    test::write_file(dir / "incidents" / "2024-03-03-outage.md", "# Outage\n");
+    auto base = kb::load({dir.path()});
+    CHECK(base.diagnostics.empty());
+    CHECK(base.runbook("fix")->incidents == std::vector<std::string>{"2024-03-03-outage"});
+    CHECK(base.incident("2024-03-03-outage")->runbooks == std::vector<std::string>{"fix"});
+}

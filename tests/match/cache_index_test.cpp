@@ -1,0 +1,47 @@
+#include <catch2/catch.hpp>
+
+#include "match/report.hpp"
+#include "store/index.hpp"
+#include "support.hpp"
+
+TEST_CASE("the compiled signature database is cached in the index", "[match][cache]") {
+    test::TempDir home;
+    std::vector<std::filesystem::path> dirs{test::fixtures() / "match" / "kb"};
+    auto db = home / "index.sqlite";
+    const std::string log = "widgets.FrobnicatorError: the frobnicator jammed at stage 3\n";
+    std::string first_json;
+    {
+        auto index = store::Index::open(dirs, db);
+        REQUIRE(index);
+        auto built = match::Matcher::load_or_build(*index);
+        REQUIRE(built);
+        CHECK_FALSE(built->from_cache());
+        auto report = match::scan(*built, {match::Input::from_text("ci.log", log)});
+        REQUIRE(report);
+        REQUIRE(report->found());
+        first_json = match::to_json(*report).dump();
+    }
+    {
+        auto index = store::Index::open(dirs, db);
+        REQUIRE(index);
+        CHECK_FALSE(index->rebuilt());
+        auto loaded = match::Matcher::load_or_build(*index);
+        REQUIRE(loaded);
+        CHECK(loaded->from_cache());
+        auto report = match::scan(*loaded, {match::Input::from_text("ci.log", log)});
+        REQUIRE(report);
+        CHECK(match::to_json(*report).dump() == first_json);
+    }
+    // A damaged blob is rebuilt, not trusted.
+    {
+        auto index = store::Index::open(dirs, db);
+        REQUIRE(index);
+        REQUIRE(index->blob(match::Matcher::blob_name()));
+        REQUIRE(index->put_blob(match::Matcher::blob_name(), "not a database"));
+        auto rebuilt = match::Matcher::load_or_build(*index);
+        REQUIRE(rebuilt);
+        auto report = match::scan(*rebuilt, {match::Input::from_text("ci.log", log)});
+        REQUIRE(report);
+        CHECK(match::to_json(*report).dump() == first_json);
+    }
+}

@@ -1,0 +1,86 @@
+#include <catch2/catch.hpp>
+
+#include <hs/hs.h>
+
+#include "match/pattern.hpp"
+
+namespace {
+
+// Whether Vectorscan, compiled from `expression`, finds a match in `text`.
+bool vectorscan_matches(const std::string& expression, const std::string& text) {
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile(expression.c_str(), 0, HS_MODE_BLOCK, nullptr, &db, &error) != HS_SUCCESS) {
+        std::string message = error->message;
+        hs_free_compile_error(error);
+        FAIL("Vectorscan rejected " << expression << ": " << message);
+    }
+    hs_scratch_t* scratch = nullptr;
+    hs_alloc_scratch(db, &scratch);
+    bool found = false;
+    hs_scan(db, text.data(), static_cast<unsigned>(text.size()), 0, scratch,
+            [](unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
+                *static_cast<bool*>(ctx) = true;
+                return 1;
+            },
+            &found);
+    hs_free_scratch(scratch);
+    hs_free_database(db);
+    return found;
+}
+
+}  // namespace
+
+TEST_CASE("prefilters are supersets of the RE2 pattern on raw lines", "[match][pattern]") {
+    struct Case {
+        const char* pattern;
+        const char* raw_line;  // a line whose cleaned form the pattern matches
+    };
+    const Case cases[] = {
+        {R"re(^ERROR:\s+relation "(?P<RELATION>[^"]+)" does not exist$)re",
+         "2025-10-01T23:34:05.1Z ERROR:  relation \"users\" does not exist"},
+        {R"re(type "(?P<EXTENSION>vector|hstore|citext)" does not exist)re", "asyncpg: type \"citext\" does not exist"},
+        {R"re((?i)exec format error)re", "standard_init_linux.go:228: EXEC FORMAT ERROR"},
+        {R"re(\Aexec (?P<SCRIPT>\S+): permission denied\z)re", "api-1  | exec ./run.sh: permission denied"},
+        {R"re(relation "\pL+" does not exist)re", "relation \"\xC3\xA9t\xC3\xA9\" does not exist"},
+        {R"re(value "." is invalid)re", "value \"\xC3\xA9\" is invalid"},
+        {R"re(\Qa.b*c\E done)re", "x a.b*c done"},
+        {R"re(code [0-9]{3} at \x{263A})re", "code 137 at \xE2\x98\xBA"},
+        {R"re(port (?P<PORT>\d+) is already allocated)re", "Bind for 0.0.0.0:5432 failed: port 5432 is already allocated"},
+        {R"re(\bOOMKilled\b)re", "Reason: OOMKilled"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.pattern);
+        auto info = match::analyse_pattern(c.pattern);
+        REQUIRE(info.ok);
+        INFO("prefilter: " << info.prefilter);
+        CHECK(vectorscan_matches(info.prefilter, c.raw_line));
+    }
+}
+
+TEST_CASE("named groups are collected and patterns that are not RE2 are refused", "[match][pattern]") {
+    auto info = match::analyse_pattern(R"re(host "(?P<HOST>[^"]+)" port (?P<PORT>\d+))re");
+    REQUIRE(info.ok);
+    CHECK(info.group_names == std::vector<std::string>{"HOST", "PORT"});
+    CHECK_FALSE(match::analyse_pattern("(unclosed").ok);
+    CHECK_FALSE(match::analyse_pattern(R"re((a)\1)re").ok);
+    CHECK_FALSE(match::analyse_pattern("*oops").ok);
+}
+
+TEST_CASE("specificity: literal text every match contains, identifiers weighing most", "[match][pattern]") {
+    auto required = [](const char* p) { return match::analyse_pattern(p).required; };
+    CHECK(required(R"re(operator class "g(?:in|ist)_trgm_ops" does not exist)re") ==
+          std::vector<std::string>{"operator class \"gin_trgm_ops\" does not exist"});
+    CHECK(required(R"re(relation "[^"]+" does not exist)re") ==
+          std::vector<std::string>{"relation \"", "\" does not exist"});
+    CHECK(required(R"re(a+b?c)re") == std::vector<std::string>{"a", "c"});
+
+    auto weight = [](const char* p) { return match::analyse_pattern(p).weight; };
+    CHECK(weight("ImagePullBackOff") > weight("permission denied"));
+    CHECK(weight(R"re(operator class "gin_trgm_ops" does not exist for access method)re") > 40);
+    CHECK(weight("connection refused") < 8);
+    CHECK(weight("not found") < 8);
+    CHECK(match::strength(0) == 0);
+    CHECK(match::strength(60) > 0.9);
+    CHECK(match::strength(60) < 1.0);
+}

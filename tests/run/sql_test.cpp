@@ -1,0 +1,106 @@
+// `sql` steps against a real, throwaway PostgreSQL server: psql with
+// ON_ERROR_STOP against DATABASE_URL, params as psql variables, hostile
+// values stored literally, and a failing statement failing the step.
+#include <catch2/catch.hpp>
+
+#include "pg_server.hpp"
+#include "run/run_support.hpp"
+
+namespace fs = std::filesystem;
+
+using runtest::Kb;
+using runtest::run_library;
+using store::RunStatus;
+using store::StepStatus;
+
+TEST_CASE("sql steps run through psql with params as variables, values arriving literally", "[run][sql][postgres]") {
+    auto pg = test::start_postgres_or_warn();
+    if (!pg) return;
+    Kb kb;
+    auto rb = kb.add("sql-values", R"(---
+id: sql-values
+title: Store a value
+params:
+  DATABASE_URL: {description: where, required: true, secret: true}
+  VALUE: {description: any text}
+  TABLE_NAME: {default: notes, pattern: '[a-z_]+'}
+---
+# SQL
+
+```sh {"name":"exists","kind":"diagnose"}
+psql -X -w -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -v t="$TABLE_NAME" <<'SQL' | grep -qx t
+SELECT to_regclass(:'t') IS NOT NULL;
+SQL
+```
+
+```sql {"name":"create","kind":"apply","skip_if":"exists"}
+CREATE TABLE :"TABLE_NAME" (id serial PRIMARY KEY, v text NOT NULL);
+```
+
+```sql {"name":"insert","kind":"apply"}
+INSERT INTO :"TABLE_NAME"(v) VALUES (:'VALUE');
+```
+
+```sh {"name":"count","kind":"verify"}
+psql -X -w -At -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -v t="$TABLE_NAME" <<'SQL'
+SELECT count(*) FROM :"t";
+SQL
+```
+)");
+    std::string pwned = (kb / "pwned").string();
+    int expected_rows = 0;
+    for (std::string value : {std::string("'; DROP TABLE notes; --"), "$(touch " + pwned + ")",
+                              std::string("line one\nline two"), std::string("plain")}) {
+        INFO("value: " << value);
+        auto r = run_library(kb, rb, {{"DATABASE_URL", pg->url()}, {"VALUE", value}});
+        INFO(r.out);
+        CHECK(r.outcome.status == RunStatus::succeeded);
+        ++expected_rows;
+        CHECK(pg->query("SELECT v FROM notes ORDER BY id DESC LIMIT 1") == value);
+        CHECK(pg->query("SELECT count(*) FROM notes") == std::to_string(expected_rows));
+        CHECK_FALSE(fs::exists(pwned));
+        // The connection string is secret: masked in what was stored.
+        CHECK(r.record.params.at("DATABASE_URL") == "••••••");
+        for (const auto& s : r.record.steps) CHECK(s.output.find(pg->url()) == std::string::npos);
+    }
+    // The first run created the table; later runs skipped that step.
+    auto last = run_library(kb, rb, {{"DATABASE_URL", pg->url()}, {"VALUE", "again"}});
+    REQUIRE(last.record.steps.size() == 4);
+    CHECK(last.record.steps[0].status == StepStatus::ok);
+    CHECK(last.record.steps[1].name == "create");
+    CHECK(last.record.steps[1].status == StepStatus::skipped);
+}
+
+TEST_CASE("a failing SQL statement stops the sql step (ON_ERROR_STOP) and fails the run", "[run][sql][postgres]") {
+    auto pg = test::start_postgres_or_warn();
+    if (!pg) return;
+    Kb kb;
+    auto rb = kb.add("sql-fails", R"(---
+id: sql-fails
+title: Broken SQL
+params:
+  DATABASE_URL: {description: where, required: true}
+---
+# SQL
+
+```sql {"name":"broken","kind":"apply"}
+CREATE TABLE marker_before(x int);
+SELECT * FROM table_that_does_not_exist;
+CREATE TABLE marker_after(x int);
+```
+
+```sql {"name":"undo","kind":"rollback"}
+DROP TABLE IF EXISTS marker_before;
+```
+)");
+    auto r = run_library(kb, rb, {{"DATABASE_URL", pg->url()}});
+    INFO(r.out);
+    CHECK(r.outcome.status == RunStatus::failed);
+    REQUIRE(r.record.steps.size() == 2);
+    CHECK(r.record.steps[0].status == StepStatus::failed);
+    CHECK(r.record.steps[0].exit_code == 3);  // psql: a script error under ON_ERROR_STOP
+    CHECK_THAT(r.record.steps[0].output, Catch::Contains("table_that_does_not_exist"));
+    CHECK(r.record.steps[1].status == StepStatus::ok);
+    CHECK(pg->query("SELECT to_regclass('marker_after') IS NULL") == "t");
+    CHECK(pg->query("SELECT to_regclass('marker_before') IS NULL") == "t");
+}

@@ -1,0 +1,151 @@
+// The run engine's pure parts: masking (also across read boundaries), the
+// output ring, $DEJA_ENV parsing, param resolution and validation.
+#include <catch2/catch.hpp>
+
+#include "run/capture.hpp"
+#include "run/env_file.hpp"
+#include "run/mask.hpp"
+#include "run/params.hpp"
+
+namespace {
+
+std::string feed_in_pieces(const run::Masker& masker, const std::string& text, std::size_t piece) {
+    run::StreamMasker stream(masker);
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); i += piece) out += stream.feed(std::string_view(text).substr(i, piece));
+    return out + stream.flush();
+}
+
+kb::Param param(const std::string& name) {
+    kb::Param p;
+    p.name = name;
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("a secret is masked wherever it appears, also when split across reads", "[run][mask]") {
+    run::Masker masker({"hunter2-token", "ab"});
+    std::string text = "login with hunter2-token then hunter2-token\nhunter2 alone stays\n";
+    std::string expected = "login with •••••• then ••••••\nhunter2 alone stays\n";
+    CHECK(masker.mask(text) == expected);
+    for (std::size_t piece : {1u, 2u, 3u, 5u, 7u, 13u, 64u}) {
+        INFO("pieces of " << piece << " bytes");
+        CHECK(feed_in_pieces(masker, text, piece) == expected);
+    }
+    // Too short to mask without hiding the output itself.
+    CHECK(masker.mask("ab cab") == "ab cab");
+}
+
+TEST_CASE("a prefix of a secret held back at the end of a stream is shown once the stream ends", "[run][mask]") {
+    run::Masker masker({"swordfish"});
+    run::StreamMasker stream(masker);
+    CHECK(stream.feed("password: sword") == "password: ");
+    CHECK(stream.flush() == "sword");
+}
+
+TEST_CASE("the longer of two overlapping secrets wins", "[run][mask]") {
+    run::Masker masker({"abc", "abcdef"});
+    CHECK(masker.mask("xabcdefx abcx") == "x••••••x ••••••x");
+}
+
+TEST_CASE("captured output keeps the last bytes and says it dropped some", "[run][capture]") {
+    run::Capture capture(100);
+    std::string all;
+    for (int i = 0; i < 50; ++i) {
+        std::string line = "line " + std::to_string(i) + "\n";
+        capture.append(line);
+        all += line;
+    }
+    CHECK(capture.truncated());
+    std::string kept = capture.text();
+    CHECK(kept.size() <= 100);
+    CHECK(all.substr(all.size() - kept.size()) == kept);
+    CHECK(kept.rfind("line 49\n") == kept.size() - 8);
+    CHECK(kept.rfind("line ", 0) == 0);  // starts at a line
+
+    run::Capture small(100);
+    small.append("short\n");
+    CHECK_FALSE(small.truncated());
+    CHECK(small.text() == "short\n");
+}
+
+TEST_CASE("$DEJA_ENV lines: NAME=value and NAME<<DELIMITER blocks", "[run][env]") {
+    auto parsed = run::parse_env_file("A=1\nB=x=y\n\nMULTI<<EOF\nfirst\nsecond\nEOF\nbad line\n9X=no\nEMPTY=\n");
+    REQUIRE(parsed.values.size() == 4);
+    CHECK(parsed.values[0] == std::pair<std::string, std::string>{"A", "1"});
+    CHECK(parsed.values[1] == std::pair<std::string, std::string>{"B", "x=y"});
+    CHECK(parsed.values[2] == std::pair<std::string, std::string>{"MULTI", "first\nsecond"});
+    CHECK(parsed.values[3] == std::pair<std::string, std::string>{"EMPTY", ""});
+    REQUIRE(parsed.problems.size() == 2);
+    CHECK(parsed.problems[0].rfind("line 8:", 0) == 0);
+    CHECK(parsed.problems[1].rfind("line 9:", 0) == 0);
+
+    auto unclosed = run::parse_env_file("X<<END\nvalue\n");
+    CHECK(unclosed.values.empty());
+    CHECK(unclosed.problems.size() == 1);
+}
+
+TEST_CASE("params come from --param, then the log, then the environment, then the default", "[run][params]") {
+    kb::Runbook rb;
+    rb.id = "demo";
+    rb.params = {param("A"), param("B"), param("C"), param("D"), param("E")};
+    for (auto& p : rb.params) p.default_value = "default-" + p.name;
+    std::map<std::string, std::string> env{{"A", "env-A"}, {"B", "env-B"}, {"C", "env-C"}};
+    auto lookup = [&](const std::string& name) -> std::optional<std::string> {
+        auto it = env.find(name);
+        return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
+    };
+    auto r = run::resolve_params(rb, {{"A", "cli-A"}}, {{"A", "log-A"}, {"B", "log-B"}}, lookup);
+    REQUIRE(r.problems.empty());
+    REQUIRE(r.values.size() == 5);
+    CHECK(r.values[0].value == "cli-A");
+    CHECK(r.values[0].source == run::ParamSource::command_line);
+    CHECK(r.values[1].value == "log-B");
+    CHECK(r.values[1].source == run::ParamSource::log);
+    CHECK(r.values[2].value == "env-C");
+    CHECK(r.values[2].source == run::ParamSource::environment);
+    CHECK(r.values[3].value == "default-D");
+    CHECK(r.values[3].source == run::ParamSource::default_value);
+}
+
+TEST_CASE("params are validated: unknown names, whole-value patterns, choices, missing required", "[run][params]") {
+    kb::Runbook rb;
+    rb.id = "demo";
+    auto ext = param("EXTENSION");
+    ext.pattern = "[a-z0-9_]+";
+    auto mode = param("MODE");
+    mode.choices = {"fast", "safe"};
+    auto url = param("DATABASE_URL");
+    url.required = true;
+    auto host = param("HOST");
+    host.required = true;
+    rb.params = {ext, mode, url, host};
+    auto none = [](const std::string&) { return std::optional<std::string>(); };
+
+    auto r = run::resolve_params(rb, {{"EXTENSION", "pg_trgm; DROP"}, {"MODE", "yolo"}, {"TYPO", "1"}}, {}, none);
+    REQUIRE(r.problems.size() == 3);
+    std::string all = r.problems[0] + "\n" + r.problems[1] + "\n" + r.problems[2];
+    CHECK_THAT(all, Catch::Contains("unknown param TYPO"));
+    CHECK_THAT(all, Catch::Contains("EXTENSION") && Catch::Contains("[a-z0-9_]+"));
+    CHECK_THAT(all, Catch::Contains("MODE") && Catch::Contains("fast, safe"));
+    // Both missing required params are reported, not just the first.
+    REQUIRE(r.missing.size() == 2);
+    CHECK(r.missing[0]->name == "DATABASE_URL");
+    CHECK(r.missing[1]->name == "HOST");
+
+    // The pattern applies to the whole value: a matching prefix is not enough.
+    CHECK_FALSE(run::check_value(ext, "pg_trgm").size());
+    CHECK(run::check_value(ext, "pg_trgm\n").size());
+    CHECK(run::check_value(ext, "x$(id)").size());
+}
+
+TEST_CASE("--param takes NAME=VALUE with the first = as separator", "[run][params]") {
+    auto kv = run::parse_assignment("URL=postgresql://u@h/db?sslmode=require");
+    REQUIRE(kv);
+    CHECK(kv->first == "URL");
+    CHECK(kv->second == "postgresql://u@h/db?sslmode=require");
+    CHECK(run::parse_assignment("EMPTY=")->second.empty());
+    CHECK_FALSE(run::parse_assignment("no-equals"));
+    CHECK_FALSE(run::parse_assignment("=value"));
+}

@@ -1,0 +1,298 @@
+// `deja site build` output: golden pages from a small knowledge base, hostile
+// reports rendered inert, every internal link resolving to a generated file,
+// byte-identical rebuilds, and a folder of someone's own files left alone.
+//
+// Regenerate the golden files after an intended change with
+//   DEJA_UPDATE_GOLDEN=1 build/tests/deja_tests "[golden]"
+// and review the diff of tests/fixtures/site/golden/.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "kb/load.hpp"
+#include "kb/paths.hpp"
+#include "kb/text.hpp"
+#include "site/site.hpp"
+#include "support.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path fixture_kb() { return test::fixtures() / "site" / "kb"; }
+fs::path golden_dir() { return test::fixtures() / "site" / "golden"; }
+
+fs::path web_root() {
+    auto root = kb::bundled_root();
+    REQUIRE(root);
+    return *root / "web";
+}
+
+kb::KnowledgeBase load_fixture() { return kb::load({fixture_kb()}); }
+
+site::BuildStats build(const kb::KnowledgeBase& knowledge_base, const fs::path& out, int threads = 2,
+                       const std::string& base_url = "") {
+    site::BuildOptions options;
+    options.out_dir = out;
+    options.web_root = web_root();
+    options.threads = threads;
+    options.base_url = base_url;
+    auto stats = site::build(knowledge_base, options);
+    INFO((stats ? "" : stats.error().message));
+    REQUIRE(stats);
+    return stats.value();
+}
+
+// Every generated file, relative path -> bytes.
+std::map<std::string, std::string> read_tree(const fs::path& dir) {
+    std::map<std::string, std::string> files;
+    for (const auto& entry : fs::recursive_directory_iterator(dir))
+        if (entry.is_regular_file()) files[fs::relative(entry.path(), dir).generic_string()] = test::read_file(entry.path());
+    return files;
+}
+
+// The values of href="..." and src="..." attributes in a page.
+std::vector<std::string> links_of(const std::string& html) {
+    std::vector<std::string> links;
+    for (const std::string attribute : {" href=\"", " src=\""}) {
+        for (std::size_t pos = html.find(attribute); pos != std::string::npos; pos = html.find(attribute, pos + 1)) {
+            std::size_t start = pos + attribute.size();
+            std::size_t end = html.find('"', start);
+            links.push_back(html.substr(start, end - start));
+        }
+    }
+    return links;
+}
+
+std::string decode_entities(std::string s) {
+    s = kb::text::replace_all(s, "&amp;", "&");
+    s = kb::text::replace_all(s, "&#x2F;", "/");
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("the fixture knowledge base builds the golden site", "[site][golden]") {
+    auto knowledge_base = load_fixture();
+    REQUIRE(knowledge_base.runbooks.size() == 2);
+    REQUIRE(knowledge_base.incidents.size() == 3);
+    test::TempDir dir;
+    build(knowledge_base, dir / "site", 2, "https://kb.example.com/ops/");
+    auto files = read_tree(dir / "site");
+    // Assets are copied verbatim from web/assets; the golden set is what deja writes itself.
+    for (auto it = files.begin(); it != files.end();)
+        it = kb::text::starts_with(it->first, "assets/") ? files.erase(it) : std::next(it);
+
+    const char* update = std::getenv("DEJA_UPDATE_GOLDEN");
+    if (update && *update) {
+        fs::remove_all(golden_dir());
+        for (const auto& [path, bytes] : files) test::write_file(golden_dir() / path, bytes);
+        WARN("golden files rewritten in " << golden_dir());
+    }
+    auto golden = read_tree(golden_dir());
+    std::set<std::string> generated_names, golden_names;
+    for (const auto& [path, bytes] : files) generated_names.insert(path);
+    for (const auto& [path, bytes] : golden) golden_names.insert(path);
+    CHECK(generated_names == golden_names);
+    for (const auto& [path, bytes] : files) {
+        INFO("differs from the golden file: " << path << " (DEJA_UPDATE_GOLDEN=1 rewrites them)");
+        CHECK((golden.count(path) && golden[path] == bytes));
+    }
+}
+
+TEST_CASE("a hostile report is rendered inert", "[site][escaping]") {
+    auto knowledge_base = load_fixture();
+    test::TempDir dir;
+    build(knowledge_base, dir / "site");
+    const kb::Incident* hostile = nullptr;
+    for (const auto& incident : knowledge_base.incidents)
+        if (incident.id == "2025-05-20-hostile-report") hostile = &incident;
+    REQUIRE(hostile);
+    std::string html = test::read_file(dir / "site" / "incidents" / "2025-05-20-hostile-report.html");
+    REQUIRE_FALSE(html.empty());
+
+    // Only the site's own scripts, by src, and no inline handlers or script URLs.
+    std::size_t scripts = 0;
+    for (std::size_t pos = html.find("<script"); pos != std::string::npos; pos = html.find("<script", pos + 1)) {
+        ++scripts;
+        CHECK(html.compare(pos, 13, "<script src=\"") == 0);
+    }
+    CHECK(scripts == 1);
+    CHECK(html.find("onerror") == std::string::npos);
+    CHECK(html.find("onmouseover") == std::string::npos);
+    CHECK(kb::text::lower(html).find("javascript:") == std::string::npos);
+    CHECK(html.find("<iframe") == std::string::npos);
+    CHECK(html.find("<img src=\"x\"") == std::string::npos);
+    CHECK(html.find("pwned") == std::string::npos);
+    // The title is escaped by the template, in <title> and in <h1>.
+    CHECK(html.find("<title>Report with &lt;b&gt;markup&lt;/b&gt; &amp; &quot;quotes&quot; in its title · deja</title>") !=
+          std::string::npos);
+    CHECK(html.find("<h1 id=\"doc-title\">Report with &lt;b&gt;markup&lt;/b&gt; &amp; &quot;quotes&quot; in its title</h1>") !=
+          std::string::npos);
+    CHECK(html.find("<b>markup</b>") == std::string::npos);
+    // Code keeps the text, escaped.
+    CHECK(html.find("&lt;script&gt;alert(&quot;in code&quot;)&lt;/script&gt;") != std::string::npos);
+    // The page carries a policy that refuses inline script, should anything slip through.
+    CHECK(html.find("script-src 'self'") != std::string::npos);
+
+    // Search rows are JSON inside a script: no way to close the string or the call.
+    for (const auto& [path, bytes] : read_tree(dir / "site" / "search")) {
+        INFO(path);
+        CHECK(bytes.find("</script") == std::string::npos);
+    }
+}
+
+TEST_CASE("every internal link resolves to a generated file", "[site][links]") {
+    auto knowledge_base = load_fixture();
+    test::TempDir dir;
+    build(knowledge_base, dir / "site", 2, "https://kb.example.com/");
+    fs::path site = dir / "site";
+    std::size_t checked = 0;
+    for (const auto& [path, bytes] : read_tree(site)) {
+        if (!kb::text::ends_with(path, ".html")) continue;
+        fs::path page_dir = (site / path).parent_path();
+        for (auto link : links_of(bytes)) {
+            link = decode_entities(link);
+            if (link.empty() || kb::text::starts_with(link, "https://") || kb::text::starts_with(link, "http://") ||
+                kb::text::starts_with(link, "mailto:"))
+                continue;
+            std::string fragment;
+            if (auto hash = link.find('#'); hash != std::string::npos) {
+                fragment = link.substr(hash + 1);
+                link = link.substr(0, hash);
+            }
+            INFO(path << " links to " << link << (fragment.empty() ? "" : "#" + fragment));
+            fs::path target = link.empty() ? site / path : page_dir / link;
+            CHECK(fs::is_regular_file(target));
+            if (!fragment.empty() && fs::is_regular_file(target)) {
+                std::string target_html = test::read_file(target);
+                CHECK(target_html.find("id=\"" + fragment + "\"") != std::string::npos);
+            }
+            ++checked;
+        }
+    }
+    CHECK(checked > 100);
+}
+
+TEST_CASE("links go both ways between incidents, runbooks and signatures", "[site][links]") {
+    auto knowledge_base = load_fixture();
+    test::TempDir dir;
+    build(knowledge_base, dir / "site");
+    fs::path site = dir / "site";
+    std::string incident = test::read_file(site / "incidents" / "2025-03-14-runner-disk-full.html");
+    std::string runbook = test::read_file(site / "runbooks" / "runner-disk-full.html");
+    std::string signatures = test::read_file(site / "signatures.html");
+    std::string cache_incident = test::read_file(site / "incidents" / "2025-04-02-cache-auth-after-rotation.html");
+
+    CHECK(incident.find("href=\"../runbooks/runner-disk-full.html\"") != std::string::npos);
+    CHECK(runbook.find("href=\"../incidents/2025-03-14-runner-disk-full.html\"") != std::string::npos);
+    CHECK(runbook.find("href=\"../signatures.html#sig-runner-disk-full-1\"") != std::string::npos);
+    CHECK(signatures.find("id=\"sig-runner-disk-full-1\"") != std::string::npos);
+    CHECK(signatures.find("href=\"runbooks/runner-disk-full.html\"") != std::string::npos);
+    CHECK(signatures.find("href=\"incidents/2025-03-14-runner-disk-full.html\"") != std::string::npos);
+    // An error line names the signature that matches it.
+    CHECK(incident.find("href=\"../signatures.html#sig-runner-disk-full-1\"") != std::string::npos);
+    // A report without front matter is linked through its Markdown link.
+    CHECK(cache_incident.find("href=\"../runbooks/cache-auth.html\"") != std::string::npos);
+}
+
+TEST_CASE("runbook pages show steps, params and the command", "[site][pages]") {
+    auto knowledge_base = load_fixture();
+    test::TempDir dir;
+    build(knowledge_base, dir / "site");
+    std::string html = test::read_file(dir / "site" / "runbooks" / "cache-auth.html");
+    CHECK(html.find("deja run cache-auth --param REDIS_URL=&quot;$REDIS_URL&quot; --param SERVICE=&quot;$SERVICE&quot;") !=
+          std::string::npos);
+    CHECK(html.find("deja run cache-auth --dry-run") != std::string::npos);
+    CHECK(html.find("class=\"step step-diagnose\" id=\"step-ping\"") != std::string::npos);
+    CHECK(html.find("class=\"step step-verify\" id=\"step-healthy\"") != std::string::npos);
+    CHECK(html.find("<th scope=\"row\"><code>REDIS_URL</code></th>") != std::string::npos);
+    // The signature JavaScript cannot run is marked as such.
+    CHECK(html.find("not in the page matcher") != std::string::npos);
+    std::string matcher = test::read_file(dir / "site" / "search" / "signatures.js");
+    CHECK(matcher.find("NOAUTH Authentication required") != std::string::npos);
+    CHECK(matcher.find("cache-frame") == std::string::npos);
+}
+
+TEST_CASE("the same knowledge base gives byte-identical sites", "[site][determinism]") {
+    auto knowledge_base = load_fixture();
+    test::TempDir dir;
+    build(knowledge_base, dir / "one", 1);
+    build(knowledge_base, dir / "two", 2);
+    build(knowledge_base, dir / "two", 4);  // rebuilt over itself
+    auto one = read_tree(dir / "one");
+    auto two = read_tree(dir / "two");
+    REQUIRE(one.size() == two.size());
+    for (const auto& [path, bytes] : one) {
+        INFO(path);
+        CHECK(two[path] == bytes);
+    }
+}
+
+TEST_CASE("a folder of other files is never overwritten", "[site][output]") {
+    auto knowledge_base = load_fixture();
+    test::TempDir dir;
+    test::write_file(dir / "mine" / "notes.txt", "keep me");
+    site::BuildOptions options;
+    options.out_dir = dir / "mine";
+    options.web_root = web_root();
+    auto result = site::build(knowledge_base, options);
+    REQUIRE_FALSE(result);
+    CHECK_THAT(result.error().message, Catch::Contains("not empty"));
+    CHECK(test::read_file(dir / "mine" / "notes.txt") == "keep me");
+
+    // A previous site is replaced, stale pages included.
+    build(knowledge_base, dir / "site");
+    test::write_file(dir / "site" / "incidents" / "gone.html", "stale");
+    build(knowledge_base, dir / "site");
+    CHECK_FALSE(fs::exists(dir / "site" / "incidents" / "gone.html"));
+}
+
+TEST_CASE("a base URL adds a sitemap and absolute links on the 404 page", "[site][output]") {
+    auto knowledge_base = load_fixture();
+    test::TempDir dir;
+    build(knowledge_base, dir / "plain");
+    CHECK_FALSE(fs::exists(dir / "plain" / "sitemap.xml"));
+    build(knowledge_base, dir / "hosted", 2, "https://kb.example.com/ops");
+    std::string sitemap = test::read_file(dir / "hosted" / "sitemap.xml");
+    CHECK(sitemap.find("<loc>https://kb.example.com/ops/</loc>") != std::string::npos);
+    CHECK(sitemap.find("<loc>https://kb.example.com/ops/runbooks/cache-auth.html</loc>") != std::string::npos);
+    CHECK(sitemap.find("404") == std::string::npos);
+    std::string not_found = test::read_file(dir / "hosted" / "404.html");
+    CHECK(not_found.find("href=\"https://kb.example.com/ops/assets/style.css\"") != std::string::npos);
+}
+
+TEST_CASE("signatures JavaScript cannot run are lint errors", "[site][lint]") {
+    kb::KnowledgeBase knowledge_base;
+    kb::Runbook runbook;
+    runbook.id = "x";
+    runbook.path = "runbooks/x.md";
+    runbook.signatures.push_back({"fine (?P<A>\\w+)", {}, "", 7});
+    runbook.signatures.push_back({"\\C+", {}, "", 9});
+    knowledge_base.runbooks.push_back(runbook);
+    auto diagnostics = site::lint(knowledge_base);
+    REQUIRE(diagnostics.size() == 1);
+    CHECK_THAT(diagnostics[0].format(), Catch::StartsWith("runbooks/x.md:9: signature cannot run in the browser: "));
+    CHECK(diagnostics[0].severity == kb::Severity::error);
+}
+
+TEST_CASE("deja site build writes a site from the index", "[site][cli]") {
+    test::TempDir home;
+    auto out = home / "public";
+    auto result = test::deja({"--kb", fixture_kb().string(), "site", "build", "-o", out.string()}, home.path());
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK_THAT(result.out, Catch::Contains("pages"));
+    CHECK(fs::exists(out / "index.html"));
+    CHECK(fs::exists(out / "runbooks" / "runner-disk-full.html"));
+    CHECK(fs::exists(out / "search" / "meta.js"));
+    CHECK(result.err.find("\r") == std::string::npos);  // no progress line when stderr is not a terminal
+
+    auto refused = test::deja({"site", "build", "-o", (home / "public" / "index.html").string()}, home.path());
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::StartsWith("deja: error: "));
+    auto bad_url = test::deja({"site", "build", "-o", (home / "x").string(), "--base-url", "kb.example.com"}, home.path());
+    CHECK(bad_url.exit_code == 2);
+}

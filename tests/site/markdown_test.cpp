@@ -1,0 +1,111 @@
+// Markdown bodies as the site renders them: raw HTML never survives, links
+// are limited to safe schemes and pages the site has, headings get ids.
+#include <catch2/catch.hpp>
+
+#include "site/markdown.hpp"
+
+namespace {
+
+site::RenderedMarkdown render(const std::string& markdown, site::MarkdownOptions options = {}) {
+    return site::render_markdown(markdown, options);
+}
+
+}  // namespace
+
+TEST_CASE("raw HTML in a report is never passed through", "[site][markdown]") {
+    auto html = render("<script>window.pwned = 1</script>\n\n"
+                       "text <img src=x onerror=\"window.pwned = 2\"> more\n\n"
+                       "<div onmouseover=\"x()\">hover</div>\n\n"
+                       "<iframe src=\"https://example.com\"></iframe>\n")
+                    .html;
+    CHECK(html.find("<script") == std::string::npos);
+    CHECK(html.find("<img") == std::string::npos);
+    CHECK(html.find("onerror") == std::string::npos);
+    CHECK(html.find("onmouseover") == std::string::npos);
+    CHECK(html.find("<iframe") == std::string::npos);
+    CHECK(html.find("<div") == std::string::npos);
+    CHECK(html.find("text") != std::string::npos);
+}
+
+TEST_CASE("HTML inside code is shown as text", "[site][markdown]") {
+    auto html = render("```\n<script>alert(1)</script>\n```\n\nand `<b>inline</b>`\n").html;
+    CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+    CHECK(html.find("<code>&lt;b&gt;inline&lt;/b&gt;</code>") != std::string::npos);
+}
+
+TEST_CASE("links keep only safe schemes", "[site][markdown]") {
+    auto html = render("[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](vbscript:x) [d](data:text/html,x) "
+                       "[e](https://example.com/x) [f](mailto:ops@example.com) [g](#steps) [h](java%0ascript:x)\n")
+                    .html;
+    CHECK(html.find("javascript") == std::string::npos);
+    CHECK(html.find("JaVaScRiPt") == std::string::npos);
+    CHECK(html.find("vbscript") == std::string::npos);
+    CHECK(html.find("data:") == std::string::npos);
+    CHECK(html.find("<a href=\"https://example.com/x\">e</a>") != std::string::npos);
+    CHECK(html.find("<a href=\"mailto:ops@example.com\">f</a>") != std::string::npos);
+    CHECK(html.find("<a href=\"#steps\">g</a>") != std::string::npos);
+    // Unsafe links lose the link, keep the words.
+    CHECK(html.find(">a<") == std::string::npos);
+    CHECK(html.find("a b c d") != std::string::npos);
+}
+
+TEST_CASE("relative links point at pages the site has, or are dropped", "[site][markdown]") {
+    site::MarkdownOptions options;
+    options.resolve_link = [](std::string_view url) -> std::optional<std::string> {
+        if (url == "../runbooks/disk.md") return std::string("../runbooks/disk.html");
+        return std::nullopt;
+    };
+    auto html = render("[runbook](../runbooks/disk.md) and [script](scripts/fix.sh)\n", options).html;
+    CHECK(html.find("<a href=\"../runbooks/disk.html\">runbook</a>") != std::string::npos);
+    CHECK(html.find("fix.sh") == std::string::npos);
+    CHECK(html.find("and script") != std::string::npos);
+}
+
+TEST_CASE("images never load from the network", "[site][markdown]") {
+    auto html = render("![graph](https://example.com/graph.png) ![local](img/x.png) ![bad](javascript:x)\n").html;
+    CHECK(html.find("<img") == std::string::npos);
+    CHECK(html.find("<a href=\"https://example.com/graph.png\">graph</a>") != std::string::npos);
+    CHECK(html.find("local") != std::string::npos);
+}
+
+TEST_CASE("headings get unique ids and anchors; the title heading is dropped", "[site][markdown]") {
+    site::MarkdownOptions options;
+    options.title = "The title";
+    options.reserved_ids = {"steps"};
+    auto out = render("# The title\n\n## ✅ Root cause\n\ntext\n\n## Root cause\n\n### Steps\n", options);
+    REQUIRE(out.headings.size() == 3);
+    CHECK(out.headings[0].id == "root-cause");
+    CHECK(out.headings[0].level == 2);
+    CHECK(out.headings[1].id == "root-cause-2");
+    CHECK(out.headings[2].id == "steps-2");
+    CHECK(out.html.find("The title") == std::string::npos);
+    CHECK(out.html.find("<h2 id=\"root-cause\">✅ Root cause<a class=\"anchor\" href=\"#root-cause\"") != std::string::npos);
+}
+
+TEST_CASE("a body whose top headings are h1 is shifted below the page title", "[site][markdown]") {
+    auto out = render("# First\n\n# Second\n\n## Inner\n");
+    REQUIRE(out.headings.size() == 3);
+    CHECK(out.headings[0].level == 2);
+    CHECK(out.headings[2].level == 3);
+    CHECK(out.html.find("<h1") == std::string::npos);
+}
+
+TEST_CASE("GitHub extensions render; tables scroll on narrow screens", "[site][markdown]") {
+    auto html = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~gone~~ www.example.com\n").html;
+    CHECK(html.find("<div class=\"table-wrap\"><table>") != std::string::npos);
+    CHECK(html.find("</table></div>") != std::string::npos);
+    CHECK(html.find("type=\"checkbox\"") != std::string::npos);
+    CHECK(html.find("<del>gone</del>") != std::string::npos);
+    CHECK(html.find("href=\"http://www.example.com\"") != std::string::npos);
+}
+
+TEST_CASE("code blocks can be replaced by the caller's HTML", "[site][markdown]") {
+    site::MarkdownOptions options;
+    options.render_code_block = [](const site::CodeBlock& block) -> std::optional<std::string> {
+        if (block.info.rfind("sh", 0) != 0) return std::nullopt;
+        return "<div class=\"step\">" + site::escape_html(block.code) + "</div>";
+    };
+    auto html = render("```sh {\"name\":\"x\"}\necho <hi>\n```\n\n```text\nplain\n```\n", options).html;
+    CHECK(html.find("<div class=\"step\">echo &lt;hi&gt;\n</div>") != std::string::npos);
+    CHECK(html.find("<pre><code class=\"language-text\">plain") != std::string::npos);
+}

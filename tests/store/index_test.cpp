@@ -1,0 +1,329 @@
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "kb/load.hpp"
+#include "store/index.hpp"
+#include "store/schema.hpp"
+#include "store/sqlite.hpp"
+#include "store_fixtures.hpp"
+#include "support.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* runbook_md = R"(---
+id: disk-full
+title: Free space on a full disk
+summary: The runner's disk filled up.
+params:
+  PATH: {description: folder to clean, default: /tmp}
+signatures:
+  - pattern: 'No space left on device'
+examples:
+  - text: 'write /var/lib/docker/tmp: No space left on device'
+---
+# Free space on a full disk
+
+```sh {"name":"usage","kind":"diagnose"}
+df -h "$PATH"
+```
+)";
+
+const char* incident_md = R"(# Runner out of disk
+
+Date: 2025-02-03
+Status: resolved
+
+## What happened
+
+```
+Error: write /var/lib/docker/tmp/x: No space left on device
+```
+)";
+
+struct Kb {
+    test::TempDir dir;
+    fs::path db() const { return dir / "cache" / "index.sqlite"; }
+    std::vector<fs::path> dirs() const { return {dir / "kb"}; }
+    Kb() {
+        test::write_file(dir / "kb" / "runbooks" / "disk-full.md", runbook_md);
+        test::write_file(dir / "kb" / "incidents" / "2025-02-03-runner-disk.md", incident_md);
+    }
+    store::Index open(store::Refresh refresh = store::Refresh::if_stale) const {
+        auto index = store::Index::open(dirs(), db(), refresh);
+        REQUIRE(index);
+        return std::move(*index);
+    }
+};
+
+bool has_document(const store::Index& index, const std::string& id) {
+    for (const auto& d : index.documents())
+        if (d.id == id) return true;
+    return false;
+}
+
+void set_user_version(const fs::path& db, long long version) {
+    auto handle = store::sqlite::Db::open(db, store::sqlite::OpenMode::read_write);
+    REQUIRE(handle);
+    REQUIRE(handle->set_user_version(version));
+}
+
+std::vector<fs::path> leftovers(const fs::path& db) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(db.parent_path()))
+        if (e.path().filename().string().find(".tmp-") != std::string::npos) out.push_back(e.path());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("index: built on first open, reused while the sources are unchanged", "[store][index]") {
+    Kb k;
+    {
+        auto index = k.open();
+        CHECK(index.rebuilt());
+        CHECK(index.path() == k.db());
+        auto c = index.counts();
+        CHECK(c.runbooks == 1);
+        CHECK(c.incidents == 1);
+        CHECK(c.signatures == 1);
+        CHECK(c.sources == 2);
+        // The incident's error line matches the runbook's signature.
+        CHECK(c.links == 1);
+    }
+    auto again = k.open();
+    CHECK_FALSE(again.rebuilt());
+    auto forced = k.open(store::Refresh::always);
+    CHECK(forced.rebuilt());
+}
+
+TEST_CASE("index: a touched file is re-hashed, not re-indexed", "[store][index]") {
+    Kb k;
+    (void)k.open();
+    fs::path file = k.dir / "kb" / "runbooks" / "disk-full.md";
+    fs::last_write_time(file, fs::last_write_time(file) + std::chrono::hours(1));
+    CHECK_FALSE(k.open().rebuilt());
+    CHECK_FALSE(k.open().rebuilt());
+}
+
+TEST_CASE("index: changed, added and removed files rebuild it", "[store][index]") {
+    Kb k;
+    (void)k.open();
+    SECTION("changed content") {
+        test::write_file(k.dir / "kb" / "runbooks" / "disk-full.md",
+                         std::string(runbook_md).replace(std::string(runbook_md).find("Free space"), 10, "Reclaim space"));
+        auto index = k.open();
+        CHECK(index.rebuilt());
+        CHECK(index.runbook("disk-full")->title == "Reclaim space on a full disk");
+        auto hits = index.search("reclaim", 5);
+        REQUIRE(hits);
+        CHECK(hits->size() == 1);
+    }
+    SECTION("added file") {
+        test::write_file(k.dir / "kb" / "incidents" / "2025-04-01-second.md", "# A second incident\n\nStatus: open\n");
+        auto index = k.open();
+        CHECK(index.rebuilt());
+        CHECK(index.counts().incidents == 2);
+    }
+    SECTION("removed file") {
+        fs::remove(k.dir / "kb" / "incidents" / "2025-02-03-runner-disk.md");
+        auto index = k.open();
+        CHECK(index.rebuilt());
+        CHECK(index.counts().incidents == 0);
+        CHECK_FALSE(has_document(index, "2025-02-03-runner-disk"));
+    }
+    SECTION("same files, other folders") {
+        auto other = store::Index::open({k.dir / "kb", k.dir / "nowhere"}, k.db());
+        REQUIRE(other);
+        CHECK(other->rebuilt());
+    }
+}
+
+TEST_CASE("index: a file deja cannot read does not make it stale forever", "[store][index]") {
+    Kb k;
+    test::write_file(k.dir / "kb" / "incidents" / "huge.md", std::string(9u << 20, 'x'));
+    auto first = k.open();
+    CHECK(first.rebuilt());
+    bool reported = false;
+    for (const auto& d : first.diagnostics()) reported |= d.file.find("huge.md") != std::string::npos;
+    CHECK(reported);
+    CHECK_FALSE(k.open().rebuilt());
+}
+
+TEST_CASE("index: a database from a newer deja is refused and left alone", "[store][index]") {
+    Kb k;
+    (void)k.open();
+    set_user_version(k.db(), store::schema::version + 1);
+    for (auto refresh : {store::Refresh::if_stale, store::Refresh::always}) {
+        auto refused = store::Index::open(k.dirs(), k.db(), refresh);
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().message ==
+              "index " + k.db().string() + " was written by a newer deja (schema " +
+                  std::to_string(store::schema::version + 1) + ", this deja knows " +
+                  std::to_string(store::schema::version) + "); remove it or upgrade");
+    }
+    auto db = store::sqlite::Db::open(k.db(), store::sqlite::OpenMode::read_only);
+    REQUIRE(db);
+    CHECK(*db->user_version() == store::schema::version + 1);
+}
+
+TEST_CASE("index: an older or unreadable database is rebuilt", "[store][index]") {
+    Kb k;
+    (void)k.open();
+    SECTION("older schema") { set_user_version(k.db(), store::schema::version - 1); }
+    SECTION("not a database") { test::write_file(k.db(), std::string(5000, 'z')); }
+    SECTION("empty file") { test::write_file(k.db(), ""); }
+    auto index = k.open();
+    CHECK(index.rebuilt());
+    CHECK(index.counts().runbooks == 1);
+    auto db = store::sqlite::Db::open(k.db(), store::sqlite::OpenMode::read_only);
+    CHECK(*db->user_version() == store::schema::version);
+}
+
+TEST_CASE("index: a build killed half-way leaves the previous index intact", "[store][index]") {
+    Kb k;
+    (void)k.open();
+    kb::KnowledgeBase big;
+    for (int i = 0; i < 40000; ++i)
+        big.incidents.push_back(store_test::incident("2025-01-01-generated-" + std::to_string(i), "Generated",
+                                                     {"error " + std::to_string(i)}, store_test::filler(20)));
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        auto built = store::Index::build(big, k.dirs(), k.db());
+        _exit(built ? 0 : 1);
+    }
+    fs::path temp = k.db().string() + ".tmp-" + std::to_string(child);
+    while (!fs::exists(temp)) {
+        int status = 0;
+        REQUIRE(waitpid(child, &status, WNOHANG) == 0);  // the build must still be running
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    REQUIRE(WIFSIGNALED(status));
+
+    auto index = k.open();
+    CHECK_FALSE(index.rebuilt());
+    CHECK(has_document(index, "disk-full"));
+    CHECK(index.counts().incidents == 1);
+    CHECK(leftovers(k.db()).size() == 1);
+    // The next build clears what the killed one left.
+    (void)k.open(store::Refresh::always);
+    CHECK(leftovers(k.db()).empty());
+}
+
+TEST_CASE("index: concurrent processes rebuilding and reading never see a broken index", "[store][index]") {
+    Kb k;
+    (void)k.open();
+    std::vector<pid_t> children;
+    for (int c = 0; c < 4; ++c) {
+        pid_t pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            int failures = 0;
+            for (int round = 0; round < 5; ++round) {
+                auto index = store::Index::open(k.dirs(), k.db(), c % 2 ? store::Refresh::always : store::Refresh::if_stale);
+                if (!index) {
+                    ++failures;
+                    continue;
+                }
+                auto hits = index->search("space", 5);
+                if (!hits || hits->size() != 2) ++failures;
+                if (!index->put_blob("k" + std::to_string(c), "v")) ++failures;
+            }
+            _exit(failures == 0 ? 0 : 1);
+        }
+        children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+        int status = 0;
+        waitpid(pid, &status, 0);
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
+    auto db = store::sqlite::Db::open(k.db(), store::sqlite::OpenMode::read_only);
+    REQUIRE(db);
+    auto check = db->prepare("PRAGMA integrity_check");
+    REQUIRE(check);
+    REQUIRE(*check->step());
+    CHECK(check->text(0) == "ok");
+    CHECK(leftovers(k.db()).empty());
+}
+
+TEST_CASE("index: blobs are kept until the next rebuild", "[store][index]") {
+    Kb k;
+    {
+        auto index = k.open();
+        CHECK_FALSE(index.blob("compiled"));
+        std::string bytes("\0\1\2binary", 9);
+        REQUIRE(index.put_blob("compiled", bytes));
+        CHECK(index.blob("compiled") == bytes);
+    }
+    CHECK(k.open().blob("compiled"));
+    CHECK_FALSE(k.open(store::Refresh::always).blob("compiled"));
+}
+
+TEST_CASE("index: the model, links, signatures and diagnostics come back", "[store][index]") {
+    Kb k;
+    test::write_file(k.dir / "kb" / "runbooks" / "broken.md", "---\nid: [unclosed\n---\n# Broken\n");
+    auto index = k.open();
+
+    auto runbook = index.runbook("disk-full");
+    REQUIRE(runbook);
+    CHECK(runbook->title == "Free space on a full disk");
+    REQUIRE(runbook->params.size() == 1);
+    CHECK(runbook->params[0].name == "PATH");
+    REQUIRE(runbook->steps.size() == 1);
+    CHECK(runbook->steps[0].kind == kb::StepKind::diagnose);
+    CHECK_FALSE(index.runbook("2025-02-03-runner-disk"));
+    CHECK(index.incident("2025-02-03-runner-disk"));
+
+    auto sigs = index.signatures();
+    REQUIRE(sigs.size() == 1);
+    CHECK(sigs[0].runbook == "disk-full");
+    CHECK(sigs[0].signature.pattern == "No space left on device");
+
+    auto links = index.links_of_runbook("disk-full");
+    REQUIRE(links.size() == 1);
+    CHECK(links[0].incident == "2025-02-03-runner-disk");
+    CHECK(index.links_of_incident("2025-02-03-runner-disk").size() == 1);
+
+    bool broken_reported = false;
+    for (const auto& d : index.diagnostics()) broken_reported |= d.file.find("broken.md") != std::string::npos && d.line > 0;
+    CHECK(broken_reported);
+
+    auto everything = index.knowledge_base();
+    CHECK(everything.runbook("disk-full") != nullptr);
+    CHECK(everything.incidents.size() == 1);
+    CHECK(everything.sources.size() == 3);
+
+    CHECK(index.similar_ids("disk-ful") == std::vector<std::string>{"disk-full"});
+    CHECK(index.similar_ids("runner-disk") == std::vector<std::string>{"2025-02-03-runner-disk"});
+    CHECK(index.similar_ids("zzzzzzzzzzzz").empty());
+}
+
+TEST_CASE("index: listings are ordered runbooks by id, incidents newest first", "[store][index]") {
+    test::TempDir dir;
+    auto k = store_test::ranking_kb();
+    auto index = store::Index::build(k, {}, dir / "i.sqlite");
+    REQUIRE(index);
+    auto docs = index->documents();
+    std::vector<std::string> ids;
+    for (const auto& d : docs) ids.push_back(d.id);
+    CHECK(ids == std::vector<std::string>{"k8s-metrics-api-unavailable", "pg-extension-missing",
+                                          "sqlalchemy-async-from-sync", "2025-10-29-tables-never-created",
+                                          "2025-05-05-search-tuning-notes", "2025-04-04-worker-import",
+                                          "2025-03-02-dependency-audit", "2025-02-02-retro-notes",
+                                          "2025-01-15-disk-full"});
+    CHECK(index->documents(kb::DocKind::runbook).size() == 3);
+    CHECK(index->incidents().front().id == "2025-10-29-tables-never-created");
+}

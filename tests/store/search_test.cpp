@@ -1,0 +1,173 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "store/index.hpp"
+#include "store_fixtures.hpp"
+#include "support.hpp"
+
+namespace {
+
+struct Fixture {
+    test::TempDir dir;
+    store::Index index;
+    Fixture() : index(open(dir)) {}
+    static store::Index open(const test::TempDir& dir) {
+        auto built = store::Index::build(store_test::ranking_kb(), {}, dir / "index.sqlite");
+        REQUIRE(built);
+        return std::move(*built);
+    }
+    std::vector<std::string> ids(const std::string& query, int limit = 10) {
+        auto hits = index.search(query, limit);
+        REQUIRE(hits);
+        std::vector<std::string> out;
+        for (const auto& h : *hits) out.push_back(h.id);
+        return out;
+    }
+};
+
+std::ptrdiff_t position(const std::vector<std::string>& ids, const std::string& id) {
+    auto it = std::find(ids.begin(), ids.end(), id);
+    return it == ids.end() ? -1 : it - ids.begin();
+}
+
+}  // namespace
+
+TEST_CASE("search: an identifier in a title or error line beats body mentions", "[store][search]") {
+    Fixture f;
+    auto ids = f.ids("gin_trgm_ops");
+    REQUIRE(ids.size() == 3);
+    // Error-line hits (the runbook's example, the incident's error) come
+    // before the notes that say gin_trgm_ops four times in the body.
+    CHECK(position(ids, "2025-05-05-search-tuning-notes") == 2);
+    CHECK(position(ids, "pg-extension-missing") >= 0);
+    CHECK(position(ids, "2025-10-29-tables-never-created") >= 0);
+}
+
+TEST_CASE("search: identifiers are found by part", "[store][search]") {
+    Fixture f;
+    auto trgm = f.ids("trgm");
+    CHECK(position(trgm, "pg-extension-missing") >= 0);
+    CHECK(position(trgm, "2025-10-29-tables-never-created") >= 0);
+    CHECK(position(trgm, "2025-05-05-search-tuning-notes") >= 0);
+    CHECK(position(trgm, "2025-01-15-disk-full") == -1);
+
+    CHECK(f.ids("uuid_generate_v4()") == std::vector<std::string>{"pg-extension-missing"});
+    CHECK(f.ids("uuid_generate_v4") == std::vector<std::string>{"pg-extension-missing"});
+    CHECK(f.ids("metrics.k8s.io") == std::vector<std::string>{"k8s-metrics-api-unavailable"});
+    CHECK(f.ids("k8s") == std::vector<std::string>{"k8s-metrics-api-unavailable"});
+    CHECK(f.ids("greenlet_spawn") == std::vector<std::string>{"sqlalchemy-async-from-sync", "2025-02-02-retro-notes"});
+    CHECK(f.ids("MissingGreenlet") == std::vector<std::string>{"sqlalchemy-async-from-sync"});
+    CHECK(f.ids("UndefinedObject") == std::vector<std::string>{"2025-10-29-tables-never-created"});
+}
+
+TEST_CASE("search: an exact word beats the same word inside a longer identifier", "[store][search]") {
+    Fixture f;
+    // Head (title, error lines, summary) before body; within each, the word
+    // itself before the word as part of MissingGreenlet or greenlet_spawn.
+    auto ids = f.ids("greenlet");
+    CHECK(ids == std::vector<std::string>{"2025-04-04-worker-import", "sqlalchemy-async-from-sync",
+                                          "2025-03-02-dependency-audit", "2025-02-02-retro-notes"});
+}
+
+TEST_CASE("search: hits carry a marked one-line snippet", "[store][search]") {
+    Fixture f;
+    auto hits = f.index.search("greenlet_spawn", 5);
+    REQUIRE(hits);
+    REQUIRE(hits->size() == 2);
+    const auto& h = hits->front();
+    CHECK(h.kind == kb::DocKind::runbook);
+    CHECK(h.title == "Call the async driver from async code");
+    CHECK(h.path == "runbooks/sqlalchemy-async-from-sync.md");
+    CHECK_THAT(h.snippet, Catch::Contains("\x01greenlet_spawn\x02"));
+    CHECK(h.snippet.find('\n') == std::string::npos);
+    CHECK(h.score > 0);
+    CHECK(h.all_terms);
+}
+
+TEST_CASE("search: several words must all match, else the best partial matches", "[store][search]") {
+    Fixture f;
+    CHECK(f.ids("missing extension") == std::vector<std::string>{"pg-extension-missing"});
+    // No document has both: the ones with either come back, marked partial.
+    auto hits = f.index.search("gin_trgm_ops zebra", 10);
+    REQUIRE(hits);
+    REQUIRE(hits->size() == 3);
+    for (const auto& h : *hits) CHECK_FALSE(h.all_terms);
+    auto none = f.index.search("zebra", 10);
+    REQUIRE(none);
+    CHECK(none->empty());
+    // Both words exist, never together: documents with either.
+    auto either = f.index.search("greenlet space", 10);
+    REQUIRE(either);
+    std::vector<std::string> ids;
+    for (const auto& h : *either) {
+        ids.push_back(h.id);
+        CHECK_FALSE(h.all_terms);
+    }
+    CHECK(position(ids, "2025-04-04-worker-import") >= 0);
+    CHECK(position(ids, "2025-01-15-disk-full") >= 0);
+}
+
+TEST_CASE("search: a pasted line with a local name still finds the known error", "[store][search]") {
+    Fixture f;
+    auto hits = f.index.search("ERROR: operator class \"gin_trgm_ops\" does not exist for access method \"gin\" "
+                               "[SQL: CREATE INDEX idx_services_name_trgm ON services]", 10);
+    REQUIRE(hits);
+    REQUIRE(hits->size() >= 2);
+    std::vector<std::string> ids;
+    for (const auto& h : *hits) ids.push_back(h.id);
+    CHECK(position(ids, "pg-extension-missing") < 2);
+    CHECK(position(ids, "2025-10-29-tables-never-created") < 2);
+}
+
+TEST_CASE("search: a title hit is found among thousands of body mentions", "[store][search]") {
+    test::TempDir dir;
+    kb::KnowledgeBase k;
+    // The oldest document has the word in its title; thousands of newer ones
+    // mention it in passing, more than one search stage ranks.
+    k.incidents.push_back(store_test::incident("2020-01-01-okapi-outage", "The okapi outage", {}, store_test::filler(2)));
+    for (int i = 0; i < 3000; ++i)
+        k.incidents.push_back(store_test::incident("2025-06-01-note-" + std::to_string(i), "Weekly note",
+                                                   {}, "An okapi was mentioned. " + store_test::filler(1)));
+    auto index = store::Index::build(k, {}, dir / "i.sqlite");
+    REQUIRE(index);
+    auto hits = index->search("okapi", 5);
+    REQUIRE(hits);
+    REQUIRE(hits->size() == 5);
+    CHECK(hits->front().id == "2020-01-01-okapi-outage");
+}
+
+TEST_CASE("search: any text is a safe query", "[store][search]") {
+    Fixture f;
+    for (std::string q : {"\"gin_trgm_ops", "(gin_trgm_ops", "gin_trgm_ops)", "NOT gin_trgm_ops", "gin* OR trgm",
+                          "-gin_trgm_ops", "NEAR(gin trgm)", "title:gin_trgm_ops", "gin_trgm_ops AND",
+                          "\"\"\"", "^gin", "{title}: x", "a\x1f" "b", "'single' `back`", "((((", "AND OR NOT"}) {
+        INFO(q);
+        auto hits = f.index.search(q, 10);
+        if (!hits) CHECK_THAT(hits.error().message, Catch::Contains("nothing to search for"));
+    }
+    // Operators are words: NOT does not negate.
+    CHECK(position(f.ids("NOT gin_trgm_ops"), "pg-extension-missing") >= 0);
+    // A quoted phrase must appear as written.
+    CHECK(f.ids("\"does not exist for access method\"").size() == 2);
+    CHECK(f.ids("\"exist does not\"").empty());
+    // A pasted error line, quotes and all.
+    CHECK(position(f.ids("operator class \"gin_trgm_ops\" does not exist for access method \"gin\""),
+                   "2025-10-29-tables-never-created") >= 0);
+}
+
+TEST_CASE("search: empty and word-less queries are clear errors", "[store][search]") {
+    Fixture f;
+    auto empty = f.index.search("   ", 10);
+    REQUIRE_FALSE(empty);
+    CHECK_THAT(empty.error().message, Catch::Contains("empty search query"));
+    auto punctuation = f.index.search("()*\"\":-", 10);
+    REQUIRE_FALSE(punctuation);
+    CHECK_THAT(punctuation.error().message, Catch::Contains("nothing to search for"));
+}
+
+TEST_CASE("search: the limit caps the hits", "[store][search]") {
+    Fixture f;
+    CHECK(f.ids("gin_trgm_ops", 1).size() == 1);
+    CHECK(f.ids("team", 2).size() == 2);
+}

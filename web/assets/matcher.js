@@ -1,0 +1,234 @@
+// deja site: the log matcher. The runbooks' signatures, translated from RE2
+// to JavaScript at build time (search/signatures.js), run over a pasted log
+// in the page; each runbook found is shown with the lines that matched, its
+// params filled in from the log and the `deja run` command to copy.
+'use strict';
+
+(() => {
+  const deja = (window.deja = window.deja || {});
+  const root = document.documentElement.dataset.root || '';
+  const MAX_LINE = 4096;
+  let runbooks = null;
+
+  deja.matcherData = (data) => {
+    runbooks = [];
+    for (const r of data) {
+      const signatures = [];
+      for (const s of r.signatures) {
+        try {
+          signatures.push({ re: new RegExp(s.regex.source, s.regex.flags), params: s.params, anchor: s.anchor });
+        } catch {
+          // A browser without some syntax the translation uses: skip that signature.
+        }
+      }
+      const params = r.params.map((p) => {
+        let pattern = null;
+        if (p.pattern) {
+          try { pattern = new RegExp('^(?:' + p.pattern.source + ')$', p.pattern.flags); } catch { pattern = null; }
+        }
+        return { ...p, pattern };
+      });
+      if (signatures.length) runbooks.push({ ...r, signatures, params });
+    }
+  };
+
+  // What CI runners and loggers wrap around a message (see match/clean.hpp).
+  const cleanLine = (raw) => {
+    let line = raw;
+    const cr = line.replace(/\r+$/, '').lastIndexOf('\r');
+    if (cr >= 0) line = line.slice(cr + 1);
+    line = line
+      .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '')
+      .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
+      .replace(/\x1b[@-Z\\-_]/g, '')
+      .replace(/\r/g, '');
+    line = line.replace(/^[^\t]*\t[^\t]*\t(?=\d{4}-\d\d-\d\dT)/, '');
+    line = line.replace(/^\uFEFF?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\s+/, '');
+    line = line.replace(/^##\[(?:error|warning|notice|debug|group|endgroup|section|command)\]/, '');
+    line = line.replace(/^::(?:error|warning|notice|debug)[^:]*::/, '');
+    line = line.replace(/^[\w.-]+[-_]\d+\s+\|\s?/, '');
+    line = line.replace(/^>\s?/, '');
+    return line.trim();
+  };
+  deja.cleanLine = cleanLine;
+
+  const shellQuote = (value) => (/^[A-Za-z0-9@%+=:,./_-]+$/.test(value) ? value : "'" + value.replace(/'/g, "'\\''") + "'");
+  deja.shellQuote = shellQuote;
+
+  // Runbooks found in `text`, best first: most matching lines, then earliest.
+  deja.matchLog = (text) => {
+    if (!runbooks) return [];
+    const lines = text.split('\n');
+    const found = new Map();
+    for (let i = 0; i < lines.length; ++i) {
+      let line = cleanLine(lines[i]);
+      if (!line) continue;
+      if (line.length > MAX_LINE) line = line.slice(0, MAX_LINE);
+      for (const r of runbooks) {
+        for (const s of r.signatures) {
+          const m = s.re.exec(line);
+          if (!m) continue;
+          if (!found.has(r.id)) found.set(r.id, { runbook: r, hits: [] });
+          const hits = found.get(r.id).hits;
+          if (!hits.length || hits[hits.length - 1].line !== i + 1) {
+            hits.push({ line: i + 1, text: line, start: m.index, end: m.index + m[0].length, groups: m.groups || {}, signature: s });
+          }
+          break;
+        }
+      }
+    }
+    const results = [];
+    for (const { runbook, hits } of found.values()) {
+      const values = {};
+      const rejected = [];
+      for (const hit of hits) {
+        const candidates = { ...hit.signature.params };
+        for (const [k, v] of Object.entries(hit.groups)) if (v !== undefined && v !== '') candidates[k] = v;
+        for (const [k, v] of Object.entries(candidates)) {
+          if (k in values) continue;
+          const spec = runbook.params.find((p) => p.name === k);
+          if (spec && ((spec.pattern && !spec.pattern.test(v)) || (spec.choices.length && !spec.choices.includes(v)))) {
+            rejected.push(k);
+            continue;
+          }
+          values[k] = v;
+        }
+      }
+      const names = runbook.params.map((p) => p.name).filter((n) => n in values);
+      for (const k of Object.keys(values).sort()) if (!names.includes(k)) names.push(k);
+      const secret = (name) => runbook.params.some((p) => p.name === name && p.secret);
+      let command = 'deja run ' + shellQuote(runbook.id);
+      for (const name of names) {
+        command += ' --param ' + (secret(name) ? name + '="$' + name + '"' : shellQuote(name + '=' + values[name]));
+      }
+      const missing = runbook.params.filter((p) => p.required && p.default === null && !(p.name in values));
+      results.push({ runbook, hits, values, names, command, missing, rejected, secret });
+    }
+    results.sort((a, b) => b.hits.length - a.hits.length || a.hits[0].line - b.hits[0].line || (a.runbook.id < b.runbook.id ? -1 : 1));
+    return results;
+  };
+
+  const el = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+
+  const renderResults = (container, results, lineCount) => {
+    container.replaceChildren();
+    if (!results.length) {
+      container.append(el('p', 'match-none', 'No known failure in these ' + lineCount + ' lines. Try searching for the error message above.'));
+      return;
+    }
+    container.append(el('p', 'muted', results.length === 1 ? 'One runbook matches this log.' : results.length + ' runbooks match this log, best first.'));
+    for (const result of results) {
+      const card = el('article', 'match-card');
+      card.setAttribute('aria-label', 'Match: ' + result.runbook.title);
+      const heading = el('h3');
+      const link = el('a', null, result.runbook.title);
+      link.href = root + result.runbook.href;
+      heading.append(link);
+      card.append(heading);
+      card.append(el('p', 'muted summary', result.runbook.summary));
+
+      const evidence = el('ul', 'match-evidence');
+      evidence.setAttribute('aria-label', 'Matching lines');
+      for (const hit of result.hits.slice(0, 5)) {
+        const item = el('li');
+        item.append(el('span', 'line-no', 'line ' + hit.line));
+        item.append(hit.text.slice(0, hit.start));
+        item.append(el('mark', null, hit.text.slice(hit.start, hit.end)));
+        item.append(hit.text.slice(hit.end));
+        evidence.append(item);
+      }
+      card.append(evidence);
+      if (result.hits.length > 5) card.append(el('p', 'muted', 'and ' + (result.hits.length - 5) + ' more lines'));
+
+      if (result.names.length) {
+        const table = el('table', 'match-params');
+        const caption = el('caption', 'visually-hidden', 'Params found in the log');
+        table.append(caption);
+        const body = el('tbody');
+        for (const name of result.names) {
+          const row = el('tr');
+          const th = el('th', null);
+          th.scope = 'row';
+          th.append(el('code', null, name));
+          row.append(th);
+          const td = el('td');
+          td.append(el('code', 'param', result.secret(name) ? '•••••• (secret, from your environment)' : result.values[name]));
+          row.append(td);
+          body.append(row);
+        }
+        table.append(body);
+        card.append(table);
+      }
+      if (result.missing.length) {
+        const needs = el('p', 'muted', 'Also needs: ');
+        result.missing.forEach((p, n) => {
+          if (n) needs.append(', ');
+          const name = el('code', null, p.name);
+          if (p.description) name.title = p.description;
+          needs.append(name);
+        });
+        needs.append(' (add it with --param NAME=value)');
+        card.append(needs);
+      }
+      const block = el('div', 'code-block command');
+      const pre = el('pre');
+      pre.append(el('code', null, result.command));
+      const button = el('button', 'copy', 'Copy');
+      button.type = 'button';
+      button.setAttribute('aria-label', 'Copy the deja run command');
+      block.append(pre, button);
+      deja.attachCopy(button, () => result.command);
+      card.append(block);
+
+      if (result.runbook.incidents.length) {
+        const seen = el('p', 'muted', 'Seen before: ');
+        result.runbook.incidents.forEach(([title, href, date], n) => {
+          if (n) seen.append('; ');
+          const a = el('a', null, title);
+          a.href = root + href;
+          seen.append(a);
+          if (date) seen.append(' (' + date + ')');
+        });
+        if (result.runbook.incident_total > result.runbook.incidents.length) {
+          seen.append(' and ' + (result.runbook.incident_total - result.runbook.incidents.length) + ' more');
+        }
+        card.append(seen);
+      }
+      container.append(card);
+    }
+  };
+
+  const setup = () => {
+    const form = document.getElementById('matcher-form');
+    const input = document.getElementById('log-input');
+    const output = document.getElementById('matcher-results');
+    const file = document.getElementById('log-file');
+    const clear = document.getElementById('log-clear');
+    if (!form || !input || !output) return;
+    const ready = deja.load('search/signatures.js');
+    const run = async () => {
+      await ready;
+      const text = input.value;
+      if (!text.trim()) { output.replaceChildren(); return; }
+      renderResults(output, deja.matchLog(text), text.split('\n').length);
+    };
+    form.addEventListener('submit', (event) => { event.preventDefault(); run(); });
+    input.addEventListener('paste', () => setTimeout(run, 0));
+    if (file) {
+      file.addEventListener('change', () => {
+        const chosen = file.files && file.files[0];
+        if (!chosen) return;
+        const reader = new FileReader();
+        reader.onload = () => { input.value = String(reader.result); run(); };
+        reader.readAsText(chosen);
+      });
+    }
+    if (clear) clear.addEventListener('click', () => { input.value = ''; output.replaceChildren(); input.focus(); });
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', setup); else setup();
+})();
