@@ -53,12 +53,14 @@ void add_candidate(const fs::path& path, DocKind kind, std::vector<Candidate>& o
     out.push_back(std::move(c));
 }
 
+enum class Depth { top_level, recursive };
+
 // Files of one folder, sorted by path so every run reads them in the same order.
-void collect(const fs::path& folder, DocKind kind, bool recursive, std::vector<Candidate>& out) {
+void collect(const fs::path& folder, DocKind kind, Depth depth, std::vector<Candidate>& out) {
     std::error_code ec;
     if (!fs::is_directory(folder, ec)) return;
     std::vector<fs::path> found;
-    if (recursive) {
+    if (depth == Depth::recursive) {
         fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec), end;
         for (; !ec && it != end; it.increment(ec)) {
             const auto& entry = *it;
@@ -85,11 +87,11 @@ std::vector<Candidate> candidates(const fs::path& dir) {
     std::error_code ec;
     bool structured = fs::is_directory(dir / "runbooks", ec) || fs::is_directory(dir / "incidents", ec);
     if (structured) {
-        collect(dir / "runbooks", DocKind::runbook, true, out);
-        collect(dir / "incidents", DocKind::incident, true, out);
+        collect(dir / "runbooks", DocKind::runbook, Depth::recursive, out);
+        collect(dir / "incidents", DocKind::incident, Depth::recursive, out);
     } else {
         // A folder of existing post-mortems, read as they are.
-        collect(dir, DocKind::incident, false, out);
+        collect(dir, DocKind::incident, Depth::top_level, out);
     }
     return out;
 }

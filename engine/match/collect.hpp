@@ -43,11 +43,13 @@ struct Candidate {
     long long repeats = 0;
 };
 
+enum class LineState { raw, cleaned };
+
 struct SampleLine {
     std::size_t source = 0;
     long long line = 0;
     std::string text;
-    bool cleaned = true;  // false: the raw line, to be cleaned when used
+    LineState state = LineState::cleaned;  // raw lines are cleaned when used
 };
 
 struct Collected {

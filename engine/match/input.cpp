@@ -42,11 +42,13 @@ kb::Error read_error(const std::string& name, const std::string& reason) {
     return kb::error("cannot read " + name + " (" + reason + ")");
 }
 
+enum class Ownership { owned, borrowed };  // whether the source closes the descriptor
+
 class FdSource : public ByteSource {
 public:
-    FdSource(int fd, bool owned, std::string name) : fd_(fd), owned_(owned), name_(std::move(name)) {}
+    FdSource(int fd, Ownership ownership, std::string name) : fd_(fd), ownership_(ownership), name_(std::move(name)) {}
     ~FdSource() override {
-        if (owned_ && fd_ >= 0) ::close(fd_);
+        if (ownership_ == Ownership::owned && fd_ >= 0) ::close(fd_);
     }
     FdSource(const FdSource&) = delete;
     FdSource& operator=(const FdSource&) = delete;
@@ -62,7 +64,7 @@ public:
 
 private:
     int fd_;
-    bool owned_;
+    Ownership ownership_;
     std::string name_;
 };
 
@@ -170,12 +172,12 @@ kb::Result<std::unique_ptr<ByteSource>> open_input(const Input& input) {
             raw = std::make_unique<TextSource>(input.text);
             break;
         case Input::Kind::standard_input:
-            raw = std::make_unique<FdSource>(STDIN_FILENO, false, input.name);
+            raw = std::make_unique<FdSource>(STDIN_FILENO, Ownership::borrowed, input.name);
             break;
         case Input::Kind::file: {
             int fd = ::open(input.path.c_str(), O_RDONLY | O_CLOEXEC);
             if (fd < 0) return read_error(input.name, std::strerror(errno));
-            raw = std::make_unique<FdSource>(fd, true, input.name);
+            raw = std::make_unique<FdSource>(fd, Ownership::owned, input.name);
             break;
         }
     }

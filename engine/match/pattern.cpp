@@ -177,12 +177,15 @@ private:
         return n;
     }
 
-    Node klass(std::string text, bool wide) {
+    enum class Width { one_byte, any_character };  // a class of bytes, or of characters that may span several
+
+    Node klass(std::string text, Width width) {
         Node n{Node::Kind::klass};
         n.text = std::move(text);
-        n.wide = wide;
+        n.wide = width == Width::any_character;
         return n;
     }
+    static Width width_of(bool wide) { return wide ? Width::any_character : Width::one_byte; }
 
     Node atom() {
         char c = peek();
@@ -391,7 +394,7 @@ private:
         }
         if (e == 'C') {
             ++pos_;
-            return klass(".", false);
+            return klass(".", Width::one_byte);
         }
         if (e == 'Q') {
             ++pos_;
@@ -412,7 +415,7 @@ private:
         bool wide = false;
         if (simple_escape(bytes, klass_text, wide)) return literal(bytes);
         if (klass_text == ".") return wide_any();
-        return klass(klass_text, wide);
+        return klass(klass_text, width_of(wide));
     }
 
     Node char_class() {
@@ -486,12 +489,12 @@ private:
                 add_byte_range(lo, lo);
             }
         }
-        if (any) return klass(".", true);
+        if (any) return klass(".", Width::any_character);
         if (body.empty()) {
             if (!negated) fail("empty character class");
-            return klass(".", true);
+            return klass(".", Width::any_character);
         }
-        return klass(std::string("[") + (negated ? "^" : "") + body + "]", wide);
+        return klass(std::string("[") + (negated ? "^" : "") + body + "]", width_of(wide));
     }
 
     static std::uint32_t decode(const std::string& bytes) {

@@ -115,8 +115,11 @@ kb::ParamValues params_of(const Candidate& c, const kb::Runbook& runbook) {
     return params;
 }
 
-IncidentRef ref_of(const kb::Incident& incident, bool in_log) {
-    return {incident.id, incident.title.empty() ? incident.id : incident.title, incident.date, incident.status, in_log};
+enum class Seen { in_log, before };
+
+IncidentRef ref_of(const kb::Incident& incident, Seen seen) {
+    return {incident.id, incident.title.empty() ? incident.id : incident.title, incident.date, incident.status,
+            seen == Seen::in_log};
 }
 
 void sort_incidents(std::vector<IncidentRef>& refs) {
@@ -140,7 +143,7 @@ std::vector<IncidentRef> incidents_for_runbook(const Matcher& m, std::size_t r, 
     for (const auto& t : m.templates())
         if (std::find(t.runbooks.begin(), t.runbooks.end(), r) != t.runbooks.end()) linked.insert(t.incident);
     std::vector<IncidentRef> refs;
-    for (auto i : linked) refs.push_back(ref_of(kb.incidents[i], seen.count(i) > 0));
+    for (auto i : linked) refs.push_back(ref_of(kb.incidents[i], seen.count(i) ? Seen::in_log : Seen::before));
     sort_incidents(refs);
     return refs;
 }
@@ -190,7 +193,7 @@ Match incident_match(const Matcher& m, std::size_t i, const Candidate& c, const 
     Match match;
     match.title = incident.title.empty() ? incident.id : incident.title;
     match.evidence = evidence_of(sources, c, m, options.max_evidence);
-    match.incidents = {ref_of(incident, true)};
+    match.incidents = {ref_of(incident, Seen::in_log)};
     return match;
 }
 
@@ -233,7 +236,7 @@ std::vector<Match> near_misses(const Matcher& m, const Collected& c, std::vector
         if (t.runbooks.empty()) {
             const auto& incident = kb.incidents[t.incident];
             r.match.title = incident.title.empty() ? incident.id : incident.title;
-            r.match.incidents = {ref_of(incident, false)};
+            r.match.incidents = {ref_of(incident, Seen::before)};
             offer(std::move(r), "incident:" + incident.id);
         } else {
             std::size_t rb = t.runbooks.front();
@@ -316,9 +319,9 @@ std::vector<Evidence> error_lines_of(const Collected& c) {
 void clean_samples(std::vector<SampleLine>& lines) {
     std::vector<SampleLine> kept;
     for (auto& l : lines) {
-        if (!l.cleaned) {
+        if (l.state == LineState::raw) {
             l.text = sanitize_utf8(clean_line(l.text));
-            l.cleaned = true;
+            l.state = LineState::cleaned;
             if (l.text.empty() || is_notice(l.text) || is_generic(l.text)) continue;
         }
         kept.push_back(std::move(l));

@@ -30,6 +30,7 @@ namespace {
 using detail::Candidate;
 using detail::Collected;
 using detail::LineRecord;
+using detail::LineState;
 using detail::SampleLine;
 using detail::SignatureHit;
 using detail::TemplateHit;
@@ -438,12 +439,12 @@ private:
                     template_hits.push_back({target.index, t.strength * sim, false});
                 } else if (sim >= weak_threshold) {
                     auto& weak = out_.weak_templates[target.index];
-                    if (sim > weak.first) weak = {sim, SampleLine{source_, number, kept(cleaned), true}};
+                    if (sim > weak.first) weak = {sim, SampleLine{source_, number, kept(cleaned), LineState::cleaned}};
                 }
             }
         }
         if (signature_hits.empty() && template_hits.empty()) return;
-        sample(cleaned, number, true);
+        sample(cleaned, number, LineState::cleaned);
         ensure_normalised();
 
         std::string context;
@@ -531,11 +532,11 @@ private:
             last_start = start;
             line_no += static_cast<long long>(count_newlines(block.data() + counted, start - counted));
             counted = start;
-            sample(cap(block.substr(start, end - start)), line_no + 1, false);
+            sample(cap(block.substr(start, end - start)), line_no + 1, LineState::raw);
         }
     }
 
-    void sample(std::string_view text, long long number, bool cleaned) {
+    void sample(std::string_view text, long long number, LineState state) {
         auto same = [&](const SampleLine& l) { return l.source == source_ && l.line == number; };
         if (std::any_of(out_.first_errors.begin(), out_.first_errors.end(), same)) return;
         SampleLine* slot;
@@ -550,7 +551,7 @@ private:
         slot->source = source_;
         slot->line = number;
         slot->text.assign(text.substr(0, std::min(text.size(), max_kept_text)));
-        slot->cleaned = cleaned;
+        slot->state = state;
     }
 };
 

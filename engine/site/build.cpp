@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 #include <chrono>
+#include <ctime>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -235,7 +236,7 @@ private:
 }  // namespace
 
 kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const BuildOptions& options) {
-    auto T0 = std::chrono::steady_clock::now(); auto LAP = [&](const char* w) { std::cerr << "TIMING " << w << " " << std::chrono::duration<double>(std::chrono::steady_clock::now() - T0).count() << "\n"; };
+    auto T0 = std::chrono::steady_clock::now(); auto LAP = [&](const char* w) { timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); std::cerr << "TIMING " << w << " wall " << std::chrono::duration<double>(std::chrono::steady_clock::now() - T0).count() << " cpu " << ts.tv_sec + ts.tv_nsec / 1e9 << "\n"; };
     auto sources = TemplateSources::load(options.web_root / "templates");
     if (!sources) return sources.error();
     if (auto status = prepare_out_dir(options.out_dir); !status) return status.error();
@@ -283,6 +284,7 @@ kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const Buil
                 sizes[j] = page.html.size();
                 progress.tick();
             }
+            timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); std::cerr << "TIMING worker cpu " << ts.tv_sec + ts.tv_nsec / 1e9 << "\n";
         });
     }
 

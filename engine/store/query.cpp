@@ -110,3 +110,21 @@ MatchQuery match_query(const std::vector<const QueryTerm*>& terms, Combine combi
 }
 
 }  // namespace store
+
+namespace store {
+
+MatchQuery exact_query(const std::vector<const QueryTerm*>& terms) {
+    MatchQuery q;
+    for (const QueryTerm* t : terms) {
+        if (q.terms > 0) {
+            q.expression += " OR ";
+            q.roles += ',';
+        }
+        q.expression += quoted(kb::text::join(t->words, " "), Form::exact);
+        q.roles += 'e' + std::to_string(q.terms);
+        ++q.terms;
+    }
+    return q;
+}
+
+}  // namespace store

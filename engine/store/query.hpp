@@ -37,5 +37,8 @@ struct MatchQuery {
 };
 
 MatchQuery match_query(const std::vector<const QueryTerm*>& terms, Combine combine);
+// Any term in its exact form only: what a snippet marks when the document
+// has it, rather than every part of an identifier.
+MatchQuery exact_query(const std::vector<const QueryTerm*>& terms);
 
 }  // namespace store

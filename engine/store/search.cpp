@@ -78,10 +78,12 @@ kb::Result<bool> occurs(sqlite::Db& db, const QueryTerm& term) {
     return stmt->step();
 }
 
+// `used` is the expression that found the candidates, over `used_terms`.
 kb::Result<std::vector<Candidate>> find(sqlite::Db& db, const std::vector<QueryTerm>& terms, int limit,
-                                        MatchQuery& used) {
+                                        MatchQuery& used, std::vector<const QueryTerm*>& used_terms) {
     std::vector<const QueryTerm*> all;
     for (const auto& t : terms) all.push_back(&t);
+    used_terms = all;
     used = match_query(all, Combine::all_terms);
     auto found = staged(db, used, Combine::all_terms, limit);
     if (!found || !found->empty() || all.size() < 2) return found;
@@ -93,6 +95,7 @@ kb::Result<std::vector<Candidate>> find(sqlite::Db& db, const std::vector<QueryT
         if (*yes) present.push_back(t);
     }
     if (present.empty()) return found;
+    used_terms = present;
     if (present.size() < all.size()) {
         used = match_query(present, Combine::all_terms);
         found = staged(db, used, Combine::all_terms, limit);
@@ -110,7 +113,8 @@ kb::Result<std::vector<SearchHit>> Index::search(const std::string& query, int l
     if (!terms) return terms.error();
     if (limit <= 0) return std::vector<SearchHit>{};
     MatchQuery used;
-    auto found = find(db, *terms, limit, used);
+    std::vector<const QueryTerm*> used_terms;
+    auto found = find(db, *terms, limit, used, used_terms);
     if (!found) return found.error();
     auto& candidates = *found;
     std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
@@ -126,6 +130,17 @@ kb::Result<std::vector<SearchHit>> Index::search(const std::string& query, int l
         "SELECT snippet(search, deja_snippet_column(search, ?2), char(1), char(2), '…', 16) "
         "FROM search WHERE search MATCH ?1 AND rowid = ?3");
     if (!snippet) return snippet.error();
+    // Mark the exact words where the document has them; only a document
+    // found through parts alone gets its parts marked.
+    MatchQuery exact = exact_query(used_terms);
+    auto snippet_for = [&](const MatchQuery& q, long long rowid) -> kb::Result<std::optional<std::string>> {
+        snippet->reset();
+        snippet->bind(1, q.expression).bind(2, q.roles).bind(3, rowid);
+        auto s = snippet->step();
+        if (!s) return s.error();
+        if (!*s) return std::optional<std::string>{};
+        return std::optional<std::string>{kb::text::collapse_whitespace(snippet->text_view(0))};
+    };
     std::vector<SearchHit> hits;
     for (const auto& c : candidates) {
         info->bind(1, c.rowid);
@@ -145,11 +160,10 @@ kb::Result<std::vector<SearchHit>> Index::search(const std::string& query, int l
         info->reset();
         h.score = c.score;
         h.all_terms = std::floor(c.score / 1e8) >= static_cast<double>(terms->size());
-        snippet->bind(1, used.expression).bind(2, used.roles).bind(3, c.rowid);
-        auto s = snippet->step();
-        if (!s) return s.error();
-        if (*s) h.snippet = kb::text::collapse_whitespace(snippet->text_view(0));
-        snippet->reset();
+        auto text = snippet_for(exact, c.rowid);
+        if (text && !*text) text = snippet_for(used, c.rowid);
+        if (!text) return text.error();
+        h.snippet = text->value_or("");
         hits.push_back(std::move(h));
     }
     return hits;

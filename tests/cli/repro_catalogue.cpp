@@ -135,9 +135,18 @@ TEST_CASE("catalogue: each example is recognised and each plan renders from it",
     repro::Workspace ws;
     for (const auto& runbook : bundled().runbooks) {
         INFO("runbook " << runbook.id);
-        REQUIRE_FALSE(runbook.examples.empty());
+        CHECK_FALSE(runbook.examples.empty());
+        std::set<Params> planned;  // one plan per distinct set of params
         for (const auto& example : runbook.examples) {
-            auto params = repro::require_recognised(ws, example.text + "\n", runbook.id, example.params);
+            INFO("example at line " << example.line << ":\n" << example.text);
+            auto m = repro::match(ws, example.text + "\n");
+            INFO("deja match --json said:\n" << m.report.dump(2) << m.stderr_text);
+            CHECK(m.exit_code == 0);
+            CHECK(m.top_runbook() == runbook.id);
+            if (m.top_runbook() != runbook.id) continue;
+            auto params = m.top_params();
+            CHECK(params == example.params);
+            if (!planned.insert(params).second) continue;
 
             // The plan, with the example's params and what a user adds.
             std::vector<std::string> args{"run", runbook.id, "--dry-run"};
@@ -153,12 +162,26 @@ TEST_CASE("catalogue: each example is recognised and each plan renders from it",
                 args.push_back(k + "=" + v);
             }
             auto plan = repro::deja(ws, args);
-            INFO("deja run " << runbook.id << " --dry-run said:\n"
-                         << plan.out << plan.err);
-            REQUIRE(plan.exit_code == 0);
-            for (const auto& step : runbook.steps) CHECK_THAT(plan.out + plan.err, Catch::Contains(step.name));
+            INFO("deja run " << runbook.id << " --dry-run said:\n" << plan.out << plan.err);
+            CHECK(plan.exit_code == 0);
+            // Every step is shown with its code, and nothing ran.
+            const auto shown = plan.out + plan.err;
+            for (const auto& step : runbook.steps) {
+                CHECK_THAT(shown, Catch::Contains(step.name));
+                std::size_t begin = 0;
+                while (begin < step.code.size()) {
+                    auto newline = step.code.find('\n', begin);
+                    if (newline == std::string::npos) newline = step.code.size();
+                    auto line = step.code.substr(begin, newline - begin);
+                    if (line.find_first_not_of(" \t") != std::string::npos) CHECK_THAT(shown, Catch::Contains(line));
+                    begin = newline + 1;
+                }
+            }
             // Secrets never appear, even in a plan.
-            CHECK_THAT(plan.out + plan.err, !Catch::Contains("app-password") && !Catch::Contains("admin-password"));
+            CHECK_THAT(shown, !Catch::Contains("app-password") && !Catch::Contains("admin-password"));
+            // A dry run records no run.
+            auto runs = repro::deja(ws, {"runs", "--json"});
+            CHECK_THAT(runs.out, !Catch::Contains("\"" + runbook.id + "\""));
         }
     }
 }

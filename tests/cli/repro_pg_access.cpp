@@ -11,17 +11,35 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <set>
+#include <sstream>
+
 #include "cli/repro_support.hpp"
 
 namespace {
 
 using repro::Params;
 
-// A PostgreSQL-like port (5430-5439, not 5432) on which nothing listens, as a client
-// with the wrong port from a Compose file would use.
+// Ports of the machine's own Debian clusters, running or not: a runbook that
+// starts a stopped cluster must never find one behind the test's port.
+std::set<int> debian_cluster_ports() {
+    std::set<int> ports;
+    auto out = test::run({"pg_lsclusters", "-h"});
+    std::istringstream lines(out.out);
+    std::string version, cluster;
+    int port = 0;
+    std::string rest;
+    while (lines >> version >> cluster >> port && std::getline(lines, rest)) ports.insert(port);
+    return ports;
+}
+
+// A PostgreSQL-like port (5430-5439) on which nothing listens and that no
+// local cluster owns, as a client with the wrong port from a Compose file
+// would use.
 int unused_postgres_port() {
+    const auto owned = debian_cluster_ports();
     for (int port = 5439; port >= 5430; --port) {
-        if (port == 5432) continue;  // a Debian cluster may own it: the runbook would start it
+        if (port == 5432 || owned.count(port)) continue;
         int fd = socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
@@ -31,7 +49,7 @@ int unused_postgres_port() {
         close(fd);
         if (refused) return port;
     }
-    FAIL("every port from 5430 to 5439 is in use");
+    FAIL("every port from 5430 to 5439 is in use or owned by a local cluster");
     return 0;
 }
 

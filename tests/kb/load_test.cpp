@@ -204,18 +204,20 @@ TEST_CASE("signature links: a runbook's signature matches an incident's error li
                      runbook("pg-extension-missing", "Enable an extension",
                              "signatures:\n  - pattern: 'operator class \"g(in|ist)_trgm_ops\" does not exist'\n"
                              "  - pattern: '(?i)type \"(?P<EXT>vector|hstore)\" does not exist'\n"
-                             "  - pattern: '[0-9]+ broken'\n"));
+                             "  - pattern: '[0-9]+ broken'\n"
+                             "  - pattern: '[a-y]{2}\\d\\d!'\n"));  // no literal: tried on every line
     test::write_file(dir / "incidents" / "2024-01-01-a.md",
                      "# A\n\n```\nERROR:  operator class \"gin_trgm_ops\" does not exist for access method \"gin\"\n```\n");
     test::write_file(dir / "incidents" / "2024-01-02-b.md",
                      "# B\n\n```\npsycopg.errors.UndefinedObject: TYPE \"vector\" does not exist\n```\n");
     test::write_file(dir / "incidents" / "2024-01-03-c.md",
                      "# C\n\n```\nERROR: 3 broken replicas\n```\n");
+    test::write_file(dir / "incidents" / "2024-01-05-e.md", "# E\n\n```\nERROR: code qq42! raised\n```\n");
     test::write_file(dir / "incidents" / "2024-01-04-d.md",
                      "# D\n\n```\nERROR:  operator class \"btree_ops\" does not exist\n```\n");
     auto base = kb::load({dir.path()});
     CHECK(base.runbook("pg-extension-missing")->incidents ==
-          std::vector<std::string>{"2024-01-01-a", "2024-01-02-b", "2024-01-03-c"});
+          std::vector<std::string>{"2024-01-01-a", "2024-01-02-b", "2024-01-03-c", "2024-01-05-e"});
     CHECK(base.incident("2024-01-04-d")->runbooks.empty());
 }
 

@@ -205,7 +205,7 @@ TEST_CASE("a step over its timeout is stopped with its whole process group, back
           "[run][exec][timeout]") {
     Kb kb;
     auto rb = kb.add("slow", with_mark_param("slow", R"(
-```sh {"name":"hang","kind":"apply","timeout":"1s"}
+```sh {"name":"hang","kind":"apply","timeout":"3s"}
 sleep 300 &
 echo $! > "$MARK/background.pid"
 echo $$ > "$MARK/main.pid"
@@ -233,7 +233,7 @@ touch "$MARK/after-ran"
 TEST_CASE("a step ignoring SIGTERM is killed once the grace period ends", "[run][exec][timeout]") {
     Kb kb;
     auto rb = kb.add("stubborn", with_mark_param("stubborn", R"(
-```sh {"name":"deaf","kind":"apply","timeout":"1s"}
+```sh {"name":"deaf","kind":"apply","timeout":"3s"}
 trap '' TERM
 sleep 300 &
 echo $! > "$MARK/background.pid"
