@@ -20,8 +20,15 @@ bench_packages=(ripgrep hugo hyperfine time)
 packages=("${build_packages[@]}" "${test_packages[@]}")
 if [[ "${1:-}" == "--bench" ]]; then packages+=("${bench_packages[@]}"); fi
 
+# A Node.js from elsewhere (e.g. NodeSource, which bundles npm) serves as well
+# as Debian's, and Debian's npm cannot be installed beside it.
+declare -A provided_by_command=([nodejs]=node [npm]=npm)
+
 missing=()
 for p in "${packages[@]}"; do
+  if [[ -n "${provided_by_command[$p]:-}" ]] && command -v "${provided_by_command[$p]}" >/dev/null; then
+    continue
+  fi
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done

@@ -109,10 +109,6 @@ MatchQuery match_query(const std::vector<const QueryTerm*>& terms, Combine combi
     return MatchQuery{b.expression, b.roles, b.terms};
 }
 
-}  // namespace store
-
-namespace store {
-
 MatchQuery exact_query(const std::vector<const QueryTerm*>& terms) {
     MatchQuery q;
     for (const QueryTerm* t : terms) {
