@@ -1,5 +1,6 @@
 // `deja show ID [--json]`: one incident or runbook, readable on a terminal;
 // --json prints the document's model as stored in the index.
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -71,6 +72,11 @@ void print_runbook(std::ostream& out, const kb::Runbook& r, const store::Index& 
     }
     if (!r.steps.empty()) {
         heading(out, style, "Steps");
+        std::size_t name_width = 0, kind_width = 0;
+        for (const auto& s : r.steps) {
+            name_width = std::max(name_width, cli::display_width(s.name));
+            kind_width = std::max(kind_width, kb::to_string(s.kind).size());
+        }
         for (std::size_t i = 0; i < r.steps.size(); ++i) {
             const auto& s = r.steps[i];
             std::string kind = kb::to_string(s.kind);
@@ -78,9 +84,9 @@ void print_runbook(std::ostream& out, const kb::Runbook& r, const store::Index& 
                                    : s.kind == kb::StepKind::verify   ? style.green(kind)
                                    : s.kind == kb::StepKind::rollback ? style.red(kind)
                                                                       : style.cyan(kind);
-            out << "  " << i + 1 << ". " << style.bold(s.name) << "  " << coloured << "  "
-                << (s.language.empty() ? "sh" : s.language);
-            if (!s.skip_if.empty()) out << "  skip if " << s.skip_if << " succeeds";
+            out << "  " << i + 1 << ". " << style.bold(s.name) << std::string(name_width - cli::display_width(s.name) + 2, ' ')
+                << coloured << std::string(kind_width - kind.size() + 2, ' ') << (s.language.empty() ? "sh" : s.language);
+            if (!s.skip_if.empty()) out << "  (skipped when " << s.skip_if << " succeeds)";
             out << '\n' << cli::indent(s.code, "       ");
         }
     }

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <iostream>
-#include <chrono>
 
 #include "cli/common.hpp"
 #include "kb/paths.hpp"
@@ -41,10 +40,7 @@ void build_site(cli::Globals& globals, const SiteArgs& args) {
     options.base_url = args.base_url;
     options.threads = args.threads;
     options.progress = isatty(STDERR_FILENO) ? site::Progress::terminal : site::Progress::quiet;
-    auto T0 = std::chrono::steady_clock::now();
-    auto kbase = index->knowledge_base();
-    std::cerr << "TIMING kb " << std::chrono::duration<double>(std::chrono::steady_clock::now() - T0).count() << "\n";
-    auto stats = site::build(kbase, options);
+    auto stats = site::build(index->knowledge_base(), options);
     if (!stats) {
         cli::print_error(stats.error().message);
         globals.exit = cli::Exit::usage;

@@ -3,15 +3,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <system_error>
 
-#include "kb/text.hpp"
 #include "run/env_file.hpp"
 #include "run/interrupt.hpp"
 #include "run/mask.hpp"
@@ -156,7 +155,8 @@ public:
             if (!id) return id.error();
             run_id_ = *id;
         }
-        if (!run_dir_.path().empty()) {
+        run_dir_.emplace();
+        if (!run_dir_->path().empty()) {
             base_env_ = current_environment();
             for (const auto& p : params_) base_env_[p.name] = p.value;
         } else {
@@ -381,11 +381,11 @@ private:
         console_.step_header(s, position_, total_);
 
         std::string stem = "step-" + std::to_string(s.number);
-        fs::path code_file = run_dir_.path() / (stem + (s.extension.empty() ? ".txt" : s.extension));
-        fs::path env_file = run_dir_.path() / (stem + ".env");
+        fs::path code_file = run_dir_->path() / (stem + (s.extension.empty() ? ".txt" : s.extension));
+        fs::path env_file = run_dir_->path() / (stem + ".env");
         if (!write_private_file(code_file, s.step->code) || !write_private_file(env_file, "")) {
             r.status = store::StepStatus::failed;
-            r.note = "cannot write the step's files in " + run_dir_.path().string();
+            r.note = "cannot write the step's files in " + run_dir_->path().string();
             console_.step_result(r);
             record(r);
             return r.status;
@@ -494,7 +494,7 @@ private:
     Console console_;
     Masker masker_;
     fs::path invocation_dir_;
-    RunDir run_dir_;
+    std::optional<RunDir> run_dir_;  // created once the run is confirmed
     InterruptGuard* interrupt_ = nullptr;
     std::map<std::string, std::string> base_env_;
     std::map<std::string, std::string> handed_over_;

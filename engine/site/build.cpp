@@ -5,9 +5,6 @@
 #include <mutex>
 #include <set>
 #include <thread>
-#include <chrono>
-#include <ctime>
-#include <iostream>
 
 #include <nlohmann/json.hpp>
 
@@ -236,7 +233,6 @@ private:
 }  // namespace
 
 kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const BuildOptions& options) {
-    auto T0 = std::chrono::steady_clock::now(); auto LAP = [&](const char* w) { timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); std::cerr << "TIMING " << w << " wall " << std::chrono::duration<double>(std::chrono::steady_clock::now() - T0).count() << " cpu " << ts.tv_sec + ts.tv_nsec / 1e9 << "\n"; };
     auto sources = TemplateSources::load(options.web_root / "templates");
     if (!sources) return sources.error();
     if (auto status = prepare_out_dir(options.out_dir); !status) return status.error();
@@ -246,9 +242,7 @@ kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const Buil
     std::vector<std::string> written = assets->paths;
     stats.bytes += assets->bytes;
 
-    LAP("prepare");
     const Graph graph = make_graph(knowledge_base);
-    LAP("graph");
 
     using Job = std::function<Page(PageRenderer&)>;
     std::vector<Job> jobs;
@@ -284,20 +278,16 @@ kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const Buil
                 sizes[j] = page.html.size();
                 progress.tick();
             }
-            timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); std::cerr << "TIMING worker cpu " << ts.tv_sec + ts.tv_nsec / 1e9 << "\n";
         });
     }
 
     SearchIndexBuilder search;
     index_for_search(graph, search);
-    LAP("search-index");
     auto search_written = search.write(options.out_dir);
     std::string matcher = matcher_data(graph);
     auto matcher_status = write_file(options.out_dir / "search" / "signatures.js", matcher);
-    LAP("search-write");
 
     for (auto& thread : threads) thread.join();
-    LAP("pages");
     for (const auto& error : errors)
         if (!error.empty()) return kb::error(error);
     if (!search_written) return search_written.error();

@@ -64,9 +64,10 @@ Row encode(const kb::Incident& i) {
         std::size_t at = i.body_markdown.find(text, from);
         if (at == std::string::npos) at = i.body_markdown.find(text);
         if (at == std::string::npos) continue;
+        std::size_t length = text.size();  // `text` dies with the erase below
         section.erase("markdown");
-        section["markdown_at"] = {at, text.size()};
-        from = at + text.size();
+        section["markdown_at"] = {at, length};
+        from = at + length;
     }
     row.json = dump(j);
     row.markdown = &i.body_markdown;

@@ -467,7 +467,7 @@ CREATE EXTENSION IF NOT EXISTS :"EXTENSION";
     CHECK(r.out.find("hunter22") == std::string::npos);
 }
 
-TEST_CASE("--diagnose runs only the diagnose steps and shows what the others would do", "[run][exec][diagnose]") {
+TEST_CASE("diagnose mode runs only the diagnose steps and shows what the others would do", "[run][exec][diagnose]") {
     Kb kb;
     auto rb = kb.add("diagnosed", with_mark_param("diagnosed", R"(
 ```sh {"name":"look","kind":"diagnose"}

@@ -140,7 +140,7 @@ TEST_CASE("params are validated: unknown names, whole-value patterns, choices, m
     CHECK(run::check_value(ext, "x$(id)").size());
 }
 
-TEST_CASE("--param takes NAME=VALUE with the first = as separator", "[run][params]") {
+TEST_CASE("a param given on the command line is NAME=VALUE with the first = as separator", "[run][params]") {
     auto kv = run::parse_assignment("URL=postgresql://u@h/db?sslmode=require");
     REQUIRE(kv);
     CHECK(kv->first == "URL");

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# `deja site build` beside `hugo` on the same generated Markdown (1,000 and
+# 10,000 incident reports made by gen_kb.py), then the search index size and
+# the time a search takes in the browser at that size. See bench/README.md.
+#
+#   bench/site.sh                 # both sizes
+#   SIZES=1000 bench/site.sh      # one size
+#   DEJA=build/engine/deja bench/site.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+deja=${DEJA:-$repo/build/engine/deja}
+out=${OUT:-$here/out/site}
+sizes=${SIZES:-"1000 10000"}
+command -v hugo >/dev/null || { echo "bench/site.sh: hugo is missing (scripts/setup.sh --bench)" >&2; exit 2; }
+[[ -x /usr/bin/time ]] || { echo "bench/site.sh: /usr/bin/time is missing (scripts/setup.sh --bench)" >&2; exit 2; }
+[[ -x $deja ]] || { echo "bench/site.sh: build deja first ($deja)" >&2; exit 2; }
+mkdir -p "$out"
+
+# Wall seconds and max RSS (MiB) from a `/usr/bin/time -v` report.
+wall() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$1"; }
+rss() { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"; }
+cpu() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"; }
+row() { printf '%-8s %-22s %9s %9s %11s\n' "$1" "$2" "$(wall "$3")" "$(cpu "$3")" "$(rss "$3")"; }
+# Output folders are made fresh outside the timed runs (deleting 10,000 files
+# is slow on some disks and is not what either tool is measured on).
+fresh() { if [[ -e $1 ]]; then mv "$1" "$1.old.$$"; rm -rf "$1.old.$$" & fi; }
+
+printf '%-8s %-22s %9s %9s %11s\n' docs tool wall_s cpu_s max_rss_MiB
+for n in $sizes; do
+  kb=$out/kb-$n
+  if [[ ! -d $kb ]]; then
+    # Incidents only: both tools get exactly the same folder of reports.
+    python3 "$here/gen_kb.py" --documents $((n + 1)) --runbook-share 0 --out "$kb" --queries 10 --seed 7 >/dev/null
+    rm -rf "$kb/runbooks" "$kb/queries.txt"
+  fi
+  env=(env DEJA_CACHE_DIR="$out/cache-$n" DEJA_STATE_DIR="$out/state-$n" DEJA_KB=)
+
+  rm -rf "$out/cache-$n"; fresh "$out/deja-$n"
+  /usr/bin/time -v -o "$out/deja-cold-$n.time" "${env[@]}" "$deja" --kb "$kb" site build -o "$out/deja-$n" >"$out/deja-$n.log" 2>&1
+  row "$n" "deja (index + site)" "$out/deja-cold-$n.time"
+
+  fresh "$out/deja-$n"
+  /usr/bin/time -v -o "$out/deja-warm-$n.time" "${env[@]}" "$deja" --kb "$kb" site build -o "$out/deja-$n" >>"$out/deja-$n.log" 2>&1
+  row "$n" "deja (site)" "$out/deja-warm-$n.time"
+
+  fresh "$out/hugo-$n"
+  /usr/bin/time -v -o "$out/hugo-$n.time" hugo --quiet --source "$here/hugo-site" --contentDir "$kb" \
+    --destination "$out/hugo-$n" >"$out/hugo-$n.log" 2>&1 || { echo "hugo failed, see $out/hugo-$n.log" >&2; exit 1; }
+  row "$n" "hugo" "$out/hugo-$n.time"
+
+  python3 - "$out" "$n" <<'PY'
+import sys
+out, n = sys.argv[1], sys.argv[2]
+def wall(path):
+    for line in open(path):
+        if 'Elapsed (wall clock)' in line:
+            s = 0.0
+            for part in line.rsplit(': ', 1)[1].strip().split(':'):
+                s = s * 60 + float(part)
+            return s
+def cpu(path):
+    return sum(float(line.rsplit(': ', 1)[1]) for line in open(path) if 'User time' in line or 'System time' in line)
+def rss(path):
+    for line in open(path):
+        if 'Maximum resident set size' in line:
+            return int(line.rsplit(': ', 1)[1]) / 1024
+h = f'{out}/hugo-{n}.time'
+for kind in ('cold', 'warm'):
+    d = f'{out}/deja-{kind}-{n}.time'
+    print(f'{n:<8} hugo/deja ({kind}): {wall(h) / max(wall(d), 0.01):5.1f}x wall, {cpu(h) / max(cpu(d), 0.01):5.1f}x cpu, '
+          f'{rss(h) / rss(d):5.1f}x memory')
+PY
+  search_bytes=$(find "$out/deja-$n/search" -name '[tdm]*.js' -printf '%s\n' | awk '{ s += $1 } END { print s }')
+  printf '%-8s search index: %.1f MiB in %d files (signatures.js not counted)\n' "$n" \
+    "$(echo "$search_bytes / 1048576" | bc -l)" "$(find "$out/deja-$n/search" -name '[tdm]*.js' | wc -l)"
+  node "$here/site_search.mjs" "$out/deja-$n"
+done
