@@ -2,7 +2,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <pwd.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -130,6 +132,7 @@ PgServer::PgServer() {
                          {{"LC_ALL", "C"}});
         if (start.exit_code == 0) {
             running_ = true;
+            start_watchdog();
             return;
         }
         last_error = start.out + start.err + server_log();
@@ -138,11 +141,57 @@ PgServer::PgServer() {
     throw std::runtime_error("pg_ctl start failed: " + last_error);
 }
 
+// A shell in a session of its own waits on a pipe from this process. A clean
+// shutdown writes a line first, and the shell just exits; end-of-file without
+// one means this process died, and the shell stops the server and removes its
+// folder, so a killed test run leaves no server behind.
+void PgServer::start_watchdog() {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return;
+    std::string script =
+        "read -r line || { \"$@\" >/dev/null 2>&1; rm -rf \"$DEJA_PG_DIR\"; }";
+    std::vector<std::string> stop = as_user({(bin_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m",
+                                             "immediate", "-w", "-t", "60", "stop"});
+    std::vector<std::string> argv{"/bin/sh", "-c", script, "deja-pg-watchdog"};
+    argv.insert(argv.end(), stop.begin(), stop.end());
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    std::string dir = dir_.path().string();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return;
+    }
+    if (pid == 0) {
+        setsid();
+        dup2(fds[0], STDIN_FILENO);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        // Only the pipe's read end may stay open: any other inherited copy of
+        // its write end would keep the watchdog waiting forever.
+        for (int fd = 3; fd < 1024; ++fd) close(fd);
+        setenv("DEJA_PG_DIR", dir.c_str(), 1);
+        execv(cargv[0], cargv.data());
+        _exit(127);
+    }
+    close(fds[0]);
+    watchdog_ = fds[1];
+    watchdog_pid_ = pid;
+}
+
 PgServer::~PgServer() {
     if (!running_) return;
     run(as_user({(bin_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m", "immediate", "-w", "-t", "60",
                  "stop"}),
         {{"LC_ALL", "C"}});
+    if (watchdog_ >= 0) {
+        [[maybe_unused]] auto written = write(watchdog_, "done\n", 5);
+        close(watchdog_);
+        waitpid(watchdog_pid_, nullptr, 0);
+    }
 }
 
 std::string PgServer::url(const std::string& database) const {

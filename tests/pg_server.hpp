@@ -1,13 +1,16 @@
 // A throwaway PostgreSQL server for tests: Debian's initdb + pg_ctl on a free
 // loopback port, data and socket in a temporary folder, run as an
 // unprivileged user when the tests run as root (PostgreSQL refuses root).
-// Stopped and removed when the object goes away.
+// Stopped and removed when the object goes away; a watchdog process does it
+// when the test process dies without running destructors (a ctest timeout).
 #pragma once
 
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <sys/types.h>
 
 #include "support.hpp"
 
@@ -30,6 +33,7 @@ public:
     const std::string& user() const { return user_; }
     int port() const { return port_; }
     const fs::path& bin_dir() const { return bin_; }
+    const fs::path& folder() const { return dir_.path(); }  // data, socket and log
 
     // psql -X -w -v ON_ERROR_STOP=1 -At -c SQL against `database`.
     Output psql(const std::string& sql, const std::string& database = "postgres") const;
@@ -41,11 +45,14 @@ public:
 
 private:
     std::vector<std::string> as_user(std::vector<std::string> argv) const;
+    void start_watchdog();
     TempDir dir_;
     fs::path bin_;
     std::string user_;
     int port_ = 0;
     bool running_ = false;
+    int watchdog_ = -1;       // write end of the pipe the watchdog waits on
+    pid_t watchdog_pid_ = -1;
 };
 
 // Starts a server for the current test, or WARNs why not and returns null

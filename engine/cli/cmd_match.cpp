@@ -53,22 +53,9 @@ void run_match(cli::Globals& globals, const MatchArgs& args) {
         }
         inputs.push_back(match::Input::from_argument(f));
     }
-    auto index = cli::open_index(globals);
-    if (!index) {
-        cli::print_error(index.error().message);
-        globals.exit = cli::Exit::usage;
-        return;
-    }
-    auto matcher = match::Matcher::load_or_build(*index);
-    if (!matcher) {
-        cli::print_error(matcher.error().message);
-        globals.exit = cli::Exit::usage;
-        return;
-    }
     match::Options options;
     options.threads = args.threads;
-    for (const auto& dir : globals.kb_dirs) options.command_prefix.insert(options.command_prefix.end(), {"--kb", dir});
-    auto report = match::scan(*matcher, inputs, options);
+    auto report = cli::scan_logs(globals, inputs, options);
     if (!report) {
         cli::print_error(report.error().message);
         globals.exit = cli::Exit::usage;

@@ -81,22 +81,7 @@ void run_new_incident(cli::Globals& globals, const NewArgs& args) {
     }
     match::Report report;
     if (!args.from_log.empty()) {
-        std::vector<match::Input> inputs{match::Input::from_argument(args.from_log)};
-        auto index = cli::open_index(globals);
-        if (!index) {
-            cli::print_error(index.error().message);
-            globals.exit = cli::Exit::usage;
-            return;
-        }
-        auto matcher = match::Matcher::load_or_build(*index);
-        if (!matcher) {
-            cli::print_error(matcher.error().message);
-            globals.exit = cli::Exit::usage;
-            return;
-        }
-        match::Options options;
-        for (const auto& dir : globals.kb_dirs) options.command_prefix.insert(options.command_prefix.end(), {"--kb", dir});
-        auto scanned = match::scan(*matcher, inputs, options);
+        auto scanned = cli::scan_logs(globals, {match::Input::from_argument(args.from_log)});
         if (!scanned) {
             cli::print_error(scanned.error().message);
             globals.exit = cli::Exit::usage;

@@ -59,4 +59,14 @@ kb::Result<store::Index> open_index(const Globals& globals, store::Refresh refre
     return index;
 }
 
+kb::Result<match::Report> scan_logs(const Globals& globals, const std::vector<match::Input>& inputs,
+                                    match::Options options) {
+    auto index = open_index(globals);
+    if (!index) return index.error();
+    auto matcher = match::Matcher::load_or_build(*index);
+    if (!matcher) return matcher.error();
+    for (const auto& dir : globals.kb_dirs) options.command_prefix.insert(options.command_prefix.end(), {"--kb", dir});
+    return match::scan(*matcher, inputs, options);
+}
+
 }  // namespace cli

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
+#include "match/report.hpp"
 #include "store/index.hpp"
 
 namespace cli {
@@ -21,5 +22,11 @@ enum class BuildReport { stderr_warnings, quiet };
 // warnings (unless `quiet`), and a progress line shows on a terminal.
 kb::Result<store::Index> open_index(const Globals& globals, store::Refresh refresh = store::Refresh::if_stale,
                                     BuildReport report = BuildReport::stderr_warnings);
+
+// Scans logs against the layered knowledge base: opens the index, loads (or
+// builds and caches) its signature database, and makes the printed commands
+// carry the same --kb folders. Any error comes back with its message.
+kb::Result<match::Report> scan_logs(const Globals& globals, const std::vector<match::Input>& inputs,
+                                    match::Options options = {});
 
 }  // namespace cli

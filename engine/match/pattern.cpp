@@ -7,6 +7,8 @@
 #include <limits>
 #include <memory>
 
+#include "kb/text.hpp"
+
 namespace match {
 
 namespace {
@@ -30,24 +32,6 @@ struct Node {
 struct ParseError {
     std::string message;
 };
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 std::string hex_byte(unsigned char c) {
     static const char* digits = "0123456789abcdef";
@@ -354,7 +338,7 @@ private:
             case 'x': {
                 std::uint32_t cp = hex_escape();
                 bytes.clear();
-                append_utf8(bytes, cp);
+                kb::text::append_utf8(bytes, cp);
                 return true;
             }
             default:
@@ -365,7 +349,7 @@ private:
             for (int i = 0; i < 2 && peek() >= '0' && peek() <= '7'; ++i, ++pos_) v = v * 8 + static_cast<std::uint32_t>(peek() - '0');
             if (e != '0' && v < 8) fail("backreferences are not RE2 syntax");
             bytes.clear();
-            append_utf8(bytes, v);
+            kb::text::append_utf8(bytes, v);
             return true;
         }
         if (is_alnum(e)) {

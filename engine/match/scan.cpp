@@ -323,13 +323,22 @@ private:
     std::string_view cap(std::string_view line) const { return line.substr(0, std::min(line.size(), options_.max_line)); }
 
     // The line holding the match that ends at `to`, as [start, end).
-    static std::pair<std::size_t, std::size_t> line_at(std::string_view block, std::size_t to) {
+    // Where a hit is: its last character that is not a newline. A signature
+    // that ends in \s* can run on over blank lines, and Vectorscan reports
+    // every end, but the hit belongs to the line its text is on.
+    static std::size_t anchor(std::string_view block, std::size_t to) {
         std::size_t last = to - 1;
-        if (block[last] == '\n' && last > 0) --last;  // the match took the line's newline
-        auto* before = static_cast<const char*>(memrchr(block.data(), '\n', last));
+        while (last > 0 && block[last] == '\n') --last;
+        return last;
+    }
+
+    // The line (start, end at its newline) that holds a hit's anchor.
+    static std::pair<std::size_t, std::size_t> line_at(std::string_view block, std::size_t to) {
+        std::size_t at = anchor(block, to);
+        auto* before = static_cast<const char*>(memrchr(block.data(), '\n', at));
         std::size_t start = before ? static_cast<std::size_t>(before - block.data()) + 1 : 0;
-        if (block[last] == '\n') start = last;  // an empty line
-        auto* after = static_cast<const char*>(std::memchr(block.data() + last, '\n', block.size() - last));
+        if (block[at] == '\n') start = at;  // only newlines up to the hit: an empty line
+        auto* after = static_cast<const char*>(std::memchr(block.data() + at, '\n', block.size() - at));
         return {start, static_cast<std::size_t>(after - block.data())};
     }
 
@@ -353,8 +362,8 @@ private:
                 std::tie(line_start, line_end) = line_at(block, hits[h].to);
             }
             ids_.clear();
-            while (h < hits.size() && hits[h].to - 1 <= line_end) {
-                if (hits[h].to - 1 - line_start < options_.max_line) ids_.push_back(hits[h].id);
+            while (h < hits.size() && anchor(block, hits[h].to) <= line_end) {
+                if (anchor(block, hits[h].to) - line_start < options_.max_line) ids_.push_back(hits[h].id);
                 ++h;
             }
             line_no += static_cast<long long>(count_newlines(block.data() + counted, line_start - counted));

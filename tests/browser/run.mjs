@@ -176,6 +176,7 @@ for (const origin of ['file', 'http']) {
       assert.match(await card.textContent(), /Also needs: DATABASE_URL/);
       if (origin === 'http') {
         await card.locator('.copy').click();
+        await card.locator('.copy', { hasText: 'Copied' }).waitFor({ timeout: 5000 });
         assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'deja run pg-extension-missing --param EXTENSION=pg_trgm');
       }
       assert.deepEqual(problems, []);
@@ -212,7 +213,8 @@ for (const origin of ['file', 'http']) {
       const step = page.locator('#step-enable');
       assert.match(await step.locator('.badge').textContent(), /Apply/);
       await step.locator('.copy').click();
-      assert.match(await step.locator('.copy').textContent(), /Copied|Select and copy/);
+      // The clipboard write is asynchronous; the label changes when it settles.
+      await step.locator('.copy', { hasText: /Copied|Select and copy/ }).waitFor({ timeout: 5000 });
       if (origin === 'http') {
         assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'CREATE EXTENSION IF NOT EXISTS :"EXTENSION";');
       }

@@ -115,7 +115,12 @@ TEST_CASE("deja match: input and usage errors exit 2", "[cli][match]") {
     CHECK(missing.out.empty());
     auto format = test::deja({"match", "--format", "xml", fixture_log("unknown.log").string()}, home.path());
     CHECK(format.exit_code == 2);
-    test::write_file(home / "broken.gz", gzip(std::string(50000, 'x')).substr(0, 100));
+    // Varied lines, so the compressed stream is long enough to cut in half.
+    std::string text;
+    for (int i = 0; i < 5000; ++i) text += "step " + std::to_string(i * 7919 % 10007) + " done\n";
+    auto compressed = gzip(text);
+    REQUIRE(compressed.size() > 200);
+    test::write_file(home / "broken.gz", compressed.substr(0, compressed.size() / 2));
     auto broken = test::deja({"match", (home / "broken.gz").string()}, home.path());
     CHECK(broken.exit_code == 2);
     CHECK(broken.err.find("deja: error: cannot read " + (home / "broken.gz").string()) == 0);

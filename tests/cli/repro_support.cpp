@@ -217,6 +217,18 @@ test::Output require_run_succeeds(const Workspace& ws, const std::string& id, co
     auto out = run_runbook(ws, id, all, {}, cwd);
     INFO("deja run " << id << " said:\n" << out.out << out.err);
     REQUIRE(out.exit_code == 0);
+
+    // The history records it as succeeded, with the connection strings masked.
+    auto runs = deja(ws, {"runs", "--json", "--limit", "1"});
+    REQUIRE(runs.exit_code == 0);
+    auto last = nlohmann::json::parse(runs.out, nullptr, false);
+    REQUIRE(last.is_array());
+    REQUIRE(last.size() == 1);
+    CHECK(last[0]["runbook"] == id);
+    CHECK(last[0]["status"] == "succeeded");
+    for (const auto& [k, v] : all)
+        if (k.size() >= 12 && k.compare(k.size() - 12, 12, "DATABASE_URL") == 0)
+            CHECK_THAT(runs.out + out.out + out.err, !Catch::Contains(v));
     return out;
 }
 

@@ -2,6 +2,7 @@
 // as a test, so a runbook whose examples stop ranking it first fails CI.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "kb/load.hpp"
@@ -39,6 +40,16 @@ TEST_CASE("every bundled runbook's examples rank it first with their params", "[
                 auto it = report->matches.front().params.find(name);
                 CHECK((it != report->matches.front().params.end() && it->second == value));
             }
+            // The same line inside a log, with blank lines after it (a
+            // signature may run on over newlines): found on its own line.
+            auto framed = match::scan(
+                *matcher, {match::Input::from_text("log", "starting\n" + example.text + "\n\n\r\n\nexit 1\n")});
+            REQUIRE(framed);
+            REQUIRE_FALSE(framed->matches.empty());
+            CHECK(framed->matches.front().runbook == std::optional<std::string>(r.id));
+            const auto example_lines = 1 + std::count(example.text.begin(), example.text.end(), '\n');
+            CHECK(framed->matches.front().evidence.front().line >= 2);
+            CHECK(framed->matches.front().evidence.front().line <= 1 + example_lines);
         }
     }
     CHECK(examples >= k.runbooks.size());

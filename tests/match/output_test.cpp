@@ -22,7 +22,7 @@ std::vector<std::string> keys(const nlohmann::json& j) {
 
 }  // namespace
 
-TEST_CASE("--json follows the contract exactly", "[match][output]") {
+TEST_CASE("JSON output follows the contract exactly", "[match][output]") {
     auto j = match::to_json(scan_text(extension_log));
     CHECK(keys(j) == std::vector<std::string>{"lines", "matches", "near_misses", "sources"});
     CHECK(j["sources"] == nlohmann::json::array({"ci.log"}));

@@ -1,6 +1,13 @@
 // `sql` steps against a real, throwaway PostgreSQL server: psql with
 // ON_ERROR_STOP against DATABASE_URL, params as psql variables, hostile
 // values stored literally, and a failing statement failing the step.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
 #include <catch2/catch.hpp>
 
 #include "pg_server.hpp"
@@ -103,4 +110,41 @@ DROP TABLE IF EXISTS marker_before;
     CHECK(r.record.steps[1].status == StepStatus::ok);
     CHECK(pg->query("SELECT to_regclass('marker_after') IS NULL") == "t");
     CHECK(pg->query("SELECT to_regclass('marker_before') IS NULL") == "t");
+}
+
+TEST_CASE("a test server whose test process dies is stopped and removed by its watchdog", "[postgres][pg_server]") {
+    if (auto why = test::PgServer::unavailable()) {
+        WARN("skipped: " << *why);
+        return;
+    }
+    int report[2];
+    REQUIRE(pipe(report) == 0);
+    pid_t owner = fork();
+    REQUIRE(owner >= 0);
+    if (owner == 0) {
+        close(report[0]);
+        test::PgServer pg;
+        std::string line = pg.url() + "\n" + pg.folder().string() + "\n";
+        if (write(report[1], line.data(), line.size()) != static_cast<ssize_t>(line.size())) _exit(1);
+        raise(SIGKILL);  // no destructor runs
+    }
+    close(report[1]);
+    std::string url, folder;
+    char c;
+    while (read(report[0], &c, 1) == 1 && c != '\n') url += c;
+    while (read(report[0], &c, 1) == 1 && c != '\n') folder += c;
+    close(report[0]);
+    int status = 0;
+    REQUIRE(waitpid(owner, &status, 0) == owner);
+    REQUIRE_FALSE(url.empty());
+    REQUIRE_FALSE(folder.empty());
+    // The watchdog stops the server and removes its folder; wait (bounded,
+    // for slow machines) until it has.
+    bool removed = false;
+    for (int i = 0; i < 240 && !removed; ++i) {
+        removed = !fs::exists(folder);
+        if (!removed) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    CHECK(removed);
+    CHECK(test::run({"psql", "-X", "-w", "-At", "-d", url, "-c", "SELECT 1"}).exit_code != 0);
 }
