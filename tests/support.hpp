@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,9 @@ private:
 void write_file(const fs::path& path, const std::string& content);
 std::string read_file(const fs::path& path);
 fs::path fixtures();           // tests/fixtures
-fs::path shared_reports();     // ../shared/reports beside the repository
+// ../shared/reports beside the repository (or $DEJA_SHARED_REPORTS): the
+// real reports deja must read. Null, with a warning, where a checkout has none.
+std::optional<fs::path> shared_reports();
 
 struct Output {
     int exit_code = -1;

@@ -302,6 +302,36 @@ TEST_CASE("cli: the bundled knowledge base is found from any working directory",
     CHECK(position(ids, "sqlalchemy-missing-greenlet") >= 0);
 }
 
+TEST_CASE("cli: after cmake --install, deja uses its installed knowledge base and site assets", "[cli][kb][install]") {
+    test::TempDir home, prefix, elsewhere;
+    auto installed = test::run({"cmake", "--install", DEJA_BUILD_DIR, "--prefix", prefix.path().string()});
+    INFO(installed.out << installed.err);
+    REQUIRE(installed.exit_code == 0);
+    const auto deja = prefix.path() / "bin" / "deja";
+    REQUIRE(fs::exists(deja));
+    const std::map<std::string, std::string> env{
+        {"DEJA_CACHE_DIR", (home.path() / "cache").string()}, {"NO_COLOR", "1"}, {"DEJA_KB", ""}};
+
+    auto show = test::run({deja.string(), "show", "pg-extension-missing", "--json"}, env, "", elsewhere.path());
+    INFO(show.err);
+    REQUIRE(show.exit_code == 0);
+    const std::string path = json::parse(show.out).at("path");
+    CHECK(path.rfind((prefix.path() / "share" / "deja" / "runbooks").string(), 0) == 0);
+
+    auto matched = test::run({deja.string(), "match", (prefix.path() / "share" / "deja" / "examples" /
+                                                       "ci-migration-failure.log").string()},
+                             env, "", elsewhere.path());
+    INFO(matched.out << matched.err);
+    CHECK(matched.exit_code == 0);
+    CHECK_THAT(matched.out, Catch::Contains("deja run pg-extension-missing --param EXTENSION=pg_trgm"));
+
+    auto site = test::run({deja.string(), "site", "build", "-o", (elsewhere.path() / "site").string()}, env, "",
+                          elsewhere.path());
+    INFO(site.out << site.err);
+    REQUIRE(site.exit_code == 0);
+    CHECK(fs::exists(elsewhere.path() / "site" / "runbooks" / "pg-extension-missing.html"));
+}
+
 TEST_CASE("cli: an index from a newer deja is refused with a clear message", "[cli][index]") {
     test::TempDir home;
     REQUIRE(deja_kb({"list"}, home).exit_code == 0);
