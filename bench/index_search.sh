@@ -7,7 +7,8 @@
 # runs), then
 #   - in process (bench/search_bench.cpp): load (parse), build, reopen, and
 #     every query of the generated query file, timed one by one;
-#   - end to end: `deja index`, and `deja search` as separate processes.
+#   - end to end: `deja index`, and `deja search` as separate processes;
+#   - ripgrep (`rg -i -F -l`) over the same Markdown with the same queries.
 # Prints "name: value" lines; wall time and CPU time are both reported,
 # because on a shared machine wall time also measures everyone else.
 set -euo pipefail
@@ -52,4 +53,15 @@ for n in "${sizes[@]}"; do
         end=$(date +%s%N)
         echo "$(( (end - start) / 1000 ))" | awk '{ print $1 / 1000 }'
     done | percentiles | sed 's/^/deja_search_process: /'
+
+    # What a user would do instead: ripgrep over the same Markdown, the same
+    # queries as fixed strings, case-insensitive, listing the files.
+    if command -v rg >/dev/null; then
+        head -n 60 "$kb/queries.txt" | while IFS= read -r q; do
+            start=$(date +%s%N)
+            rg -i -F -l -- "$q" "$kb" >/dev/null 2>&1 || true
+            end=$(date +%s%N)
+            echo "$(( (end - start) / 1000 ))" | awk '{ print $1 / 1000 }'
+        done | percentiles | sed 's/^/rg_process: /'
+    fi
 done

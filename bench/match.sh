@@ -56,7 +56,10 @@ best_of() {
     local best="" cpu="" rss=0
     for ((i = 0; i < runs; i++)); do
         local t
-        t=$( { /usr/bin/time -f "%e %U %S %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+        # Output to a file, not /dev/null: GNU grep stops at the first match
+        # when it sees its output is /dev/null.
+        /usr/bin/time -o "$work/time.txt" -f "%e %U %S %M" "$@" >"$work/out.txt" 2>&1 || true
+        t=$(tail -n 1 "$work/time.txt")
         read -r wall user sys kb <<<"$t"
         if [[ -z "$best" ]] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
             best=$wall
@@ -71,7 +74,8 @@ results=()
 results+=("$(best_of deja "$deja" --kb "$work/kb" match --quiet "$log")")
 results+=("$(best_of deja-1-thread "$deja" --kb "$work/kb" match --quiet --threads 1 "$log")")
 results+=("$(best_of rg rg -c -f "$work/patterns.rg" "$log")")
-grep_line=$( { /usr/bin/time -f "%e %U %S %M" timeout "$grep_timeout" grep -c -E -f "$work/patterns.ere" "$log" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1) || true
+/usr/bin/time -o "$work/time.txt" -f "%e %U %S %M" timeout "$grep_timeout" grep -c -E -f "$work/patterns.ere" "$log" >"$work/out.txt" 2>&1 || true
+grep_line=$(tail -n 1 "$work/time.txt")
 read -r gwall guser gsys gkb <<<"$grep_line"
 results+=("grep $gwall $(awk -v u="$guser" -v s="$gsys" 'BEGIN { printf "%.2f", u + s }') $gkb")
 

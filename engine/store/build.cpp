@@ -102,7 +102,7 @@ kb::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, con
     if (auto s = schema::create(db); !s) return s;
     // No incremental merging while inserting: the single 'optimize' at the
     // end merges everything once, which took a third less CPU than merging
-    // as segments pile up (bench/README.md).
+    // as segments pile up (bench/index_search.sh).
     for (const char* table : {"search", "search_head"}) {
         std::string t = table;
         if (auto s = db.exec("INSERT INTO " + t + " (" + t + ", rank) VALUES ('automerge', 0);" + "INSERT INTO " + t +
@@ -191,7 +191,7 @@ kb::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, con
         if (!s) return s;
     }
     // One segment per table makes every later query cheaper than the merge
-    // costs once here (see bench/README.md).
+    // costs once here (bench/index_search.sh).
     for (const char* sql : {"INSERT INTO search (search) VALUES ('optimize')",
                             "INSERT INTO search_head (search_head) VALUES ('optimize')"})
         if (auto s = db.exec(sql); !s) return s;

@@ -115,7 +115,7 @@ struct TokenizeContext {
 
 // Most tokens are plain words: no separator inside or at the ends, no
 // capital after the first letter. They go straight through, which halves
-// the tokenizer's cost on prose (bench/README.md).
+// the tokenizer's cost on prose (bench/index_search.sh).
 bool is_plain(std::string_view folded, std::string_view original) {
     for (char ch : folded)
         if (is_separator(ch)) return false;
@@ -280,7 +280,7 @@ int hit_tier(const Role& role, int column) { return (role.exact ? 5 : 1) + colum
 //
 // There is no IDF and no document-length normalisation: both cost a lookup
 // or a scan per matching row, together 90% of the ranking time for a common
-// word (bench/README.md), and the tiers decide the order anyway.
+// word (bench/index_search.sh), and the tiers decide the order anyway.
 void rank_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* result, int nargs,
                    sqlite3_value** args) {
     int rc = SQLITE_OK;

@@ -23,7 +23,7 @@ namespace {
 
 // Measured: ranking costs about a microsecond per matching row, so this
 // bounds a stage near 2 ms whatever the size of the knowledge base
-// (bench/README.md).
+// (bench/index_search.sh).
 constexpr int max_ranked = 2000;
 
 struct Candidate {
