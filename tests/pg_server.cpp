@@ -144,7 +144,9 @@ PgServer::PgServer() {
 // A shell in a session of its own waits on a pipe from this process. A clean
 // shutdown writes a line first, and the shell just exits; end-of-file without
 // one means this process died, and the shell stops the server and removes its
-// folder, so a killed test run leaves no server behind.
+// folder, so a killed test run leaves no server behind. The shell is started
+// through a second fork and so is not this process's descendant: CTest kills a
+// timed-out test together with every descendant it finds.
 void PgServer::start_watchdog() {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return;
@@ -166,6 +168,7 @@ void PgServer::start_watchdog() {
     }
     if (pid == 0) {
         setsid();
+        if (fork() != 0) _exit(0);  // the watchdog is the grandchild, adopted by init
         dup2(fds[0], STDIN_FILENO);
         int null = open("/dev/null", O_WRONLY);
         dup2(null, STDOUT_FILENO);
@@ -178,8 +181,8 @@ void PgServer::start_watchdog() {
         _exit(127);
     }
     close(fds[0]);
+    waitpid(pid, nullptr, 0);
     watchdog_ = fds[1];
-    watchdog_pid_ = pid;
 }
 
 PgServer::~PgServer() {
@@ -190,7 +193,6 @@ PgServer::~PgServer() {
     if (watchdog_ >= 0) {
         [[maybe_unused]] auto written = write(watchdog_, "done\n", 5);
         close(watchdog_);
-        waitpid(watchdog_pid_, nullptr, 0);
     }
 }
 

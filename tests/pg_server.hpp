@@ -10,8 +10,6 @@
 #include <optional>
 #include <string>
 
-#include <sys/types.h>
-
 #include "support.hpp"
 
 namespace test {
@@ -51,8 +49,7 @@ private:
     std::string user_;
     int port_ = 0;
     bool running_ = false;
-    int watchdog_ = -1;       // write end of the pipe the watchdog waits on
-    pid_t watchdog_pid_ = -1;
+    int watchdog_ = -1;  // write end of the pipe the watchdog waits on
 };
 
 // Starts a server for the current test, or WARNs why not and returns null
