@@ -13,6 +13,8 @@ namespace run {
 namespace {
 
 // Echo off for the lifetime of the object, restored whatever happens.
+// TCSANOW, not TCSAFLUSH: a value typed (or pasted) as the prompt appears
+// must not be thrown away, or deja waits for input that already came.
 class HiddenInput {
 public:
     HiddenInput() {
@@ -20,10 +22,10 @@ public:
         termios quiet = saved_;
         quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
         quiet.c_lflag |= ECHONL;
-        active_ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        active_ = tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0;
     }
     ~HiddenInput() {
-        if (active_) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+        if (active_) tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
     }
     HiddenInput(const HiddenInput&) = delete;
     HiddenInput& operator=(const HiddenInput&) = delete;
@@ -39,9 +41,10 @@ bool stdin_is_terminal() { return isatty(STDIN_FILENO) == 1; }
 
 std::optional<std::string> read_line(const std::string& prompt, Echo echo) {
     std::cout.flush();
-    std::cerr << prompt << std::flush;
+    // Echo goes off before the prompt shows, so nothing typed after it is echoed.
     std::optional<HiddenInput> hidden;
     if (echo == Echo::hidden) hidden.emplace();
+    std::cerr << prompt << std::flush;
     std::string line;
     while (true) {
         char c;

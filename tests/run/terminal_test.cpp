@@ -64,6 +64,8 @@ public:
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
         while (std::chrono::steady_clock::now() < deadline && read_some(1000)) {
         }
+        // Still running after the deadline: a failure, not a hang of the suite.
+        if (std::chrono::steady_clock::now() >= deadline) kill(pid_, SIGKILL);
         int status = 0;
         REQUIRE(waitpid(pid_, &status, 0) == pid_);
         pid_ = -1;
