@@ -362,9 +362,10 @@ private:
                 std::tie(line_start, line_end) = line_at(block, hits[h].to);
             }
             ids_.clear();
-            while (h < hits.size() && anchor(block, hits[h].to) <= line_end) {
-                if (anchor(block, hits[h].to) - line_start < options_.max_line) ids_.push_back(hits[h].id);
-                ++h;
+            for (; h < hits.size(); ++h) {
+                std::size_t at = anchor(block, hits[h].to);
+                if (at > line_end) break;
+                if (at - line_start < options_.max_line) ids_.push_back(hits[h].id);
             }
             line_no += static_cast<long long>(count_newlines(block.data() + counted, line_start - counted));
             counted = line_start;

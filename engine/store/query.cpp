@@ -30,10 +30,15 @@ struct Builder {
         roles += kind;
         roles += std::to_string(terms);
     }
+    // The term as it was typed: a word, or a phrase of several.
+    void add_exact(const QueryTerm& term) {
+        expression += quoted(kb::text::join(term.words, " "), Form::exact);
+        role('e');
+    }
+    // The term whole, or an identifier by its parts.
     void add(const QueryTerm& term) {
         if (term.words.size() > 1) {
-            expression += quoted(kb::text::join(term.words, " "), Form::exact);
-            role('e');
+            add_exact(term);
             return;
         }
         const std::string& word = term.words.front();
@@ -98,29 +103,26 @@ kb::Result<std::vector<QueryTerm>> parse_query(sqlite::Db& db, std::string_view 
     return terms;
 }
 
-MatchQuery match_query(const std::vector<const QueryTerm*>& terms, Combine combine) {
+namespace {
+
+// The terms joined by `joiner`, each added to the expression by `add`.
+MatchQuery joined(const std::vector<const QueryTerm*>& terms, const char* joiner,
+                  void (Builder::*add)(const QueryTerm&)) {
     Builder b;
-    const char* joiner = combine == Combine::all_terms ? " AND " : " OR ";
     for (const QueryTerm* t : terms) {
         if (b.terms > 0) b.expression += joiner;
-        b.add(*t);
+        (b.*add)(*t);
         ++b.terms;
     }
     return MatchQuery{b.expression, b.roles, b.terms};
 }
 
-MatchQuery exact_query(const std::vector<const QueryTerm*>& terms) {
-    MatchQuery q;
-    for (const QueryTerm* t : terms) {
-        if (q.terms > 0) {
-            q.expression += " OR ";
-            q.roles += ',';
-        }
-        q.expression += quoted(kb::text::join(t->words, " "), Form::exact);
-        q.roles += 'e' + std::to_string(q.terms);
-        ++q.terms;
-    }
-    return q;
+}  // namespace
+
+MatchQuery match_query(const std::vector<const QueryTerm*>& terms, Combine combine) {
+    return joined(terms, combine == Combine::all_terms ? " AND " : " OR ", &Builder::add);
 }
+
+MatchQuery exact_query(const std::vector<const QueryTerm*>& terms) { return joined(terms, " OR ", &Builder::add_exact); }
 
 }  // namespace store

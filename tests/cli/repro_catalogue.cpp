@@ -11,6 +11,7 @@
 
 #include "cli/repro_support.hpp"
 #include "kb/load.hpp"
+#include "kb/text.hpp"
 
 namespace {
 
@@ -168,14 +169,9 @@ TEST_CASE("catalogue: each example is recognised and each plan renders from it",
             const auto shown = plan.out + plan.err;
             for (const auto& step : runbook.steps) {
                 CHECK_THAT(shown, Catch::Contains(step.name));
-                std::size_t begin = 0;
-                while (begin < step.code.size()) {
-                    auto newline = step.code.find('\n', begin);
-                    if (newline == std::string::npos) newline = step.code.size();
-                    auto line = step.code.substr(begin, newline - begin);
-                    if (line.find_first_not_of(" \t") != std::string::npos) CHECK_THAT(shown, Catch::Contains(line));
-                    begin = newline + 1;
-                }
+                for (auto line : kb::text::split_lines(step.code))
+                    if (line.find_first_not_of(" \t") != std::string_view::npos)
+                        CHECK_THAT(shown, Catch::Contains(std::string(line)));
             }
             // Secrets never appear, even in a plan.
             CHECK_THAT(shown, !Catch::Contains("app-password") && !Catch::Contains("admin-password"));
