@@ -215,12 +215,17 @@ void remove_leftovers(const fs::path& db_path) {
     for (const auto& entry : fs::directory_iterator(db_path.parent_path(), ec)) {
         if (entry.path().filename().string().rfind(prefix, 0) == 0) fs::remove(entry.path(), ec);
     }
-    // A journal left by a blob writer that crashed belongs to the file about
-    // to be replaced; beside the new file it would be replayed into it.
-    fs::remove(fs::path(db_path.string() + "-journal"), ec);
+    // The writers' name and a journal left by one that crashed belong to the
+    // file about to be replaced; beside the new file the journal would be
+    // replayed into it.
+    fs::path writer = writer_path(db_path);
+    fs::remove(writer, ec);
+    fs::remove(fs::path(writer.string() + "-journal"), ec);
 }
 
 }  // namespace
+
+fs::path writer_path(const fs::path& db_path) { return db_path.string() + ".writer"; }
 
 std::string builder_id() {
     std::string id = DEJA_VERSION;

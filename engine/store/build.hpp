@@ -22,6 +22,13 @@ std::string dirs_key(const std::vector<std::filesystem::path>& dirs);
 // needs no per-file comparison.
 std::string manifest_digest(const std::vector<kb::SourceFile>& files);
 
+// The second name of the index file through which blobs and the manifest are
+// written in place. SQLite keeps a rollback journal beside the name a file was
+// opened by; a process still reading an index that a rebuild replaced would
+// take a journal beside the index's own name for a hot one, roll it into its
+// file and delete it under the writer. Readers never see this name's journal.
+std::filesystem::path writer_path(const std::filesystem::path& db_path);
+
 // The caller holds the index's FileLock. Leftover temporary files from
 // builds that crashed are removed first.
 kb::Status write_index_file(const kb::KnowledgeBase& knowledge_base,

@@ -1,8 +1,11 @@
 #include "store/index.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -211,10 +214,42 @@ kb::Status write_locked(Index::Impl& impl, F&& write) {
     if (!lock) return lock.error();
     auto now = file_id(impl.path);
     if (!now || !(*now == FileId{impl.device, impl.inode})) return kb::Ok{};  // replaced: nothing to keep
-    auto tx = sqlite::Transaction::begin(impl.db, sqlite::Transaction::Kind::immediate);
+    // Through the writers' name (detail::writer_path), made to name this file.
+    const fs::path writer = detail::writer_path(impl.path);
+    if (auto named = file_id(writer); !named || !(*named == *now)) {
+        std::error_code ec;
+        fs::remove(writer, ec);
+        fs::remove(writer.string() + "-journal", ec);  // of a replaced file
+        if (::link(impl.path.c_str(), writer.c_str()) != 0)
+            return kb::error("cannot link " + writer.string() + ": " + std::strerror(errno));
+    }
+    // Its first transaction replays the journal of a writer that crashed.
+    auto db = sqlite::Db::open(writer, sqlite::OpenMode::read_write);
+    if (!db) return db.error();
+    auto tx = sqlite::Transaction::begin(*db, sqlite::Transaction::Kind::immediate);
     if (!tx) return tx.error();
-    if (auto s = write(impl.db); !s) return s;
+    if (auto s = write(*db); !s) return s;
     return tx->commit();
+}
+
+// A writer that crashed mid-commit left its journal beside the writers' name,
+// where readers do not look: replay it before anyone reads the file.
+kb::Status recover_interrupted_write(const fs::path& db_path) {
+    const fs::path writer = detail::writer_path(db_path);
+    std::error_code ec;
+    if (!fs::exists(writer.string() + "-journal", ec)) return kb::Ok{};
+    auto lock = FileLock::acquire(lock_path(db_path));
+    if (!lock) return lock.error();
+    auto named = file_id(writer), now = file_id(db_path);
+    if (!named || !now || !(*named == *now)) {
+        // It belongs to a file that has since been replaced.
+        fs::remove(writer, ec);
+        fs::remove(writer.string() + "-journal", ec);
+        return kb::Ok{};
+    }
+    auto db = sqlite::Db::open(writer, sqlite::OpenMode::read_write);
+    if (!db) return db.error();
+    return db->exec("SELECT count(*) FROM meta");
 }
 
 kb::Status refresh_manifest(Index::Impl& impl, const std::vector<kb::SourceFile>& touched, const std::string& digest) {
@@ -247,6 +282,7 @@ kb::Result<Index> Index::open(const std::vector<fs::path>& kb_dirs, const fs::pa
     if (db_path.has_parent_path()) fs::create_directories(db_path.parent_path(), ec);
     if (ec) return kb::error("cannot create the index folder: " + ec.message() + " (" + db_path.parent_path().string() + ")");
 
+    if (auto s = recover_interrupted_write(db_path); !s) return s.error();
     // Reuse the existing file when it is fresh; decide again under the lock,
     // since another process may have rebuilt it while we waited.
     auto try_existing = [&]() -> kb::Result<std::optional<Index>> {

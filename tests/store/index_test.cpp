@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -62,6 +64,16 @@ struct Kb {
         return std::move(*index);
     }
 };
+
+// PRAGMA integrity_check of the file at `db`: "ok" when it is sound.
+std::string integrity(const fs::path& db) {
+    auto handle = store::sqlite::Db::open(db, store::sqlite::OpenMode::read_only);
+    REQUIRE(handle);
+    auto check = handle->prepare("PRAGMA integrity_check");
+    REQUIRE(check);
+    REQUIRE(*check->step());
+    return check->text(0);
+}
 
 bool has_document(const store::Index& index, const std::string& id) {
     for (const auto& d : index.documents())
@@ -230,15 +242,22 @@ TEST_CASE("index: concurrent processes rebuilding and reading never see a broken
         REQUIRE(pid >= 0);
         if (pid == 0) {
             int failures = 0;
+            // The child's reasons go to stderr, which CTest keeps with the failure.
+            auto fail = [&](int round, const std::string& why) {
+                ++failures;
+                std::fprintf(stderr, "process %d, round %d: %s\n", c, round, why.c_str());
+            };
             for (int round = 0; round < 5; ++round) {
                 auto index = store::Index::open(k.dirs(), k.db(), c % 2 ? store::Refresh::always : store::Refresh::if_stale);
                 if (!index) {
-                    ++failures;
+                    fail(round, "open: " + index.error().message);
                     continue;
                 }
                 auto hits = index->search("space", 5);
-                if (!hits || hits->size() != 2) ++failures;
-                if (!index->put_blob("k" + std::to_string(c), "v")) ++failures;
+                if (!hits) fail(round, "search: " + hits.error().message);
+                else if (hits->size() != 2) fail(round, "search found " + std::to_string(hits->size()) + " hits");
+                if (auto put = index->put_blob("k" + std::to_string(c), "v"); !put)
+                    fail(round, "put_blob: " + put.error().message);
             }
             _exit(failures == 0 ? 0 : 1);
         }
@@ -250,12 +269,7 @@ TEST_CASE("index: concurrent processes rebuilding and reading never see a broken
         CHECK(WIFEXITED(status));
         CHECK(WEXITSTATUS(status) == 0);
     }
-    auto db = store::sqlite::Db::open(k.db(), store::sqlite::OpenMode::read_only);
-    REQUIRE(db);
-    auto check = db->prepare("PRAGMA integrity_check");
-    REQUIRE(check);
-    REQUIRE(*check->step());
-    CHECK(check->text(0) == "ok");
+    CHECK(integrity(k.db()) == "ok");
     CHECK(leftovers(k.db()).empty());
 }
 
@@ -326,4 +340,36 @@ TEST_CASE("index: listings are ordered runbooks by id, incidents newest first", 
                                           "2025-01-15-disk-full"});
     CHECK(index->documents(kb::DocKind::runbook).size() == 3);
     CHECK(index->incidents().front().id == "2025-10-29-tables-never-created");
+}
+
+TEST_CASE("index: a blob writer killed mid-commit is rolled back before anyone reads", "[store][index]") {
+    Kb k;
+    REQUIRE(k.open().put_blob("kept", "before"));
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        // What put_blob does, dying before COMMIT with pages already in the
+        // file: a tiny cache makes SQLite spill them early.
+        auto db = store::sqlite::Db::open(k.db().string() + ".writer", store::sqlite::OpenMode::read_write);
+        if (!db || !db->exec("PRAGMA cache_size = 2") || !db->exec("BEGIN IMMEDIATE")) _exit(2);
+        for (int i = 0; i < 200; ++i)
+            if (!db->exec("INSERT OR REPLACE INTO blobs (key, bytes) VALUES ('big" + std::to_string(i) +
+                          "', randomblob(8192))"))
+                _exit(3);
+        if (!db->exec("UPDATE blobs SET bytes = 'after' WHERE key = 'kept'")) _exit(4);
+        raise(SIGKILL);
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE(WIFSIGNALED(status));
+    REQUIRE(fs::exists(k.db().string() + ".writer-journal"));
+
+    auto index = k.open();
+    CHECK(index.blob("kept") == std::optional<std::string>("before"));
+    CHECK_FALSE(index.blob("big0"));
+    auto hits = index.search("space", 5);
+    REQUIRE(hits);
+    CHECK(hits->size() == 2);
+    CHECK_FALSE(fs::exists(k.db().string() + ".writer-journal"));
+    CHECK(integrity(k.db()) == "ok");
 }
