@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <system_error>
 #include <type_traits>
@@ -206,12 +207,20 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
+// Whether the caller already holds the index lock: flock does not nest, a
+// second acquire from the same process waits on itself.
+enum class Lock { take, held };
+
 // Writes to an open index happen under the lock and only while the file at
 // `path` is still the one this connection has open.
 template <class F>
-kb::Status write_locked(Index::Impl& impl, F&& write) {
-    auto lock = FileLock::acquire(lock_path(impl.path));
-    if (!lock) return lock.error();
+kb::Status write_locked(Index::Impl& impl, Lock lock_state, F&& write) {
+    std::optional<FileLock> lock;
+    if (lock_state == Lock::take) {
+        auto acquired = FileLock::acquire(lock_path(impl.path));
+        if (!acquired) return acquired.error();
+        lock = std::move(*acquired);
+    }
     auto now = file_id(impl.path);
     if (!now || !(*now == FileId{impl.device, impl.inode})) return kb::Ok{};  // replaced: nothing to keep
     // Through the writers' name (detail::writer_path), made to name this file.
@@ -252,8 +261,9 @@ kb::Status recover_interrupted_write(const fs::path& db_path) {
     return db->exec("SELECT count(*) FROM meta");
 }
 
-kb::Status refresh_manifest(Index::Impl& impl, const std::vector<kb::SourceFile>& touched, const std::string& digest) {
-    return write_locked(impl, [&](sqlite::Db& db) -> kb::Status {
+kb::Status refresh_manifest(Index::Impl& impl, Lock lock, const std::vector<kb::SourceFile>& touched,
+                            const std::string& digest) {
+    return write_locked(impl, lock, [&](sqlite::Db& db) -> kb::Status {
         auto meta = db.prepare("UPDATE meta SET value = ? WHERE key = 'manifest'");
         if (!meta) return meta.error();
         meta->bind(1, digest);
@@ -285,24 +295,24 @@ kb::Result<Index> Index::open(const std::vector<fs::path>& kb_dirs, const fs::pa
     if (auto s = recover_interrupted_write(db_path); !s) return s.error();
     // Reuse the existing file when it is fresh; decide again under the lock,
     // since another process may have rebuilt it while we waited.
-    auto try_existing = [&]() -> kb::Result<std::optional<Index>> {
+    auto try_existing = [&](Lock lock) -> kb::Result<std::optional<Index>> {
         if (!fs::exists(db_path, ec)) return std::optional<Index>{};
         auto impl = open_file(db_path);
         if (!impl) return std::optional<Index>{};  // unreadable: rebuild
         Freshness f = check((*impl)->db, kb_dirs);
         if (f.state == State::newer) return newer_error(db_path, f.version);
         if (f.state == State::stale || refresh == Refresh::always) return std::optional<Index>{};
-        if (!f.touched.empty()) (void)refresh_manifest(**impl, f.touched, f.digest);  // saves re-hashing next time
+        if (!f.touched.empty()) (void)refresh_manifest(**impl, lock, f.touched, f.digest);  // saves re-hashing next time
         return std::optional<Index>{Index(std::move(*impl))};
     };
     if (refresh == Refresh::if_stale) {
-        auto existing = try_existing();
+        auto existing = try_existing(Lock::take);
         if (!existing) return existing.error();
         if (*existing) return std::move(**existing);
     }
     auto lock = FileLock::acquire(lock_path(db_path));
     if (!lock) return lock.error();
-    auto existing = try_existing();
+    auto existing = try_existing(Lock::held);
     if (!existing) return existing.error();
     if (*existing) return std::move(**existing);
 
@@ -507,7 +517,7 @@ std::optional<std::string> Index::blob(const std::string& key) const {
 }
 
 kb::Status Index::put_blob(const std::string& key, const std::string& bytes) {
-    return write_locked(*impl_, [&](sqlite::Db& db) -> kb::Status {
+    return write_locked(*impl_, Lock::take, [&](sqlite::Db& db) -> kb::Status {
         auto stmt = db.prepare("INSERT OR REPLACE INTO blobs (key, bytes) VALUES (?, ?)");
         if (!stmt) return stmt.error();
         stmt->bind(1, key).bind_blob(2, bytes, sqlite::Lifetime::borrow);

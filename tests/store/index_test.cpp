@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <future>
 #include <thread>
 
 #include "kb/load.hpp"
+#include "store/file_lock.hpp"
 #include "store/index.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
@@ -122,6 +124,42 @@ TEST_CASE("index: a touched file is re-hashed, not re-indexed", "[store][index]"
     fs::path file = k.dir / "kb" / "runbooks" / "disk-full.md";
     fs::last_write_time(file, fs::last_write_time(file) + std::chrono::hours(1));
     CHECK_FALSE(k.open().rebuilt());
+    CHECK_FALSE(k.open().rebuilt());
+}
+
+TEST_CASE("index: an open that waited out another process's rebuild can still re-hash a touched file",
+          "[store][index]") {
+    using namespace std::chrono_literals;
+    Kb k;
+    (void)k.open();
+    fs::path file = k.dir / "kb" / "runbooks" / "disk-full.md";
+    std::string changed = runbook_md;
+    changed.replace(changed.find("Free space"), 10, "Reclaim space");
+    test::write_file(file, changed);  // the index is stale now
+
+    // "Another process" holds the lock while it rebuilds; the open finds the
+    // index stale and waits for that lock.
+    auto lock = store::FileLock::acquire(k.db().string() + ".lock");
+    REQUIRE(lock);
+    auto opening = std::async(std::launch::async, [&] { return store::Index::open(k.dirs(), k.db()); });
+    std::this_thread::sleep_for(300ms);
+    fs::path elsewhere = k.dir / "elsewhere" / "index.sqlite";
+    REQUIRE(store::Index::build(kb::load(k.dirs()), k.dirs(), elsewhere));
+    fs::rename(elsewhere, k.db());
+    // Same content, new mtime: the waiting open re-hashes it and records
+    // the new mtime while it holds the lock itself.
+    fs::last_write_time(file, fs::last_write_time(file) + 1h);
+    { store::FileLock released = std::move(*lock); }
+
+    if (opening.wait_for(30s) != std::future_status::ready) {
+        std::fputs("index open is waiting on its own lock\n", stderr);
+        std::_Exit(1);  // the stuck thread could never be joined
+    }
+    auto index = opening.get();
+    REQUIRE(index);
+    CHECK_FALSE(index->rebuilt());
+    CHECK(index->documents().size() == 2);
+    CHECK(index->documents(kb::DocKind::runbook).at(0).title == "Reclaim space on a full disk");
     CHECK_FALSE(k.open().rebuilt());
 }
 
