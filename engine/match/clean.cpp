@@ -55,8 +55,10 @@ void strip_ansi(std::string& s) {
 }
 
 struct Prefixes {
-    // Each is anchored at the start of what is left of the line.
-    RE2 gh_log{R"re(^[^\t]{1,256}\t[^\t]{0,256}\t(?:\x{FEFF})?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?)re"};
+    // Each is anchored at the start of what is left of the line. No counted
+    // repetition of wide classes: RE2 unrolls it, and `{1,256}` alone cost
+    // 2 ms of compiling in every run.
+    RE2 gh_log{R"re(^[^\t]+\t[^\t]*\t(?:\x{FEFF})?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?)re"};
     RE2 timestamp{
         R"re(^\[?(?:\d{4}-\d\d-\d\d[T ]|\d{4}/\d\d/\d\d |\d{8}[T ])?\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z| ?[+-]\d\d:?\d\d| (?:UTC|GMT|[A-Z]{3,4}))?\]?:?(?:\s+|$))re"};
     RE2 syslog{R"re(^[A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?(?: [^\s:\[]+ [^\s:\[]+(?:\[\d+\])?:)?(?:\s+|$))re"};

@@ -201,20 +201,23 @@ LineBlocks::LineBlocks(ByteSource& source, std::string name, std::size_t block_s
     : source_(source),
       name_(std::move(name)),
       max_line_(max_line),
-      buffers_(std::max<std::size_t>(1, buffers), std::vector<char>(std::max(block_size, max_line + 1) + 1)) {}
+      buffer_size_(std::max(block_size, max_line + 1) + 1) {
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, buffers); ++i)
+        buffers_.push_back(std::make_unique_for_overwrite<char[]>(buffer_size_));
+}
 
 kb::Result<std::span<char>> LineBlocks::next() {
     if (started_ && buffers_.size() > 1) {
         // The block just returned stays where it is; carry on in the next buffer.
         std::size_t next = (current_ + 1) % buffers_.size();
-        std::memcpy(buffers_[next].data(), buffers_[current_].data() + begin_, end_ - begin_);
+        std::memcpy(buffers_[next].get(), buffers_[current_].get() + begin_, end_ - begin_);
         end_ -= begin_;
         begin_ = 0;
         current_ = next;
     }
     started_ = true;
-    char* buf = buffers_[current_].data();
-    const std::size_t capacity = buffers_[current_].size() - 1;  // room for a final '\n'
+    char* buf = buffers_[current_].get();
+    const std::size_t capacity = buffer_size_ - 1;  // room for a final '\n'
     for (;;) {
         if (begin_ > 0) {
             std::memmove(buf, buf + begin_, end_ - begin_);

@@ -65,7 +65,10 @@ private:
     ByteSource& source_;
     std::string name_;
     std::size_t max_line_;
-    std::vector<std::vector<char>> buffers_;
+    // Not zero-filled: a small log touches only the pages it is read into,
+    // which took 10 ms of page faults off every run (bench/match.sh).
+    std::size_t buffer_size_;
+    std::vector<std::unique_ptr<char[]>> buffers_;
     std::size_t current_ = 0;
     bool started_ = false;
     std::size_t begin_ = 0, end_ = 0;  // unread bytes carried over, in the current buffer

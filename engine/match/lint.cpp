@@ -65,7 +65,7 @@ void check_signatures(const kb::KnowledgeBase& k, const Matcher& matcher, std::v
                 break;
             }
         }
-        if (sig.info.ok && sig.info.weight < min_signature_weight)
+        if (sig.info().ok && sig.info().weight < min_signature_weight)
             out.push_back(at_signature(r, sig.index, kb::Severity::error,
                                        "too generic: it says little beyond common error words; anchor it on what "
                                        "makes this failure this failure (a message, an identifier, a code)"));

@@ -126,19 +126,24 @@ bool has_tag(const kb::Runbook& r, std::string_view tag) {
 
 }  // namespace
 
-CompiledSignature::CompiledSignature() : once_(std::make_unique<std::once_flag>()) {}
+CompiledSignature::CompiledSignature() : once_(std::make_unique<Once>()) {}
 CompiledSignature::~CompiledSignature() = default;
 CompiledSignature::CompiledSignature(CompiledSignature&&) noexcept = default;
 CompiledSignature& CompiledSignature::operator=(CompiledSignature&&) noexcept = default;
 
 const re2::RE2* CompiledSignature::regex() const {
-    std::call_once(*once_, [this] {
+    std::call_once(once_->regex, [this] {
         RE2::Options options;
         options.set_log_errors(false);
         auto re = std::make_unique<RE2>(pattern, options);
         if (re->ok()) regex_ = std::move(re);
     });
     return regex_.get();
+}
+
+const PatternInfo& CompiledSignature::info() const {
+    std::call_once(once_->info, [this] { info_ = analyse_pattern(pattern); });
+    return info_;
 }
 
 void Matcher::DatabaseDeleter::operator()(hs_database* db) const { hs_free_database(db); }
@@ -161,8 +166,6 @@ void Matcher::plan_signatures() {
             sig.runbook = r;
             sig.index = s;
             sig.pattern = runbook.signatures[s].pattern;
-            sig.info = analyse_pattern(sig.pattern);
-            sig.strength = strength(sig.info.weight);
             signatures_.push_back(std::move(sig));
         }
     }
@@ -220,37 +223,38 @@ void Matcher::add_literals(std::uint32_t s) {
 
 void Matcher::choose_acceleration(std::uint32_t s) {
     auto& sig = signatures_[s];
+    const PatternInfo& info = sig.info();
     std::string why;
     // A pure literal keeps Vectorscan in its literal matchers, the fastest
     // part of it: with the benchmark's 1,000 signatures, scanning took a
     // third less time than with the full expressions.
-    if (sig.info.ok && !sig.info.anchor.empty()) {
+    if (info.ok && !info.anchor.empty()) {
         sig.acceleration = Acceleration::anchor;
-        expressions_.push_back(literal_expression(sig.info.anchor));
-        flags_.push_back(sig.info.anchor_caseless ? HS_FLAG_CASELESS : 0u);
+        expressions_.push_back(literal_expression(info.anchor));
+        flags_.push_back(info.anchor_caseless ? HS_FLAG_CASELESS : 0u);
         targets_.push_back({Target::Kind::signature, s});
         return;
     }
-    if (sig.info.ok) {
-        if (vectorscan_accepts(sig.info.prefilter, 0, why)) {
+    if (info.ok) {
+        if (vectorscan_accepts(info.prefilter, 0, why)) {
             sig.acceleration = Acceleration::exact;
-            expressions_.push_back(sig.info.prefilter);
+            expressions_.push_back(info.prefilter);
             flags_.push_back(0);
             targets_.push_back({Target::Kind::signature, s});
             return;
         }
         std::string exact_why = why;
-        if (vectorscan_accepts(sig.info.prefilter, HS_FLAG_PREFILTER, why)) {
+        if (vectorscan_accepts(info.prefilter, HS_FLAG_PREFILTER, why)) {
             sig.acceleration = Acceleration::approximate;
             sig.note = "Vectorscan approximates it (" + exact_why + ")";
-            expressions_.push_back(sig.info.prefilter);
+            expressions_.push_back(info.prefilter);
             flags_.push_back(HS_FLAG_PREFILTER);
             targets_.push_back({Target::Kind::signature, s});
             return;
         }
         sig.note = "Vectorscan cannot prefilter it (" + why + ")";
     } else {
-        sig.note = "deja cannot read it for Vectorscan (" + sig.info.error + ")";
+        sig.note = "deja cannot read it for Vectorscan (" + info.error + ")";
     }
     if (!sig.regex()) {
         sig.acceleration = Acceleration::none;
@@ -292,13 +296,13 @@ kb::Status Matcher::compile() {
         auto& sig = signatures_[target.index];
         if (sig.acceleration == Acceleration::anchor) {
             sig.acceleration = Acceleration::exact;
-            expressions_.push_back(sig.info.prefilter);
+            expressions_.push_back(sig.info().prefilter);
             flags_.push_back(0);
             targets_.push_back(target);
         } else if (sig.acceleration == Acceleration::exact) {
             sig.acceleration = Acceleration::approximate;
             sig.note = "Vectorscan approximates it (" + message + ")";
-            expressions_.push_back(sig.info.prefilter);
+            expressions_.push_back(sig.info().prefilter);
             flags_.push_back(HS_FLAG_PREFILTER);
             targets_.push_back(target);
         } else if (sig.acceleration == Acceleration::approximate) {

@@ -42,13 +42,15 @@ public:
     std::size_t runbook = 0;  // index into the knowledge base's runbooks
     std::size_t index = 0;    // index into that runbook's signatures
     std::string pattern;
-    PatternInfo info;
-    double strength = 0;  // specificity of the pattern in [0, 1)
     Acceleration acceleration = Acceleration::exact;
     std::string note;  // why acceleration is not exact
 
     // Compiled on first use; nullptr when RE2 rejects the pattern.
     const re2::RE2* regex() const;
+    // Analysed on first use: a run on a small log needs it only for the few
+    // signatures it meets, and analysing all 1,000 of a large knowledge base
+    // was a fifth of such a run (bench/match.sh).
+    const PatternInfo& info() const;
 
     CompiledSignature();
     ~CompiledSignature();
@@ -56,8 +58,12 @@ public:
     CompiledSignature& operator=(CompiledSignature&&) noexcept;
 
 private:
-    std::unique_ptr<std::once_flag> once_;
+    struct Once {
+        std::once_flag regex, info;
+    };
+    std::unique_ptr<Once> once_;
     mutable std::unique_ptr<re2::RE2> regex_;
+    mutable PatternInfo info_;
 };
 
 struct IncidentTemplate {

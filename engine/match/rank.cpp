@@ -251,11 +251,15 @@ std::vector<Match> near_misses(const Matcher& m, const Collected& c, std::vector
     std::vector<const SampleLine*> sample;
     for (const auto& l : c.first_errors) sample.push_back(&l);
     for (const auto& l : c.last_errors) sample.push_back(&l);
+    // Every signature's words, only when there is a line to compare them
+    // with: analysing each signature is not free.
     std::vector<std::vector<std::string>> signature_tokens;
-    for (const auto& sig : m.signatures()) {
-        std::string joined;
-        for (const auto& run : sig.info.required) joined += run + ' ';
-        signature_tokens.push_back(template_tokens(joined));
+    if (!sample.empty()) {
+        for (const auto& sig : m.signatures()) {
+            std::string joined;
+            for (const auto& run : sig.info().required) joined += run + ' ';
+            signature_tokens.push_back(template_tokens(joined));
+        }
     }
     for (const auto* line : sample) {
         auto tokens = template_tokens(message_core(normalise(line->text)));

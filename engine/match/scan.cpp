@@ -511,7 +511,7 @@ private:
         hit.signature = s;
         const auto& signature = m_.knowledge_base().runbooks[sig.runbook].signatures[sig.index];
         hit.params = signature.params;
-        double weight = sig.info.weight + fixed_param_weight * static_cast<double>(signature.params.size());
+        double weight = sig.info().weight + fixed_param_weight * static_cast<double>(signature.params.size());
         for (const auto& [name, index] : re->NamedCapturingGroups()) {
             const auto& span = spans[static_cast<std::size_t>(index)];
             if (span.data() == nullptr || span.empty()) continue;
