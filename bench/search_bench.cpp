@@ -41,27 +41,14 @@ double percentile(std::vector<double> values, double p) {
 }
 
 int usage() {
-    std::cerr << "usage: search_bench --kb DIR --index FILE [--queries FILE] [--repeat N]\n";
+    std::cerr << "usage: search_bench --kb DIR --index FILE [--queries FILE] [--repeat N] [--reuse] [--slowest N]\n"
+                 "  --reuse      search the index already there instead of building it\n"
+                 "  --slowest N  also print the N slowest queries\n";
     return 2;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    std::string kb_dir, index_path, queries_path;
-    int repeat = 5;
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        if (i + 1 >= argc) return usage();
-        if (arg == "--kb") kb_dir = argv[++i];
-        else if (arg == "--index") index_path = argv[++i];
-        else if (arg == "--queries") queries_path = argv[++i];
-        else if (arg == "--repeat") repeat = std::max(1, std::stoi(argv[++i]));
-        else return usage();
-    }
-    if (kb_dir.empty() || index_path.empty()) return usage();
-    std::vector<std::filesystem::path> dirs{std::filesystem::absolute(kb_dir)};
-
+// Parses and builds the index, printing throughput; false on failure.
+bool build(const std::vector<std::filesystem::path>& dirs, const std::string& index_path) {
     auto start = Clock::now();
     double cpu = cpu_seconds();
     kb::KnowledgeBase knowledge_base = kb::load(dirs);
@@ -76,7 +63,7 @@ int main(int argc, char** argv) {
     double build_s = seconds_since(start), build_cpu = cpu_seconds() - cpu;
     if (!built) {
         std::cerr << "search_bench: " << built.error().message << '\n';
-        return 1;
+        return false;
     }
     std::printf("documents: %.0f\nsource_mib: %.1f\n", documents, static_cast<double>(bytes) / (1 << 20));
     std::printf("load_s: %.3f\nload_cpu_s: %.3f\nload_docs_per_s: %.0f\nload_docs_per_cpu_s: %.0f\n", load_s,
@@ -86,14 +73,46 @@ int main(int argc, char** argv) {
     std::printf("index_total_docs_per_s: %.0f\nindex_total_docs_per_cpu_s: %.0f\n", documents / (load_s + build_s),
                 documents / (load_cpu + build_cpu));
     std::printf("index_mib: %.1f\n", static_cast<double>(std::filesystem::file_size(index_path)) / (1 << 20));
+    return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string kb_dir, index_path, queries_path;
+    int repeat = 5;
+    std::size_t slowest = 0;
+    bool reuse = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--reuse") {
+            reuse = true;
+            continue;
+        }
+        if (i + 1 >= argc) return usage();
+        if (arg == "--kb") kb_dir = argv[++i];
+        else if (arg == "--index") index_path = argv[++i];
+        else if (arg == "--queries") queries_path = argv[++i];
+        else if (arg == "--repeat") repeat = std::max(1, std::stoi(argv[++i]));
+        else if (arg == "--slowest") slowest = static_cast<std::size_t>(std::max(0, std::stoi(argv[++i])));
+        else return usage();
+    }
+    if (kb_dir.empty() || index_path.empty()) return usage();
+    std::vector<std::filesystem::path> dirs{std::filesystem::absolute(kb_dir)};
+
+    if (!(reuse && std::filesystem::exists(index_path)) && !build(dirs, index_path)) return 1;
 
     // What every read command pays before it can search: list and stat the
     // sources, compare them with the manifest.
-    start = Clock::now();
-    cpu = cpu_seconds();
+    auto start = Clock::now();
+    double cpu = cpu_seconds();
     auto index = store::Index::open(dirs, index_path);
     double open_s = seconds_since(start), open_cpu = cpu_seconds() - cpu;
-    if (!index || index->rebuilt()) {
+    if (!index) {
+        std::cerr << "search_bench: " << index.error().message << '\n';
+        return 1;
+    }
+    if (index->rebuilt()) {
         std::cerr << "search_bench: the fresh index was not reused\n";
         return 1;
     }
@@ -107,6 +126,7 @@ int main(int argc, char** argv) {
     }
     if (queries.empty()) return 0;
     std::vector<double> latencies, cpu_latencies;
+    std::vector<std::pair<double, const std::string*>> by_query;  // best of the repeats
     std::size_t with_hits = 0, errors = 0;
     for (const auto& q : queries) {
         auto warm = index->search(q, 10);  // first run pages the index in
@@ -115,13 +135,16 @@ int main(int argc, char** argv) {
             continue;
         }
         if (!warm->empty()) ++with_hits;
+        double best = 1e9;
         for (int r = 0; r < repeat; ++r) {
             auto t = Clock::now();
             double c0 = cpu_seconds();
             auto hits = index->search(q, 10);
             cpu_latencies.push_back((cpu_seconds() - c0) * 1000);
             latencies.push_back(seconds_since(t) * 1000);
+            best = std::min(best, latencies.back());
         }
+        by_query.emplace_back(best, &q);
     }
     std::printf("queries: %zu\nqueries_with_hits: %zu\nquery_errors: %zu\n", queries.size(), with_hits, errors);
     std::printf("search_p50_ms: %.3f\nsearch_p90_ms: %.3f\nsearch_p99_ms: %.3f\nsearch_max_ms: %.3f\n",
@@ -130,5 +153,8 @@ int main(int argc, char** argv) {
     std::printf("search_cpu_p50_ms: %.3f\nsearch_cpu_p90_ms: %.3f\nsearch_cpu_p99_ms: %.3f\nsearch_cpu_max_ms: %.3f\n",
                 percentile(cpu_latencies, 50), percentile(cpu_latencies, 90), percentile(cpu_latencies, 99),
                 percentile(cpu_latencies, 100));
+    std::sort(by_query.begin(), by_query.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (std::size_t i = 0; i < std::min(slowest, by_query.size()); ++i)
+        std::printf("slow_query: %.3f ms %s\n", by_query[i].first, by_query[i].second->c_str());
     return 0;
 }

@@ -388,10 +388,11 @@ int on_analyze_token(void* ctx, int, const char* token, int size, int start, int
     Expansion e = expand(std::string_view(token, static_cast<std::size_t>(size)),
                          std::string_view(c.text + start, static_cast<std::size_t>(end - start)));
     if (e.whole.empty()) return SQLITE_OK;
-    Term term{std::string(e.whole), {}};
+    Term term{std::string(e.whole), {}, {}};
     for (std::string_view leaf : e.leaves)
         if (std::find(term.leaves.begin(), term.leaves.end(), leaf) == term.leaves.end())
             term.leaves.emplace_back(leaf);
+    for (std::string_view segment : e.segments) term.segments.emplace_back(segment);
     c.terms->push_back(std::move(term));
     return SQLITE_OK;
 }

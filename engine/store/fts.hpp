@@ -45,6 +45,9 @@ kb::Status register_extensions(sqlite::Db& db);
 struct Term {
     std::string whole;
     std::vector<std::string> leaves;  // empty for a simple word
+    // The dot/dash segments, when there are several. A leaf that is one of
+    // them is indexed as an ordinary token, every other leaf as a part.
+    std::vector<std::string> segments;
 };
 
 // Splits text into Terms with exactly the rules used when indexing. Needs a

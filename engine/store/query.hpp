@@ -5,7 +5,9 @@
 //
 // Each query word becomes one term, matched by its exact form or by all of
 // its parts (gin_trgm_ops -> gin, trgm, ops; MissingGreenlet -> missing,
-// greenlet). Text in double quotes is a phrase of exact words.
+// greenlet) within one longer identifier: the index puts an identifier's
+// parts at its own position, so the parts must share a position (NEAR, 0).
+// Text in double quotes is a phrase of exact words.
 #pragma once
 
 #include <string>
@@ -23,6 +25,7 @@ inline constexpr int max_query_terms = 32;
 struct QueryTerm {
     std::vector<std::string> words;   // one word, or a quoted phrase's words in order
     std::vector<std::string> leaves;  // a single compound word's parts
+    std::vector<std::string> segments;  // its dot/dash segments (see fts::Term)
 };
 
 // Errors: an empty query, or one without a single word to search for.

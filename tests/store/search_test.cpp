@@ -61,6 +61,37 @@ TEST_CASE("search: identifiers are found by part", "[store][search]") {
     CHECK(f.ids("UndefinedObject") == std::vector<std::string>{"2025-10-29-tables-never-created"});
 }
 
+TEST_CASE("search: an identifier's parts match inside one identifier, not scattered over a page", "[store][search]") {
+    test::TempDir dir;
+    kb::KnowledgeBase k;
+    k.incidents.push_back(store_test::incident("2025-10-29-missing-opclass", "Migration failed",
+                                               {"operator class \"gin_trgm_ops\" does not exist"}, "See the error."));
+    k.incidents.push_back(store_test::incident("2025-11-01-async-driver", "Async driver",
+                                               {"sqlalchemy.exc.MissingGreenlet: greenlet_spawn has not been called"},
+                                               "The driver was synchronous."));
+    // Every part, but each in a different word.
+    k.incidents.push_back(store_test::incident("2025-11-02-weekly-notes", "Weekly notes", {},
+                                               "The gin bottle, a trgm benchmark, an ops rota; the greenlet "
+                                               "library was missing from one image and spawn failed twice."));
+    auto index = store::Index::build(k, {}, dir / "i.sqlite");
+    REQUIRE(index);
+    auto ids = [&](const std::string& query) {
+        auto hits = index->search(query, 10);
+        REQUIRE(hits);
+        std::vector<std::string> out;
+        for (const auto& h : *hits) out.push_back(h.id);
+        return out;
+    };
+    CHECK(ids("gin_trgm") == std::vector<std::string>{"2025-10-29-missing-opclass"});
+    CHECK(ids("trgm_ops") == std::vector<std::string>{"2025-10-29-missing-opclass"});
+    CHECK(ids("exc.MissingGreenlet") == std::vector<std::string>{"2025-11-01-async-driver"});
+    CHECK(ids("GreenletSpawn") == std::vector<std::string>{"2025-11-01-async-driver"});
+    // A single word is still found wherever it is.
+    auto trgm = ids("trgm");
+    std::sort(trgm.begin(), trgm.end());
+    CHECK(trgm == std::vector<std::string>{"2025-10-29-missing-opclass", "2025-11-02-weekly-notes"});
+}
+
 TEST_CASE("search: an exact word beats the same word inside a longer identifier", "[store][search]") {
     Fixture f;
     // Head (title, error lines, summary) before body; within each, the word
