@@ -89,6 +89,28 @@ TEST_CASE("a folder without incidents/ or runbooks/ is a folder of reports", "[k
     CHECK(base.runbooks.empty());
 }
 
+TEST_CASE("sources: nested folders in path order, hidden folders and links to folders left out", "[kb][load]") {
+    test::TempDir dir, elsewhere;
+    test::write_file(dir / "incidents" / "b.md", "# B\n");
+    test::write_file(dir / "incidents" / "a-z.md", "# A-Z\n");
+    test::write_file(dir / "incidents" / "a" / "z.md", "# A/Z\n");
+    test::write_file(dir / "incidents" / "a" / "deeper" / "y.MD", "# A/deeper/Y\n");
+    test::write_file(dir / "incidents" / ".git" / "x.md", "# in a hidden folder\n");
+    test::write_file(dir / "incidents" / ".draft.md", "# hidden file\n");
+    test::write_file(elsewhere / "linked.md", "# through a link to a folder\n");
+    ::symlink(elsewhere.path().c_str(), (dir / "incidents" / "link").c_str());
+    test::write_file(dir / "incidents" / "c.md", "# C\n");
+    auto sources = kb::list_sources({dir.path()});
+    std::vector<std::string> names;
+    for (const auto& s : sources) {
+        names.push_back(s.path.substr((dir / "incidents").string().size() + 1));
+        CHECK(s.size > 0);
+        CHECK(s.mtime_ns > 0);
+    }
+    // Folder by folder, as std::filesystem::path orders them: a/... before a-z.md.
+    CHECK(names == std::vector<std::string>{"a/deeper/y.MD", "a/z.md", "a-z.md", "b.md", "c.md"});
+}
+
 TEST_CASE("layering: a later folder replaces documents with the same id", "[kb][load]") {
     test::TempDir bundled, team;
     test::write_file(bundled / "runbooks" / "restart.md", runbook("restart", "Restart the service"));
