@@ -15,6 +15,12 @@ std::string Matcher::blob_name() {
 }
 
 kb::Result<Matcher> Matcher::load_or_build(store::Index& index) {
+    // A cached matcher carries its incident templates, so it needs the
+    // incidents only by name: the outline is read without decoding them.
+    if (auto blob = index.blob(blob_name())) {
+        auto loaded = deserialize(std::make_shared<const kb::KnowledgeBase>(index.knowledge_base_outline()), *blob);
+        if (loaded) return loaded;
+    }
     return load_or_build(index, std::make_shared<const kb::KnowledgeBase>(index.knowledge_base()));
 }
 

@@ -6,10 +6,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <optional>
 #include <set>
 #include <unordered_set>
-
-#include <nlohmann/json.hpp>
 
 #include "kb/hash.hpp"
 #include "match/clean.hpp"
@@ -20,7 +20,7 @@ namespace match {
 namespace {
 
 // Bumped whenever what is serialized, or how patterns are planned, changes.
-constexpr int format_version = 3;
+constexpr int format_version = 4;
 constexpr std::string_view blob_magic = "deja-match-db\n";
 
 // Words that make a line worth keeping as one of the log's error lines
@@ -37,6 +37,73 @@ constexpr double min_template_weight = 12;
 constexpr double min_anchor_weight = 6;
 constexpr std::size_t max_anchors = 2;
 constexpr int min_atom_length = 3;
+
+// The incident templates are stored in the blob in this compact form: as
+// JSON, 10,000 incidents' templates took longer to parse than to plan again.
+class BlobWriter {
+public:
+    void number(std::uint64_t v) {
+        while (v >= 0x80) {
+            bytes_ += static_cast<char>(v | 0x80);
+            v >>= 7;
+        }
+        bytes_ += static_cast<char>(v);
+    }
+    void real(double d) {
+        char raw[sizeof d];
+        std::memcpy(raw, &d, sizeof d);
+        bytes_.append(raw, sizeof d);
+    }
+    void text(std::string_view t) {
+        number(t.size());
+        bytes_.append(t);
+    }
+    const std::string& bytes() const { return bytes_; }
+
+private:
+    std::string bytes_;
+};
+
+// Reads what BlobWriter wrote; any overrun marks it failed and reads zeros.
+class BlobReader {
+public:
+    explicit BlobReader(std::string_view bytes) : in_(bytes) {}
+    bool ok() const { return ok_; }
+    std::uint64_t number() {
+        std::uint64_t v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (in_.empty()) return fail();
+            auto byte = static_cast<unsigned char>(in_.front());
+            in_.remove_prefix(1);
+            v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+            if (!(byte & 0x80)) return v;
+        }
+        return fail();
+    }
+    double real() {
+        double d = 0;
+        if (in_.size() < sizeof d) return static_cast<double>(fail());
+        std::memcpy(&d, in_.data(), sizeof d);
+        in_.remove_prefix(sizeof d);
+        return d;
+    }
+    std::string text() {
+        std::uint64_t n = number();
+        if (n > in_.size()) return fail(), std::string{};
+        std::string t(in_.substr(0, n));
+        in_.remove_prefix(n);
+        return t;
+    }
+
+private:
+    std::uint64_t fail() {
+        ok_ = false;
+        in_ = {};
+        return 0;
+    }
+    std::string_view in_;
+    bool ok_ = true;
+};
 
 struct CompileError {
     hs_compile_error_t* error = nullptr;
@@ -61,25 +128,6 @@ bool vectorscan_accepts(const std::string& expression, unsigned flags, std::stri
         return false;
     }
     return true;
-}
-
-std::string acceleration_name(Acceleration a) {
-    switch (a) {
-        case Acceleration::anchor: return "anchor";
-        case Acceleration::exact: return "exact";
-        case Acceleration::approximate: return "approximate";
-        case Acceleration::literals: return "literals";
-        case Acceleration::none: return "none";
-    }
-    return "none";
-}
-
-Acceleration acceleration_from(const std::string& s) {
-    if (s == "anchor") return Acceleration::anchor;
-    if (s == "exact") return Acceleration::exact;
-    if (s == "approximate") return Acceleration::approximate;
-    if (s == "literals") return Acceleration::literals;
-    return Acceleration::none;
 }
 
 bool is_mask_at(std::string_view text, std::size_t i) {
@@ -368,11 +416,9 @@ std::string Matcher::cache_key() const {
     for (const auto& s : signatures_) {
         material += kb_->runbooks[s.runbook].id + '\t' + s.pattern + '\n';
     }
-    for (const auto& t : templates_) {
-        material += t.text + '\t';
-        for (const auto& a : t.anchors) material += a + ' ';
-        material += '\n';
-    }
+    // Incidents by id and position only: the blob lives in the index, which
+    // is rebuilt (and its blobs dropped) whenever an incident's text changes.
+    for (const auto& incident : kb_->incidents) material += incident.id + '\n';
     return "match.db." + kb::hash_hex(material);
 }
 
@@ -412,107 +458,149 @@ kb::Result<Matcher> Matcher::build(std::shared_ptr<const kb::KnowledgeBase> know
     return m;
 }
 
+// The blob: the magic line, then one section (its length, a newline, its
+// bytes) in BlobWriter's form, then the two Vectorscan databases as
+// Vectorscan serializes them, each after its length and a newline.
 std::string Matcher::serialize() const {
-    nlohmann::json header;
-    header["key"] = cache_key();
-    header["expressions"] = expressions_;
-    header["flags"] = flags_;
-    nlohmann::json targets = nlohmann::json::array();
-    for (const auto& t : targets_) targets.push_back({static_cast<int>(t.kind), t.index});
-    header["targets"] = targets;
-    nlohmann::json accel = nlohmann::json::array();
-    for (const auto& s : signatures_) accel.push_back({acceleration_name(s.acceleration), s.note});
-    header["acceleration"] = accel;
-    header["unfiltered"] = unfiltered_;
-    nlohmann::json notes = nlohmann::json::array();
-    for (const auto& n : notes_) notes.push_back(n);
-    header["notes"] = notes;
-    std::string text = header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    BlobWriter out;
+    out.text(cache_key());
+    out.number(expressions_.size());
+    for (std::size_t i = 0; i < expressions_.size(); ++i) {
+        out.text(expressions_[i]);
+        out.number(flags_[i]);
+        out.number(static_cast<std::uint64_t>(targets_[i].kind));
+        out.number(targets_[i].index);
+    }
+    for (const auto& sig : signatures_) {
+        out.number(static_cast<std::uint64_t>(sig.acceleration));
+        out.text(sig.note);
+    }
+    out.number(unfiltered_.size());
+    for (auto s : unfiltered_) out.number(s);
+    out.number(notes_.size());
+    for (const auto& n : notes_) {
+        out.text(n.file);
+        out.number(static_cast<std::uint64_t>(std::max(0, n.line)));
+        out.number(n.severity == kb::Severity::error ? 1 : 0);
+        out.text(n.message);
+    }
+    out.number(templates_.size());
+    for (const auto& t : templates_) {
+        out.number(t.incident);
+        out.text(t.line);
+        out.text(t.text);
+        out.text(t.core);
+        out.number(t.hash);
+        out.number(t.tokens.size());
+        for (const auto& token : t.tokens) out.text(token);
+        out.real(t.strength);
+        out.number(t.runbooks.size());
+        for (auto r : t.runbooks) out.number(r);
+    }
 
-    std::string databases;
+    std::string blob(blob_magic);
+    blob += std::to_string(out.bytes().size()) + '\n' + out.bytes();
     for (const hs_database_t* db : {database_.get(), error_words_.get()}) {
         char* bytes = nullptr;
         std::size_t length = 0;
         if (hs_serialize_database(db, &bytes, &length) != HS_SUCCESS) return {};
-        databases += std::to_string(length) + '\n';
-        databases.append(bytes, length);
+        blob += std::to_string(length) + '\n';
+        blob.append(bytes, length);
         std::free(bytes);
     }
-    std::string blob(blob_magic);
-    blob += std::to_string(text.size()) + '\n' + text;
-    blob += databases;
     return blob;
 }
+
+namespace {
+
+// The next "<length>\n<bytes>" section of `blob`, or nothing when damaged.
+std::optional<std::string_view> next_section(std::string_view& blob) {
+    std::size_t end = blob.find('\n');
+    if (end == std::string_view::npos || end == 0 || end > 20) return std::nullopt;
+    std::size_t length = std::strtoull(std::string(blob.substr(0, end)).c_str(), nullptr, 10);
+    blob.remove_prefix(end + 1);
+    if (length > blob.size()) return std::nullopt;
+    std::string_view section = blob.substr(0, length);
+    blob.remove_prefix(length);
+    return section;
+}
+
+}  // namespace
 
 kb::Result<Matcher> Matcher::deserialize(std::shared_ptr<const kb::KnowledgeBase> knowledge_base,
                                          std::string_view blob) {
     auto bad = [] { return kb::error("the cached signature database is damaged"); };
     if (blob.substr(0, blob_magic.size()) != blob_magic) return bad();
     blob.remove_prefix(blob_magic.size());
-    std::size_t newline = blob.find('\n');
-    if (newline == std::string_view::npos || newline > 20) return bad();
-    std::size_t header_size = std::strtoull(std::string(blob.substr(0, newline)).c_str(), nullptr, 10);
-    blob.remove_prefix(newline + 1);
-    if (header_size > blob.size()) return bad();
-    auto header = nlohmann::json::parse(blob.substr(0, header_size), nullptr, false);
-    blob.remove_prefix(header_size);
-    if (header.is_discarded() || !header.is_object()) return bad();
+    auto section = next_section(blob);
+    if (!section) return bad();
+    BlobReader in(*section);
 
     Matcher m;
     m.kb_ = std::move(knowledge_base);
     m.plan_signatures();
-    m.plan_templates();
-    m.notes_.clear();
-    try {
-        if (header.at("key").get<std::string>() != m.cache_key()) return kb::error("the cached signature database is stale");
-        m.expressions_ = header.at("expressions").get<std::vector<std::string>>();
-        m.flags_ = header.at("flags").get<std::vector<unsigned>>();
-        for (const auto& t : header.at("targets")) {
-            int kind = t.at(0).get<int>();
-            if (kind < 0 || kind > static_cast<int>(Target::Kind::escaped)) return bad();
-            m.targets_.push_back({static_cast<Target::Kind>(kind), t.at(1).get<std::uint32_t>()});
-        }
-        const auto& accel = header.at("acceleration");
-        if (accel.size() != m.signatures_.size()) return bad();
-        for (std::size_t i = 0; i < accel.size(); ++i) {
-            m.signatures_[i].acceleration = acceleration_from(accel[i].at(0).get<std::string>());
-            m.signatures_[i].note = accel[i].at(1).get<std::string>();
-        }
-        m.unfiltered_ = header.at("unfiltered").get<std::vector<std::uint32_t>>();
-        for (const auto& n : header.at("notes")) {
-            kb::Diagnostic d;
-            d.file = n.at("file").get<std::string>();
-            d.line = n.at("line").get<int>();
-            d.severity = n.at("severity").get<std::string>() == "error" ? kb::Severity::error : kb::Severity::warning;
-            d.message = n.at("message").get<std::string>();
-            m.notes_.push_back(std::move(d));
-        }
-    } catch (const nlohmann::json::exception&) {
-        return bad();
+    if (in.text() != m.cache_key()) return kb::error("the cached signature database is stale");
+    const std::uint64_t expressions = in.number();
+    if (!in.ok() || expressions > section->size()) return bad();
+    for (std::uint64_t i = 0; i < expressions && in.ok(); ++i) {
+        m.expressions_.push_back(in.text());
+        m.flags_.push_back(static_cast<unsigned>(in.number()));
+        std::uint64_t kind = in.number(), index = in.number();
+        if (kind > static_cast<std::uint64_t>(Target::Kind::escaped) || index > UINT32_MAX) return bad();
+        m.targets_.push_back({static_cast<Target::Kind>(kind), static_cast<std::uint32_t>(index)});
     }
-    if (m.flags_.size() != m.expressions_.size() || m.targets_.size() != m.expressions_.size()) return bad();
+    for (auto& sig : m.signatures_) {
+        std::uint64_t acceleration = in.number();
+        if (acceleration > static_cast<std::uint64_t>(Acceleration::none)) return bad();
+        sig.acceleration = static_cast<Acceleration>(acceleration);
+        sig.note = in.text();
+    }
+    for (std::uint64_t n = in.number(); n > 0 && in.ok(); --n) {
+        std::uint64_t s = in.number();
+        if (s >= m.signatures_.size()) return bad();
+        m.unfiltered_.push_back(static_cast<std::uint32_t>(s));
+    }
+    for (std::uint64_t n = in.number(); n > 0 && in.ok(); --n) {
+        kb::Diagnostic d;
+        d.file = in.text();
+        d.line = static_cast<int>(std::min<std::uint64_t>(in.number(), INT32_MAX));
+        d.severity = in.number() == 1 ? kb::Severity::error : kb::Severity::warning;
+        d.message = in.text();
+        m.notes_.push_back(std::move(d));
+    }
+    for (std::uint64_t n = in.number(); n > 0 && in.ok(); --n) {
+        IncidentTemplate t;
+        t.incident = in.number();
+        t.line = in.text();
+        t.text = in.text();
+        t.core = in.text();
+        t.hash = in.number();
+        for (std::uint64_t k = in.number(); k > 0 && in.ok(); --k) t.tokens.push_back(in.text());
+        t.strength = in.real();
+        for (std::uint64_t k = in.number(); k > 0 && in.ok(); --k) {
+            std::uint64_t r = in.number();
+            if (r >= m.kb_->runbooks.size()) return bad();
+            t.runbooks.push_back(r);
+        }
+        if (t.incident >= m.kb_->incidents.size()) return bad();
+        m.templates_.push_back(std::move(t));
+    }
+    if (!in.ok()) return bad();
     for (const auto& t : m.targets_) {
         std::size_t limit = t.kind == Target::Kind::signature           ? m.signatures_.size()
                             : t.kind == Target::Kind::incident_template ? m.templates_.size()
                                                                         : 1;
         if (t.index >= limit) return bad();
     }
-    for (auto s : m.unfiltered_)
-        if (s >= m.signatures_.size()) return bad();
 
     for (auto* target : {&m.database_, &m.error_words_}) {
-        std::size_t end = blob.find('\n');
-        if (end == std::string_view::npos || end > 20) return bad();
-        std::size_t length = std::strtoull(std::string(blob.substr(0, end)).c_str(), nullptr, 10);
-        blob.remove_prefix(end + 1);
-        if (length > blob.size()) return bad();
+        auto bytes = next_section(blob);
+        if (!bytes) return bad();
         hs_database_t* db = nullptr;
-        if (hs_deserialize_database(blob.data(), length, &db) != HS_SUCCESS) return bad();
+        if (hs_deserialize_database(bytes->data(), bytes->size(), &db) != HS_SUCCESS) return bad();
         target->reset(db);
-        blob.remove_prefix(length);
     }
     m.from_cache_ = true;
-    m.link_templates();
     return m;
 }
 

@@ -97,8 +97,9 @@ public:
     // The name of the index blob that holds the compiled database.
     static std::string blob_name();
     // Stored in the blob and checked on load: the format, the Vectorscan
-    // version, and a hash of every pattern and template, so any change
-    // misses the cache.
+    // version, and a hash of every pattern and incident id, so a change to
+    // either misses the cache. (An incident's text cannot change under a
+    // blob: the index drops its blobs when it is rebuilt.)
     std::string cache_key() const;
     std::string serialize() const;
     static kb::Result<Matcher> deserialize(std::shared_ptr<const kb::KnowledgeBase> knowledge_base, std::string_view blob);

@@ -422,6 +422,30 @@ kb::KnowledgeBase Index::knowledge_base() const {
     return out;
 }
 
+kb::KnowledgeBase Index::knowledge_base_outline() const {
+    kb::KnowledgeBase out;
+    out.runbooks = runbooks();
+    std::map<std::string, std::vector<std::string>> linked;
+    for (auto& link : links()) linked[link.incident].push_back(std::move(link.runbook));
+    // The order of incidents(): a matcher refers to incidents by position.
+    auto stmt = impl_->db.prepare(
+        "SELECT id, title, date, status, path FROM documents WHERE kind = 'incident' ORDER BY date DESC, id");
+    if (!stmt) return out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row || !*row) break;
+        kb::Incident i;
+        i.id = stmt->text(0);
+        i.title = stmt->text(1);
+        i.date = stmt->text(2);
+        i.status = stmt->text(3);
+        i.path = stmt->text(4);
+        if (auto it = linked.find(i.id); it != linked.end()) i.runbooks = std::move(it->second);
+        out.incidents.push_back(std::move(i));
+    }
+    return out;
+}
+
 std::vector<DocumentInfo> Index::documents(std::optional<kb::DocKind> kind) const {
     std::vector<DocumentInfo> out;
     std::string sql = "SELECT kind, id, title, date, status, path, signatures, steps FROM documents";

@@ -8,7 +8,10 @@ TEST_CASE("the compiled signature database is cached in the index", "[match][cac
     test::TempDir home;
     std::vector<std::filesystem::path> dirs{test::fixtures() / "match" / "kb"};
     auto db = home / "index.sqlite";
-    const std::string log = "widgets.FrobnicatorError: the frobnicator jammed at stage 3\n";
+    // A runbook's signature, and an error line known only from an incident.
+    const std::string log =
+        "widgets.FrobnicatorError: the frobnicator jammed at stage 3\n"
+        "SprocketCalibrationError: sprocket drift of 0.52 mm exceeds tolerance on line C\n";
     std::string first_json;
     {
         auto index = store::Index::open(dirs, db);
@@ -20,6 +23,8 @@ TEST_CASE("the compiled signature database is cached in the index", "[match][cac
         REQUIRE(report);
         REQUIRE(report->found());
         first_json = match::to_json(*report).dump();
+        INFO(first_json);
+        CHECK(first_json.find("2025-08-02-sprocket-drift") != std::string::npos);
     }
     {
         auto index = store::Index::open(dirs, db);
