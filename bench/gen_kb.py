@@ -115,7 +115,7 @@ def runbook(rng, n):
     pairs = [error_pair(rng) for _ in range(rng.randint(1, 3))]
     q = lambda s: "'" + s.replace("'", "''") + "'"
     lines = ["---", f"id: {rid}", f"title: Repair the {rng.choice(WORDS)} {rng.choice(WORDS)} of {ident(rng, 'kebab')}",
-             f"summary: {prose(rng, rng.randint(15, 30))}", f"tags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]",
+             f"summary: {q(prose(rng, rng.randint(15, 30)))}", f"tags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]",
              "params:", f"  TARGET: {{description: the {rng.choice(WORDS)} to repair, default: {ident(rng, 'snake')}}}",
              "signatures:"]
     for _, pattern in pairs:

@@ -56,11 +56,6 @@ kb::Result<std::unique_ptr<Index::Impl>> open_file(const fs::path& path) {
             return kb::error("the index keeps being replaced while opening it (" + path.string() + ")");
         }
         if (auto s = fts::register_extensions(*db); !s) return s.error();
-        // Reads through a memory map: FTS5 reads its posting lists page by
-        // page, and copying each one out of the OS cache (pread) was a
-        // fifth of a query's time at 100k documents (bench/index_search.sh).
-        // Writers to the file still go through SQLite's locks.
-        if (auto s = db->exec("PRAGMA mmap_size = 4294967296"); !s) return s.error();
         auto impl = std::make_unique<Index::Impl>(Index::Impl{std::move(*db), path, false, after->device, after->inode});
         return impl;
     }

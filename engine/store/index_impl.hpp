@@ -16,6 +16,7 @@ struct Index::Impl {
     // `path` (a concurrent rebuild may have replaced it).
     dev_t device = 0;
     ino_t inode = 0;
+    bool mapped = false;  // see Index::search
 };
 
 }  // namespace store
