@@ -419,7 +419,9 @@ kb::KnowledgeBase Index::knowledge_base() const {
 
 kb::KnowledgeBase Index::knowledge_base_outline() const {
     kb::KnowledgeBase out;
-    out.runbooks = runbooks();
+    // Without their Markdown and text: those are the large columns.
+    out.runbooks = load_documents<kb::Runbook>(
+        impl_->db, "SELECT json, '', summary, '', '' FROM documents WHERE kind = 'runbook' ORDER BY id");
     std::map<std::string, std::vector<std::string>> linked;
     for (auto& link : links()) linked[link.incident].push_back(std::move(link.runbook));
     // The order of incidents(): a matcher refers to incidents by position.

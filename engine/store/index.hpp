@@ -100,9 +100,9 @@ public:
     std::optional<kb::Incident> incident(const std::string& id) const;
     std::vector<SignatureEntry> signatures() const;  // by runbook, then position
     kb::KnowledgeBase knowledge_base() const;        // everything, as loaded
-    // Runbooks in full; incidents only as id, title, date, status, path and
-    // linked runbooks (no text, sections or error lines); no sources or
-    // diagnostics. What a cached matcher needs, read without decoding every
+    // Runbooks without their body Markdown and text; incidents only as id,
+    // title, date, status, path and linked runbooks (no text, sections or
+    // error lines); no sources or diagnostics. What a cached matcher needs, read without decoding every
     // incident: with 10,000 incidents that decoding was most of a run of
     // `deja match` on a small log (bench/match.sh).
     kb::KnowledgeBase knowledge_base_outline() const;

@@ -10,6 +10,8 @@ kb::Status create(sqlite::Db& db) {
     // columns without copying them (external content): `search` all six,
     // `search_head` only the first four, so that a common word can be looked
     // up in titles, error lines and summaries without reading every body.
+    // documents_outline covers the listing of every incident by name, which
+    // otherwise reads each row's first page with its large texts.
     return db.exec(R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE sources (
@@ -38,6 +40,7 @@ CREATE TABLE links (
     PRIMARY KEY (incident, runbook)
 ) WITHOUT ROWID;
 CREATE INDEX links_by_runbook ON links (runbook, incident);
+CREATE INDEX documents_outline ON documents (kind, date DESC, id, title, status, path);
 CREATE TABLE diagnostics (
     file TEXT NOT NULL, line INTEGER NOT NULL, severity TEXT NOT NULL, message TEXT NOT NULL
 );
