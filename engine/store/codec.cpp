@@ -20,8 +20,19 @@ void append_lines(std::string& out, const std::vector<std::string>& items) {
     for (const auto& s : items) append_line(out, s);
 }
 
-bool parse_object(std::string_view text, nlohmann::json& j) {
-    j = nlohmann::json::parse(text, nullptr, false);
+bool parse_object(std::string_view text, nlohmann::json& j, Detail detail = Detail::full) {
+    if (detail == Detail::full) {
+        j = nlohmann::json::parse(text, nullptr, false);
+    } else {
+        // Skipped keys are still read, but their values are never built.
+        j = nlohmann::json::parse(
+            text,
+            [](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+                if (depth != 1 || event != nlohmann::json::parse_event_t::key) return true;
+                return parsed != "steps" && parsed != "examples" && parsed != "references";
+            },
+            false);
+    }
     return !j.is_discarded() && j.is_object();
 }
 
@@ -84,9 +95,9 @@ Row encode(const kb::Incident& i) {
     return row;
 }
 
-std::optional<kb::Runbook> decode_runbook(const Stored& s) {
+std::optional<kb::Runbook> decode_runbook(const Stored& s, Detail detail) {
     nlohmann::json j;
-    if (!parse_object(s.json, j)) return std::nullopt;
+    if (!parse_object(s.json, j, detail)) return std::nullopt;
     try {
         auto r = j.get<kb::Runbook>();
         r.body_markdown = s.markdown;

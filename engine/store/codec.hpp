@@ -33,7 +33,11 @@ struct Stored {
     std::string_view json, markdown, summary, code, body;
 };
 
-std::optional<kb::Runbook> decode_runbook(const Stored& stored);
+// `outline` leaves out a runbook's steps, examples and references: what
+// matching a log never reads, and most of a runbook's JSON.
+enum class Detail { full, outline };
+
+std::optional<kb::Runbook> decode_runbook(const Stored& stored, Detail detail = Detail::full);
 std::optional<kb::Incident> decode_incident(const Stored& stored);
 
 }  // namespace store::codec

@@ -152,7 +152,8 @@ std::optional<T> parse_json(std::string_view text) {
 // Documents rebuilt from their stored JSON and text columns; `sql` selects
 // json, markdown, summary, code, body.
 template <class T>
-std::vector<T> load_documents(const sqlite::Db& db, const std::string& sql, const std::string& bind = {}) {
+std::vector<T> load_documents(const sqlite::Db& db, const std::string& sql, const std::string& bind = {},
+                              codec::Detail detail = codec::Detail::full) {
     std::vector<T> out;
     auto stmt = db.prepare(sql);
     if (!stmt) return out;
@@ -163,7 +164,7 @@ std::vector<T> load_documents(const sqlite::Db& db, const std::string& sql, cons
         codec::Stored stored{stmt->text_view(0), stmt->text_view(1), stmt->text_view(2), stmt->text_view(3),
                              stmt->text_view(4)};
         std::optional<T> doc;
-        if constexpr (std::is_same_v<T, kb::Runbook>) doc = codec::decode_runbook(stored);
+        if constexpr (std::is_same_v<T, kb::Runbook>) doc = codec::decode_runbook(stored, detail);
         else doc = codec::decode_incident(stored);
         if (doc) out.push_back(std::move(*doc));
     }
@@ -419,9 +420,10 @@ kb::KnowledgeBase Index::knowledge_base() const {
 
 kb::KnowledgeBase Index::knowledge_base_outline() const {
     kb::KnowledgeBase out;
-    // Without their Markdown and text: those are the large columns.
+    // Without their Markdown and text (the large columns) and steps.
     out.runbooks = load_documents<kb::Runbook>(
-        impl_->db, "SELECT json, '', summary, '', '' FROM documents WHERE kind = 'runbook' ORDER BY id");
+        impl_->db, "SELECT json, '', summary, '', '' FROM documents WHERE kind = 'runbook' ORDER BY id", {},
+        codec::Detail::outline);
     std::map<std::string, std::vector<std::string>> linked;
     for (auto& link : links()) linked[link.incident].push_back(std::move(link.runbook));
     // The order of incidents(): a matcher refers to incidents by position.

@@ -100,11 +100,12 @@ public:
     std::optional<kb::Incident> incident(const std::string& id) const;
     std::vector<SignatureEntry> signatures() const;  // by runbook, then position
     kb::KnowledgeBase knowledge_base() const;        // everything, as loaded
-    // Runbooks without their body Markdown and text; incidents only as id,
-    // title, date, status, path and linked runbooks (no text, sections or
-    // error lines); no sources or diagnostics. What a cached matcher needs, read without decoding every
-    // incident: with 10,000 incidents that decoding was most of a run of
-    // `deja match` on a small log (bench/match.sh).
+    // What a cached matcher needs, read without decoding every document:
+    // runbooks without their body Markdown and text, steps, examples and
+    // references; incidents only as id, title, date, status, path and linked
+    // runbooks; no sources or diagnostics. With 10,000 incidents, decoding
+    // them all was most of a run of `deja match` on a small log
+    // (bench/match.sh).
     kb::KnowledgeBase knowledge_base_outline() const;
 
     // Runbooks (by id) then incidents (date desc, id); or one kind.

@@ -363,6 +363,41 @@ TEST_CASE("index: the model, links, signatures and diagnostics come back", "[sto
     CHECK(index.similar_ids("zzzzzzzzzzzz").empty());
 }
 
+TEST_CASE("index: the outline has what matching reads and nothing large", "[store][index]") {
+    Kb k;
+    auto index = k.open();
+    auto full = index.knowledge_base();
+    auto outline = index.knowledge_base_outline();
+    REQUIRE(outline.runbooks.size() == full.runbooks.size());
+    const auto& r = outline.runbooks.front();
+    const auto& fr = full.runbooks.front();
+    CHECK(r.id == fr.id);
+    CHECK(r.title == fr.title);
+    CHECK(r.summary == fr.summary);
+    CHECK(r.path == fr.path);
+    REQUIRE(r.params.size() == 1);
+    CHECK(r.params[0].name == "PATH");
+    REQUIRE(r.signatures.size() == 1);
+    CHECK(r.signatures[0].pattern == "No space left on device");
+    CHECK(r.incidents == fr.incidents);
+    CHECK(r.steps.empty());
+    CHECK(r.examples.empty());
+    CHECK(r.body_markdown.empty());
+    CHECK_FALSE(fr.steps.empty());
+
+    REQUIRE(outline.incidents.size() == full.incidents.size());
+    const auto& i = outline.incidents.front();
+    const auto& fi = full.incidents.front();
+    CHECK(i.id == fi.id);
+    CHECK(i.title == fi.title);
+    CHECK(i.date == fi.date);
+    CHECK(i.status == fi.status);
+    CHECK(i.path == fi.path);
+    CHECK(i.runbooks == std::vector<std::string>{"disk-full"});
+    CHECK(i.error_lines.empty());
+    CHECK(i.body_markdown.empty());
+}
+
 TEST_CASE("index: listings are ordered runbooks by id, incidents newest first", "[store][index]") {
     test::TempDir dir;
     auto k = store_test::ranking_kb();
