@@ -21,15 +21,7 @@ kb::Result<Matcher> Matcher::load_or_build(store::Index& index) {
         auto loaded = deserialize(std::make_shared<const kb::KnowledgeBase>(index.knowledge_base_outline()), *blob);
         if (loaded) return loaded;
     }
-    return load_or_build(index, std::make_shared<const kb::KnowledgeBase>(index.knowledge_base()));
-}
-
-kb::Result<Matcher> Matcher::load_or_build(store::Index& index, std::shared_ptr<const kb::KnowledgeBase> knowledge_base) {
-    if (auto blob = index.blob(blob_name())) {
-        auto loaded = deserialize(knowledge_base, *blob);
-        if (loaded) return loaded;
-    }
-    auto built = build(std::move(knowledge_base));
+    auto built = build(std::make_shared<const kb::KnowledgeBase>(index.knowledge_base()));
     if (!built) return built;
     std::string blob = built->serialize();
     // A read-only cache only costs the next run a compile.

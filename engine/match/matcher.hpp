@@ -92,7 +92,6 @@ public:
     // The compiled database from the index when it is there and current,
     // otherwise built and stored there for the next run.
     static kb::Result<Matcher> load_or_build(store::Index& index);
-    static kb::Result<Matcher> load_or_build(store::Index& index, std::shared_ptr<const kb::KnowledgeBase> knowledge_base);
 
     // The name of the index blob that holds the compiled database.
     static std::string blob_name();

@@ -172,6 +172,10 @@ std::vector<T> load_documents(const sqlite::Db& db, const std::string& sql, cons
 }
 
 constexpr const char* document_columns = "SELECT json, markdown, summary, code, body FROM documents ";
+// The order of each kind of document. The outline lists them in the same
+// order as the full read: a cached matcher refers to documents by position.
+constexpr const char* runbooks_in_order = "WHERE kind = 'runbook' ORDER BY id";
+constexpr const char* incidents_in_order = "WHERE kind = 'incident' ORDER BY date DESC, id";
 
 std::vector<Link> load_links(const sqlite::Db& db, const char* sql, const std::string& bind = {}) {
     std::vector<Link> out;
@@ -367,12 +371,11 @@ std::vector<kb::Diagnostic> Index::diagnostics() const {
 }
 
 std::vector<kb::Runbook> Index::runbooks() const {
-    return load_documents<kb::Runbook>(impl_->db, std::string(document_columns) + "WHERE kind = 'runbook' ORDER BY id");
+    return load_documents<kb::Runbook>(impl_->db, std::string(document_columns) + runbooks_in_order);
 }
 
 std::vector<kb::Incident> Index::incidents() const {
-    return load_documents<kb::Incident>(impl_->db,
-                                        std::string(document_columns) + "WHERE kind = 'incident' ORDER BY date DESC, id");
+    return load_documents<kb::Incident>(impl_->db, std::string(document_columns) + incidents_in_order);
 }
 
 std::optional<kb::Runbook> Index::runbook(const std::string& id) const {
@@ -422,13 +425,12 @@ kb::KnowledgeBase Index::knowledge_base_outline() const {
     kb::KnowledgeBase out;
     // Without their Markdown and text (the large columns) and steps.
     out.runbooks = load_documents<kb::Runbook>(
-        impl_->db, "SELECT json, '', summary, '', '' FROM documents WHERE kind = 'runbook' ORDER BY id", {},
+        impl_->db, std::string("SELECT json, '', summary, '', '' FROM documents ") + runbooks_in_order, {},
         codec::Detail::outline);
     std::map<std::string, std::vector<std::string>> linked;
     for (auto& link : links()) linked[link.incident].push_back(std::move(link.runbook));
-    // The order of incidents(): a matcher refers to incidents by position.
-    auto stmt = impl_->db.prepare(
-        "SELECT id, title, date, status, path FROM documents WHERE kind = 'incident' ORDER BY date DESC, id");
+    auto stmt = impl_->db.prepare(std::string("SELECT id, title, date, status, path FROM documents ") +
+                                  incidents_in_order);
     if (!stmt) return out;
     for (;;) {
         auto row = stmt->step();
