@@ -40,7 +40,10 @@ void build_site(cli::Globals& globals, const SiteArgs& args) {
     options.base_url = args.base_url;
     options.threads = args.threads;
     options.progress = isatty(STDERR_FILENO) ? site::Progress::terminal : site::Progress::quiet;
-    auto stats = site::build(index->knowledge_base(), options);
+    auto read = [&index](std::size_t first, std::size_t count, const site::IncidentVisitor& visit) {
+        return index->read_incident_bodies(first, count, visit);
+    };
+    auto stats = site::build(index->knowledge_base_without_incident_bodies(), read, options);
     if (!stats) {
         cli::print_error(stats.error().message);
         globals.exit = cli::Exit::usage;

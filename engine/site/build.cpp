@@ -22,6 +22,7 @@ namespace {
 
 // Written into every site so a rebuild knows the folder is its own to clear.
 constexpr const char* marker_name = ".deja-site";
+constexpr std::size_t search_batch = 64;  // incidents indexed for search at a time, per thread
 constexpr const char* marker_text = "Written by `deja site build`; the next build clears this folder.\n";
 
 kb::Status prepare_out_dir(const fs::path& dir) {
@@ -136,7 +137,7 @@ std::string matcher_data(const Graph& graph) {
     return "deja.matcherData(" + script_json(runbooks) + ");\n";
 }
 
-void index_for_search(const Graph& graph, SearchIndexBuilder& search) {
+void index_runbooks(const Graph& graph, SearchIndexBuilder& search) {
     for (std::size_t r = 0; r < graph.runbooks.size(); ++r) {
         const auto& runbook = *graph.runbooks[r];
         std::string title = runbook.title.empty() ? runbook.id : runbook.title;
@@ -163,24 +164,26 @@ void index_for_search(const Graph& graph, SearchIndexBuilder& search) {
         search.index(doc, runbook.body_text, Field::body);
         for (const auto& step : runbook.steps) search.index(doc, step.code, Field::body);
     }
-    for (std::size_t i = 0; i < graph.incidents.size(); ++i) {
-        const auto& incident = *graph.incidents[i];
-        std::string title = incident.title.empty() ? incident.id : incident.title;
-        std::string meta = incident.date.empty() ? "incident" : incident.date;
-        if (!incident.status.empty()) meta += " · " + incident.status;
-        if (!incident.severity.empty()) meta += " · " + incident.severity;
-        std::string error = incident.error_lines.empty() ? "" : incident.error_lines[0].text;
-        auto doc = search.add({'i', "incidents/" + graph.incident_files[i] + ".html", title, meta,
-                               kb::text::truncate_words(incident.summary, 200), kb::text::truncate_words(error, 160)});
-        search.index(doc, title, Field::title);
-        search.index(doc, incident.id, Field::title);
-        for (const auto& tag : incident.tags) search.index(doc, tag, Field::title);
-        for (const auto& service : incident.services) search.index(doc, service, Field::title);
-        for (const auto& line : incident.error_lines) search.index(doc, line.text, Field::error);
-        search.index(doc, incident.summary, Field::body);
-        search.index(doc, incident.body_text, Field::body);
-        search.index(doc, incident.code, Field::body);
-    }
+}
+
+// `incident` is the whole of graph.incidents[i]; search documents follow the
+// runbooks, in incident order.
+void index_incident(const Graph& graph, std::size_t i, const kb::Incident& incident, SearchIndexBuilder& search) {
+    std::string title = incident.title.empty() ? incident.id : incident.title;
+    std::string meta = incident.date.empty() ? "incident" : incident.date;
+    if (!incident.status.empty()) meta += " · " + incident.status;
+    if (!incident.severity.empty()) meta += " · " + incident.severity;
+    std::string error = incident.error_lines.empty() ? "" : incident.error_lines[0].text;
+    auto doc = search.add({'i', "incidents/" + graph.incident_files[i] + ".html", title, meta,
+                           kb::text::truncate_words(incident.summary, 200), kb::text::truncate_words(error, 160)});
+    search.index(doc, title, Field::title);
+    search.index(doc, incident.id, Field::title);
+    for (const auto& tag : incident.tags) search.index(doc, tag, Field::title);
+    for (const auto& service : incident.services) search.index(doc, service, Field::title);
+    for (const auto& line : incident.error_lines) search.index(doc, line.text, Field::error);
+    search.index(doc, incident.summary, Field::body);
+    search.index(doc, incident.body_text, Field::body);
+    search.index(doc, incident.code, Field::body);
 }
 
 std::string sitemap(std::vector<std::string> paths, std::string base) {
@@ -230,9 +233,7 @@ private:
     std::mutex mutex_;
 };
 
-}  // namespace
-
-kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const BuildOptions& options) {
+kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read, const BuildOptions& options) {
     auto sources = TemplateSources::load(options.web_root / "templates");
     if (!sources) return sources.error();
     if (auto status = prepare_out_dir(options.out_dir); !status) return status.error();
@@ -241,8 +242,6 @@ kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const Buil
     if (!assets) return assets.error();
     std::vector<std::string> written = assets->paths;
     stats.bytes += assets->bytes;
-
-    const Graph graph = make_graph(knowledge_base);
 
     using Job = std::function<Page(PageRenderer&)>;
     std::vector<Job> jobs;
@@ -255,45 +254,86 @@ kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const Buil
     for (std::size_t n = 0; n < incident_pages; ++n) jobs.push_back([n](PageRenderer& p) { return p.incidents_index(n); });
     for (std::size_t t = 0; t < graph.tags.size(); ++t) jobs.push_back([t](PageRenderer& p) { return p.tag(t); });
     for (std::size_t r = 0; r < graph.runbooks.size(); ++r) jobs.push_back([r](PageRenderer& p) { return p.runbook(r); });
-    for (std::size_t i = 0; i < graph.incidents.size(); ++i) jobs.push_back([i](PageRenderer& p) { return p.incident(i); });
 
-    // Pages render in worker threads (each with its own compiled templates)
-    // while this thread builds the search index; a page's bytes never depend
-    // on which thread rendered it.
+    // Worker threads (each with its own compiled templates) render the pages.
+    // Each also reads one consecutive share of the incidents, renders their
+    // pages and indexes them for search in a builder of its own; the shares
+    // are appended in order, so a page's bytes and the search index never
+    // depend on which thread did the work. This thread indexes the runbooks.
+    const std::size_t incidents = graph.incidents.size();
     std::size_t workers = static_cast<std::size_t>(std::clamp(options.threads, 1, 64));
-    workers = std::min(workers, jobs.size());
-    ProgressLine progress(options.progress, jobs.size());
-    std::vector<std::string> paths(jobs.size());
-    std::vector<std::uintmax_t> sizes(jobs.size(), 0);
-    std::vector<std::string> errors(jobs.size());
+    workers = std::max<std::size_t>(1, std::min(workers, jobs.size() + incidents));
+    const std::size_t pages = jobs.size() + incidents;
+    ProgressLine progress(options.progress, pages);
+    std::vector<std::string> paths(pages);
+    std::vector<std::uintmax_t> sizes(pages, 0);
+    std::vector<std::string> errors(workers);
+    std::vector<SearchIndexBuilder> shares;
+    const auto share_start = [&](std::size_t w) { return incidents * w / workers; };
+    for (std::size_t w = 0; w < workers; ++w)
+        shares.emplace_back(static_cast<std::uint32_t>(graph.runbooks.size() + share_start(w)));
     std::vector<std::thread> threads;
     for (std::size_t w = 0; w < workers; ++w) {
         threads.emplace_back([&, w] {
             PageRenderer renderer(graph, options, *sources);
-            for (std::size_t j = w; j < jobs.size(); j += workers) {
-                Page page = jobs[j](renderer);
-                if (auto status = write_file(options.out_dir / page.path, page.html); !status)
-                    errors[j] = status.error().message;
-                paths[j] = std::move(page.path);
-                sizes[j] = page.html.size();
+            auto keep = [&](std::size_t slot, Page page) -> kb::Status {
+                auto status = write_file(options.out_dir / page.path, page.html);
+                paths[slot] = std::move(page.path);
+                sizes[slot] = page.html.size();
                 progress.tick();
+                return status;
+            };
+            for (std::size_t j = w; j < jobs.size(); j += workers) {
+                if (auto status = keep(j, jobs[j](renderer)); !status && errors[w].empty())
+                    errors[w] = status.error().message;
             }
+            std::size_t position = share_start(w);
+            const std::size_t end = share_start(w + 1);
+            if (position == end) return;
+            // Indexed for search a batch at a time: indexing each incident
+            // between two page renders, which push the search index's hash
+            // table out of the caches, made indexing twice as slow.
+            std::vector<kb::Incident> batch;
+            auto index_batch = [&] {
+                for (std::size_t k = 0; k < batch.size(); ++k)
+                    index_incident(graph, position - batch.size() + k, batch[k], shares[w]);
+                batch.clear();
+            };
+            auto status = read(position, end - position, [&](kb::Incident&& body) -> kb::Status {
+                if (position >= end || graph.incidents[position]->id != body.id)
+                    return kb::error("the incidents changed while the site was being built; run the command again");
+                std::size_t i = position;
+                kb::Incident incident = *graph.incidents[i];
+                incident.body_markdown = std::move(body.body_markdown);
+                incident.body_text = std::move(body.body_text);
+                incident.code = std::move(body.code);
+                if (auto kept = keep(jobs.size() + i, renderer.incident(i, incident)); !kept) return kept;
+                batch.push_back(std::move(incident));
+                ++position;
+                if (batch.size() == search_batch) index_batch();
+                return kb::Ok{};
+            });
+            index_batch();
+            if (status && position != end)
+                status = kb::error("the incidents changed while the site was being built; run the command again");
+            if (!status && errors[w].empty()) errors[w] = status.error().message;
         });
     }
 
     SearchIndexBuilder search;
-    index_for_search(graph, search);
-    auto search_written = search.write(options.out_dir);
+    index_runbooks(graph, search);
     std::string matcher = matcher_data(graph);
     auto matcher_status = write_file(options.out_dir / "search" / "signatures.js", matcher);
 
     for (auto& thread : threads) thread.join();
     for (const auto& error : errors)
         if (!error.empty()) return kb::error(error);
+    for (auto& share : shares) search.append(std::move(share));
+    auto search_written = search.write(options.out_dir);
     if (!search_written) return search_written.error();
     if (!matcher_status) return matcher_status.error();
 
-    stats.pages = jobs.size();
+    stats.pages = pages;
     written.insert(written.end(), paths.begin(), paths.end());
     written.insert(written.end(), search_written->paths.begin(), search_written->paths.end());
     written.push_back("search/signatures.js");
@@ -311,6 +351,22 @@ kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const Buil
     if (auto status = remove_stale(options.out_dir, written); !status) return status.error();
     stats.files = written.size() + 1;
     return stats;
+}
+
+}  // namespace
+
+kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const BuildOptions& options) {
+    const Graph graph = make_graph(knowledge_base);
+    auto read = [&graph](std::size_t first, std::size_t count, const IncidentVisitor& visit) -> kb::Status {
+        for (std::size_t i = first; i < first + count && i < graph.incidents.size(); ++i)
+            if (auto status = visit(kb::Incident(*graph.incidents[i])); !status) return status;
+        return kb::Ok{};
+    };
+    return build_site(graph, read, options);
+}
+
+kb::Result<BuildStats> build(const kb::KnowledgeBase& outline, const ReadIncidents& read, const BuildOptions& options) {
+    return build_site(make_graph(outline), read, options);
 }
 
 }  // namespace site

@@ -420,8 +420,7 @@ Page PageRenderer::runbook(std::size_t r) {
                   runbook.summary, "runbooks");
 }
 
-Page PageRenderer::incident(std::size_t i) {
-    const kb::Incident& incident = *graph_.incidents[i];
+Page PageRenderer::incident(std::size_t i, const kb::Incident& incident) {
     std::string path = incident_href(graph_, i);
     std::string root = root_of(path);
 

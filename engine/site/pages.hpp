@@ -27,7 +27,9 @@ public:
 
     Page home();
     Page runbook(std::size_t index);
-    Page incident(std::size_t index);
+    // `incident` is the whole of graph.incidents[index], which may be an
+    // outline without the body.
+    Page incident(std::size_t index, const kb::Incident& incident);
     Page signatures();
     Page runbooks_index();
     Page incidents_index(std::size_t page);  // 0-based

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <map>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -183,7 +185,23 @@ std::vector<std::pair<std::string, Field>> tokenize(std::string_view text, Field
 
 std::uint32_t SearchIndexBuilder::add(SearchDocument document) {
     documents_.push_back(std::move(document));
-    return static_cast<std::uint32_t>(documents_.size() - 1);
+    return first_doc_ + static_cast<std::uint32_t>(documents_.size() - 1);
+}
+
+void SearchIndexBuilder::append(SearchIndexBuilder&& next) {
+    if (next.first_doc_ != first_doc_ + documents_.size())
+        throw std::logic_error("search index builders appended out of order");
+    // Every document of `next` comes after every one here, so each token's
+    // postings stay in document order.
+    for (std::size_t t = 0; t < next.tokens_.size(); ++t) {
+        const std::string& token = next.tokens_[t];
+        auto& list = postings_[token_id(token, kb::hash64(token))];
+        list.insert(list.end(), next.postings_[t].begin(), next.postings_[t].end());
+        std::vector<Posting>().swap(next.postings_[t]);  // freed as it goes: the two never peak together
+    }
+    documents_.insert(documents_.end(), std::make_move_iterator(next.documents_.begin()),
+                      std::make_move_iterator(next.documents_.end()));
+    next = SearchIndexBuilder(next.first_doc_);
 }
 
 std::uint32_t SearchIndexBuilder::token_id(std::string_view token, std::uint64_t hash) {
@@ -214,15 +232,17 @@ std::uint32_t SearchIndexBuilder::token_id(std::string_view token, std::uint64_t
 void SearchIndexBuilder::index(std::uint32_t doc, std::string_view text, Field field) {
     for_each_token(text, field, [&](std::string_view token, Field f) {
         auto& list = postings_[token_id(token, kb::hash64(token))];
-        if (list.empty() || list.back().doc != doc)
-            list.push_back({doc, f});
-        else if (f > list.back().field)
-            list.back().field = f;
+        const Posting posting = doc << 2 | static_cast<Posting>(f);
+        if (list.empty() || list.back() >> 2 != doc)
+            list.push_back(posting);
+        else if ((list.back() & 3) < static_cast<Posting>(f))
+            list.back() = posting;
     });
 }
 
 kb::Result<SearchIndexBuilder::Written> SearchIndexBuilder::write(const std::filesystem::path& out_dir) const {
     namespace fs = std::filesystem;
+    if (first_doc_ != 0) throw std::logic_error("a search index written from a builder not numbered from 0");
     fs::path dir = out_dir / "search";
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -246,10 +266,9 @@ kb::Result<SearchIndexBuilder::Written> SearchIndexBuilder::write(const std::fil
             }
             words += tokens_[order[i]];
             std::uint32_t previous = 0;
-            for (const auto& posting : postings_[order[i]]) {
-                append_number(lists, (static_cast<std::uint64_t>(posting.doc - previous) << 2) |
-                                         static_cast<std::uint64_t>(posting.field));
-                previous = posting.doc;
+            for (Posting posting : postings_[order[i]]) {
+                append_number(lists, (static_cast<std::uint64_t>((posting >> 2) - previous) << 2) | (posting & 3));
+                previous = posting >> 2;
             }
         }
         std::string js = "deja.searchShard(\"" + key + "\",\"" + words + "\",\"" + lists + "\");\n";

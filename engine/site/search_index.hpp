@@ -39,25 +39,32 @@ std::vector<std::pair<std::string, Field>> tokenize(std::string_view text, Field
 
 class SearchIndexBuilder {
 public:
-    // Documents are numbered in the order they are added.
+    // Documents are numbered in the order they are added, from `first_doc`:
+    // builders for consecutive ranges of documents can fill on several
+    // threads and then be appended in order.
+    explicit SearchIndexBuilder(std::uint32_t first_doc = 0) : first_doc_(first_doc) {}
+
     std::uint32_t add(SearchDocument document);
     void index(std::uint32_t doc, std::string_view text, Field field);
+    // Takes over `next`'s documents and postings; `next` must number its
+    // documents from where this builder's end.
+    void append(SearchIndexBuilder&& next);
 
     struct Written {
         std::vector<std::string> paths;  // relative to the output folder
         std::uintmax_t bytes = 0;
     };
     // Writes search/meta.js, search/t-*.js (tokens) and search/d-*.js
-    // (document rows) under `out_dir`.
+    // (document rows) under `out_dir`. Only for a builder numbered from 0.
     kb::Result<Written> write(const std::filesystem::path& out_dir) const;
 
     std::size_t size() const { return documents_.size(); }
 
 private:
-    struct Posting {
-        std::uint32_t doc;
-        Field field;
-    };
+    // A document and the best field the token is in, as doc * 4 + field:
+    // half the size of a struct, and postings are most of the builder's
+    // memory (bench/site.sh).
+    using Posting = std::uint32_t;
     // Open addressing keyed by a 64-bit hash: at 10,000 documents indexing
     // does ~10 million look-ups, and std::unordered_map spent most of the
     // index build in them.
@@ -68,6 +75,7 @@ private:
     static constexpr std::uint32_t empty_slot = 0xFFFFFFFF;
     std::uint32_t token_id(std::string_view token, std::uint64_t hash);
 
+    std::uint32_t first_doc_ = 0;
     std::vector<SearchDocument> documents_;
     std::vector<Slot> slots_ = std::vector<Slot>(1 << 16);
     std::vector<std::string> tokens_;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,20 @@ struct BuildStats {
 // or a site built earlier (it is then cleared first): a folder of someone's
 // own files is refused, never overwritten.
 kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const BuildOptions& options);
+
+// Hands `visit` the incidents at positions [first, first + count) of the
+// site's incident order (newest first, then by id), one at a time, and stops
+// at the first error. Only each one's id, body_markdown, body_text and code
+// are read; the rest comes from the outline. Called from several threads at
+// once, each with its own range.
+using IncidentVisitor = std::function<kb::Status(kb::Incident&&)>;
+using ReadIncidents =
+    std::function<kb::Status(std::size_t first, std::size_t count, const IncidentVisitor& visit)>;
+
+// The same site from a knowledge base whose incidents are outlines without
+// their bodies: each incident's page and search entry take the body `read`
+// hands over, so memory holds a few bodies at a time instead of all of them.
+kb::Result<BuildStats> build(const kb::KnowledgeBase& outline, const ReadIncidents& read, const BuildOptions& options);
 
 // Checks only the site needs: every signature must translate to JavaScript
 // for the in-page log matcher ("file:line: signature cannot run in the

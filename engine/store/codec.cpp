@@ -20,16 +20,20 @@ void append_lines(std::string& out, const std::vector<std::string>& items) {
     for (const auto& s : items) append_line(out, s);
 }
 
-bool parse_object(std::string_view text, nlohmann::json& j, Detail detail = Detail::full) {
-    if (detail == Detail::full) {
+bool runbook_outline_skips(const nlohmann::json& key) {
+    return key == "steps" || key == "examples" || key == "references";
+}
+bool incident_outline_skips(const nlohmann::json& key) { return key == "sections"; }
+
+// `skipped`: top-level keys whose values are read past but never built.
+bool parse_object(std::string_view text, nlohmann::json& j, bool (*skipped)(const nlohmann::json&) = nullptr) {
+    if (!skipped) {
         j = nlohmann::json::parse(text, nullptr, false);
     } else {
-        // Skipped keys are still read, but their values are never built.
         j = nlohmann::json::parse(
             text,
-            [](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-                if (depth != 1 || event != nlohmann::json::parse_event_t::key) return true;
-                return parsed != "steps" && parsed != "examples" && parsed != "references";
+            [skipped](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+                return depth != 1 || event != nlohmann::json::parse_event_t::key || !skipped(parsed);
             },
             false);
     }
@@ -97,7 +101,7 @@ Row encode(const kb::Incident& i) {
 
 std::optional<kb::Runbook> decode_runbook(const Stored& s, Detail detail) {
     nlohmann::json j;
-    if (!parse_object(s.json, j, detail)) return std::nullopt;
+    if (!parse_object(s.json, j, detail == Detail::outline ? runbook_outline_skips : nullptr)) return std::nullopt;
     try {
         auto r = j.get<kb::Runbook>();
         r.body_markdown = s.markdown;
@@ -109,9 +113,9 @@ std::optional<kb::Runbook> decode_runbook(const Stored& s, Detail detail) {
     }
 }
 
-std::optional<kb::Incident> decode_incident(const Stored& s) {
+std::optional<kb::Incident> decode_incident(const Stored& s, Detail detail) {
     nlohmann::json j;
-    if (!parse_object(s.json, j)) return std::nullopt;
+    if (!parse_object(s.json, j, detail == Detail::outline ? incident_outline_skips : nullptr)) return std::nullopt;
     try {
         if (auto it = j.find("sections"); it != j.end() && it->is_array())
             for (auto& section : *it)

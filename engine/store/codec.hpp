@@ -33,11 +33,12 @@ struct Stored {
     std::string_view json, markdown, summary, code, body;
 };
 
-// `outline` leaves out a runbook's steps, examples and references: what
-// matching a log never reads, and most of a runbook's JSON.
+// `outline` leaves out a runbook's steps, examples and references (what
+// matching a log never reads, and most of a runbook's JSON), and an
+// incident's sections (slices of its body, which an outline does not have).
 enum class Detail { full, outline };
 
 std::optional<kb::Runbook> decode_runbook(const Stored& stored, Detail detail = Detail::full);
-std::optional<kb::Incident> decode_incident(const Stored& stored);
+std::optional<kb::Incident> decode_incident(const Stored& stored, Detail detail = Detail::full);
 
 }  // namespace store::codec

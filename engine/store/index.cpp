@@ -149,6 +149,13 @@ std::optional<T> parse_json(std::string_view text) {
     }
 }
 
+template <class T>
+std::optional<T> decode_row(const sqlite::Statement& stmt, codec::Detail detail) {
+    codec::Stored stored{stmt.text_view(0), stmt.text_view(1), stmt.text_view(2), stmt.text_view(3), stmt.text_view(4)};
+    if constexpr (std::is_same_v<T, kb::Runbook>) return codec::decode_runbook(stored, detail);
+    else return codec::decode_incident(stored, detail);
+}
+
 // Documents rebuilt from their stored JSON and text columns; `sql` selects
 // json, markdown, summary, code, body.
 template <class T>
@@ -161,12 +168,7 @@ std::vector<T> load_documents(const sqlite::Db& db, const std::string& sql, cons
     for (;;) {
         auto row = stmt->step();
         if (!row || !*row) break;
-        codec::Stored stored{stmt->text_view(0), stmt->text_view(1), stmt->text_view(2), stmt->text_view(3),
-                             stmt->text_view(4)};
-        std::optional<T> doc;
-        if constexpr (std::is_same_v<T, kb::Runbook>) doc = codec::decode_runbook(stored, detail);
-        else doc = codec::decode_incident(stored);
-        if (doc) out.push_back(std::move(*doc));
+        if (auto doc = decode_row<T>(*stmt, detail)) out.push_back(std::move(*doc));
     }
     return out;
 }
@@ -376,6 +378,43 @@ std::vector<kb::Runbook> Index::runbooks() const {
 
 std::vector<kb::Incident> Index::incidents() const {
     return load_documents<kb::Incident>(impl_->db, std::string(document_columns) + incidents_in_order);
+}
+
+kb::KnowledgeBase Index::knowledge_base_without_incident_bodies() const {
+    kb::KnowledgeBase out;
+    out.runbooks = runbooks();
+    out.incidents = load_documents<kb::Incident>(
+        impl_->db, std::string("SELECT json, '', summary, '', '' FROM documents ") + incidents_in_order, {},
+        codec::Detail::outline);
+    return out;
+}
+
+kb::Status Index::read_incident_bodies(std::size_t first, std::size_t count,
+                                 const std::function<kb::Status(kb::Incident&&)>& visit) const {
+    // A connection of its own (this one is not shared between threads),
+    // which must have opened this index's file and not one a rebuild by
+    // another process has put in its place since.
+    const FileId opened{impl_->device, impl_->inode};
+    auto db = sqlite::Db::open(impl_->path, sqlite::OpenMode::read_only);
+    if (!db) return db.error();
+    if (auto now = file_id(impl_->path); !now || !(*now == opened))
+        return kb::error("the index was rebuilt by another deja while this one was reading it; run the command again (" +
+                         impl_->path.string() + ")");
+    auto stmt = db->prepare(std::string("SELECT id, markdown, body, code FROM documents ") + incidents_in_order +
+                            " LIMIT ? OFFSET ?");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, static_cast<long long>(count)).bind(2, static_cast<long long>(first));
+    for (;;) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) return kb::Ok{};
+        kb::Incident incident;
+        incident.id = stmt->text(0);
+        incident.body_markdown = stmt->text(1);
+        incident.body_text = stmt->text(2);
+        incident.code = stmt->text(3);
+        if (auto status = visit(std::move(incident)); !status) return status;
+    }
 }
 
 std::optional<kb::Runbook> Index::runbook(const std::string& id) const {

@@ -107,6 +107,20 @@ public:
     // them all was most of a run of `deja match` on a small log
     // (bench/match.sh).
     kb::KnowledgeBase knowledge_base_outline() const;
+    // Runbooks whole; incidents without their bodies (Markdown, text, code,
+    // sections); no sources or diagnostics. With read_incidents, what the
+    // site reads, so that it never holds every incident's body at once: with
+    // 10,000 incidents the bodies were two thirds of `deja site build`'s
+    // memory (bench/site.sh).
+    kb::KnowledgeBase knowledge_base_without_incident_bodies() const;
+    // Hands `visit` the bodies of the incidents at positions [first, first +
+    // count) of incidents()'s order, one at a time: incidents with only their
+    // id, body Markdown, body text and code set (no JSON to decode), which is
+    // what the outline above leaves out. Stops at the first error. Reads on
+    // a connection of its own, so several threads may each read a range at
+    // once.
+    kb::Status read_incident_bodies(std::size_t first, std::size_t count,
+                              const std::function<kb::Status(kb::Incident&&)>& visit) const;
 
     // Runbooks (by id) then incidents (date desc, id); or one kind.
     std::vector<DocumentInfo> documents(std::optional<kb::DocKind> kind = std::nullopt) const;

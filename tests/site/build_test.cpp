@@ -7,9 +7,12 @@
 // and review the diff of tests/fixtures/site/golden/.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <mutex>
 #include <set>
+#include <utility>
 
 #include "kb/load.hpp"
 #include "kb/paths.hpp"
@@ -276,6 +279,67 @@ TEST_CASE("signatures JavaScript cannot run are lint errors", "[site][lint]") {
     REQUIRE(diagnostics.size() == 1);
     CHECK_THAT(diagnostics[0].format(), Catch::StartsWith("runbooks/x.md:9: signature cannot run in the browser: "));
     CHECK(diagnostics[0].severity == kb::Severity::error);
+}
+
+TEST_CASE("a site built from outlines, reading each incident's body in ranges, is the same site", "[site][output]") {
+    auto knowledge_base = load_fixture();
+    REQUIRE(knowledge_base.incidents.size() >= 3);
+    test::TempDir dir;
+    build(knowledge_base, dir / "whole");
+
+    // What the index hands the site: incidents without bodies, in site order
+    // (newest first, then by id), and a reader for the bodies.
+    kb::KnowledgeBase outline = knowledge_base;
+    std::stable_sort(outline.incidents.begin(), outline.incidents.end(), [](const auto& a, const auto& b) {
+        return a.date != b.date ? a.date > b.date : a.id < b.id;
+    });
+    std::vector<kb::Incident> bodies;
+    for (auto& incident : outline.incidents) {
+        kb::Incident body;
+        body.id = incident.id;
+        body.body_markdown = std::exchange(incident.body_markdown, {});
+        body.body_text = std::exchange(incident.body_text, {});
+        body.code = std::exchange(incident.code, {});
+        incident.sections.clear();
+        bodies.push_back(std::move(body));
+    }
+    std::mutex mutex;
+    std::set<std::pair<std::size_t, std::size_t>> ranges;
+    site::ReadIncidents read = [&](std::size_t first, std::size_t count, const site::IncidentVisitor& visit) -> kb::Status {
+        {
+            std::lock_guard lock(mutex);
+            ranges.emplace(first, count);
+        }
+        for (std::size_t i = first; i < std::min(bodies.size(), first + count); ++i)
+            if (auto status = visit(kb::Incident(bodies[i])); !status) return status;
+        return kb::Ok{};
+    };
+    site::BuildOptions options;
+    options.out_dir = dir / "streamed";
+    options.web_root = web_root();
+    options.threads = 3;
+    auto stats = site::build(outline, read, options);
+    INFO((stats ? "" : stats.error().message));
+    REQUIRE(stats);
+    CHECK(read_tree(dir / "whole") == read_tree(dir / "streamed"));
+    // Each thread read one consecutive share; together, every incident once.
+    std::size_t next = 0;
+    for (const auto& [first, count] : ranges) {
+        CHECK(first == next);
+        next = first + count;
+    }
+    CHECK(next == bodies.size());
+
+    // Bodies that no longer line up with the outline are an error, not a wrong page.
+    site::ReadIncidents shifted = [&](std::size_t first, std::size_t count, const site::IncidentVisitor& visit) -> kb::Status {
+        for (std::size_t i = first + 1; i < std::min(bodies.size(), first + count + 1); ++i)
+            if (auto status = visit(kb::Incident(bodies[i])); !status) return status;
+        return kb::Ok{};
+    };
+    options.out_dir = dir / "shifted";
+    auto failed = site::build(outline, shifted, options);
+    REQUIRE_FALSE(failed);
+    CHECK_THAT(failed.error().message, Catch::Contains("changed while the site was being built"));
 }
 
 TEST_CASE("deja site build writes a site from the index", "[site][cli]") {

@@ -119,3 +119,32 @@ TEST_CASE("postings decode to the documents and best field of each token", "[sit
     CHECK(meta.find("\"docs\":700") != std::string::npos);
     CHECK(meta.find("\"shards\":[\"f\",\"g\",\"o\",\"p\",\"t\",\"w\"]") != std::string::npos);
 }
+
+TEST_CASE("builders filled for consecutive ranges of documents append to the same index", "[site][search]") {
+    auto fill = [](site::SearchIndexBuilder& builder, int from, int to) {
+        for (int d = from; d < to; ++d) {
+            auto doc = builder.add({'i', "incidents/" + std::to_string(d) + ".html", "doc", "", "", ""});
+            REQUIRE(doc == static_cast<std::uint32_t>(d));
+            builder.index(doc, "word" + std::to_string(d % 7) + " shared gin_trgm_ops", site::Field::body);
+            if (d % 5 == 0) builder.index(doc, "shared", site::Field::title);
+        }
+    };
+    site::SearchIndexBuilder whole;
+    fill(whole, 0, 600);
+    site::SearchIndexBuilder first, second(250), third(251);
+    fill(first, 0, 250);
+    fill(second, 250, 251);
+    fill(third, 251, 600);
+    first.append(std::move(second));
+    first.append(std::move(third));
+    CHECK(first.size() == 600);
+
+    test::TempDir a, b;
+    REQUIRE(whole.write(a.path()));
+    REQUIRE(first.write(b.path()));
+    for (const auto& entry : std::filesystem::directory_iterator(a / "search"))
+        CHECK(test::read_file(entry.path()) == test::read_file(b / "search" / entry.path().filename()));
+
+    site::SearchIndexBuilder out_of_order(300);
+    CHECK_THROWS_AS(first.append(std::move(out_of_order)), std::logic_error);
+}

@@ -398,6 +398,70 @@ TEST_CASE("index: the outline has what matching reads and nothing large", "[stor
     CHECK(i.body_markdown.empty());
 }
 
+TEST_CASE("index: incident outlines and their bodies, read in ranges, make up the whole incidents", "[store][index]") {
+    Kb k;
+    for (int n = 1; n <= 5; ++n)
+        test::write_file(k.dir / "kb" / "incidents" / ("2025-03-0" + std::to_string(n) + "-case.md"),
+                         "# Case " + std::to_string(n) + "\n\nDate: 2025-03-0" + std::to_string(n) +
+                             "\ntags: [disk]\n\n## Symptoms\n\nThe body of case " + std::to_string(n) +
+                             ".\n\n```\nERROR: case " + std::to_string(n) + " failed\n```\n");
+    auto index = k.open();
+    auto full = index.incidents();
+    auto outline = index.knowledge_base_without_incident_bodies();
+    REQUIRE(full.size() == 6);
+    REQUIRE(outline.incidents.size() == full.size());
+    CHECK(outline.runbooks.size() == 1);
+    CHECK_FALSE(outline.runbooks.front().steps.empty());  // runbooks stay whole
+    for (std::size_t n = 0; n < full.size(); ++n) {
+        const auto& head = outline.incidents[n];
+        CHECK(head.id == full[n].id);
+        CHECK(head.error_lines.size() == full[n].error_lines.size());
+        CHECK(head.summary == full[n].summary);
+        CHECK(head.tags == full[n].tags);
+        CHECK(head.body_markdown.empty());
+        CHECK(head.body_text.empty());
+        CHECK(head.sections.empty());
+    }
+
+    // Two ranges, as two threads would read them, in incidents() order.
+    std::vector<kb::Incident> bodies;
+    auto keep = [&bodies](kb::Incident&& body) -> kb::Status {
+        bodies.push_back(std::move(body));
+        return kb::Ok{};
+    };
+    REQUIRE(index.read_incident_bodies(0, 4, keep));
+    REQUIRE(index.read_incident_bodies(4, 10, keep));  // past the end: what there is
+    REQUIRE(bodies.size() == full.size());
+    for (std::size_t n = 0; n < full.size(); ++n) {
+        CHECK(bodies[n].id == full[n].id);
+        CHECK(bodies[n].body_markdown == full[n].body_markdown);
+        CHECK(bodies[n].body_text == full[n].body_text);
+        CHECK(bodies[n].code == full[n].code);
+        CHECK(bodies[n].title.empty());
+    }
+
+    // The visitor's error stops the reading and comes back.
+    int seen = 0;
+    auto stop = index.read_incident_bodies(0, 6, [&seen](kb::Incident&&) -> kb::Status {
+        ++seen;
+        return kb::error("disk on fire");
+    });
+    REQUIRE_FALSE(stop);
+    CHECK(stop.error().message == "disk on fire");
+    CHECK(seen == 1);
+}
+
+TEST_CASE("index: bodies are not read from a file that replaced the index", "[store][index]") {
+    Kb k;
+    auto index = k.open();
+    // Another process rebuilt the index since this one opened it.
+    auto other = store::Index::open(k.dirs(), k.db(), store::Refresh::always);
+    REQUIRE(other);
+    auto read = index.read_incident_bodies(0, 1, [](kb::Incident&&) -> kb::Status { return kb::Ok{}; });
+    REQUIRE_FALSE(read);
+    CHECK_THAT(read.error().message, Catch::Contains("rebuilt by another deja"));
+}
+
 TEST_CASE("index: listings are ordered runbooks by id, incidents newest first", "[store][index]") {
     test::TempDir dir;
     auto k = store_test::ranking_kb();
