@@ -22,7 +22,6 @@ namespace {
 
 // Written into every site so a rebuild knows the folder is its own to clear.
 constexpr const char* marker_name = ".deja-site";
-constexpr std::size_t search_batch = 64;  // incidents indexed for search at a time, per thread
 constexpr const char* marker_text = "Written by `deja site build`; the next build clears this folder.\n";
 
 kb::Status prepare_out_dir(const fs::path& dir) {
@@ -290,30 +289,18 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
             std::size_t position = share_start(w);
             const std::size_t end = share_start(w + 1);
             if (position == end) return;
-            // Indexed for search a batch at a time: indexing each incident
-            // between two page renders, which push the search index's hash
-            // table out of the caches, made indexing twice as slow.
-            std::vector<kb::Incident> batch;
-            auto index_batch = [&] {
-                for (std::size_t k = 0; k < batch.size(); ++k)
-                    index_incident(graph, position - batch.size() + k, batch[k], shares[w]);
-                batch.clear();
-            };
             auto status = read(position, end - position, [&](kb::Incident&& body) -> kb::Status {
                 if (position >= end || graph.incidents[position]->id != body.id)
                     return kb::error("the incidents changed while the site was being built; run the command again");
-                std::size_t i = position;
+                std::size_t i = position++;
                 kb::Incident incident = *graph.incidents[i];
                 incident.body_markdown = std::move(body.body_markdown);
                 incident.body_text = std::move(body.body_text);
                 incident.code = std::move(body.code);
                 if (auto kept = keep(jobs.size() + i, renderer.incident(i, incident)); !kept) return kept;
-                batch.push_back(std::move(incident));
-                ++position;
-                if (batch.size() == search_batch) index_batch();
+                index_incident(graph, i, incident, shares[w]);
                 return kb::Ok{};
             });
-            index_batch();
             if (status && position != end)
                 status = kb::error("the incidents changed while the site was being built; run the command again");
             if (!status && errors[w].empty()) errors[w] = status.error().message;

