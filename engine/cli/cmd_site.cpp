@@ -2,7 +2,9 @@
 // site, read from the index.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
+#include <thread>
 
 #include "cli/common.hpp"
 #include "kb/paths.hpp"
@@ -13,7 +15,9 @@ namespace {
 struct SiteArgs {
     std::string out_dir = "site";
     std::string base_url;
-    int threads = 2;
+    // One per core: pages and the search index shares are independent, and
+    // the output is the same whatever the count.
+    int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 16u));
 };
 
 void build_site(cli::Globals& globals, const SiteArgs& args) {
@@ -65,7 +69,7 @@ cli::Registration registration{60, [](CLI::App& root, cli::Globals& globals) {
         ->capture_default_str();
     build->add_option("--base-url", args->base_url, "URL the site is served from; also writes sitemap.xml")
         ->type_name("URL");
-    build->add_option("-j,--threads", args->threads, "rendering threads")->check(CLI::Range(1, 64))->capture_default_str();
+    build->add_option("-j,--threads", args->threads, "rendering threads (default: one per core, at most 16)")->check(CLI::Range(1, 64))->capture_default_str();
     build->callback([&globals, args] { build_site(globals, *args); });
 }};
 
