@@ -23,6 +23,7 @@ namespace {
 // Written into every site so a rebuild knows the folder is its own to clear.
 constexpr const char* marker_name = ".deja-site";
 constexpr const char* marker_text = "Written by `deja site build`; the next build clears this folder.\n";
+constexpr const char* incidents_changed = "the incidents changed while the site was being built; run the command again";
 
 kb::Status prepare_out_dir(const fs::path& dir) {
     std::error_code ec;
@@ -260,9 +261,8 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
     // are appended in order, so a page's bytes and the search index never
     // depend on which thread did the work. This thread indexes the runbooks.
     const std::size_t incidents = graph.incidents.size();
-    std::size_t workers = static_cast<std::size_t>(std::clamp(options.threads, 1, 64));
-    workers = std::max<std::size_t>(1, std::min(workers, jobs.size() + incidents));
-    const std::size_t pages = jobs.size() + incidents;
+    const std::size_t pages = jobs.size() + incidents;  // jobs always has the home page and more
+    const std::size_t workers = std::min(static_cast<std::size_t>(std::clamp(options.threads, 1, 64)), pages);
     ProgressLine progress(options.progress, pages);
     std::vector<std::string> paths(pages);
     std::vector<std::uintmax_t> sizes(pages, 0);
@@ -291,7 +291,7 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
             if (position == end) return;
             auto status = read(position, end - position, [&](kb::Incident&& body) -> kb::Status {
                 if (position >= end || graph.incidents[position]->id != body.id)
-                    return kb::error("the incidents changed while the site was being built; run the command again");
+                    return kb::error(incidents_changed);
                 std::size_t i = position++;
                 kb::Incident incident = *graph.incidents[i];
                 incident.body_markdown = std::move(body.body_markdown);
@@ -302,7 +302,7 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
                 return kb::Ok{};
             });
             if (status && position != end)
-                status = kb::error("the incidents changed while the site was being built; run the command again");
+                status = kb::error(incidents_changed);
             if (!status && errors[w].empty()) errors[w] = status.error().message;
         });
     }
@@ -344,9 +344,17 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
 
 kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const BuildOptions& options) {
     const Graph graph = make_graph(knowledge_base);
+    // The bodies as the index would hand them over; the rest is in the graph.
     auto read = [&graph](std::size_t first, std::size_t count, const IncidentVisitor& visit) -> kb::Status {
-        for (std::size_t i = first; i < first + count && i < graph.incidents.size(); ++i)
-            if (auto status = visit(kb::Incident(*graph.incidents[i])); !status) return status;
+        for (std::size_t i = first; i < first + count && i < graph.incidents.size(); ++i) {
+            const kb::Incident& whole = *graph.incidents[i];
+            kb::Incident body;
+            body.id = whole.id;
+            body.body_markdown = whole.body_markdown;
+            body.body_text = whole.body_text;
+            body.code = whole.code;
+            if (auto status = visit(std::move(body)); !status) return status;
+        }
         return kb::Ok{};
     };
     return build_site(graph, read, options);

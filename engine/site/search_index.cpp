@@ -204,6 +204,9 @@ std::vector<std::pair<std::string, Field>> tokenize(std::string_view text, Field
 }
 
 std::uint32_t SearchIndexBuilder::add(SearchDocument document) {
+    // A posting keeps the document number in 30 bits.
+    if (first_doc_ + documents_.size() >= (std::uint32_t{1} << 30))
+        throw std::length_error("more than 2^30 documents in a search index");
     documents_.push_back(std::move(document));
     return first_doc_ + static_cast<std::uint32_t>(documents_.size() - 1);
 }

@@ -149,13 +149,6 @@ std::optional<T> parse_json(std::string_view text) {
     }
 }
 
-template <class T>
-std::optional<T> decode_row(const sqlite::Statement& stmt, codec::Detail detail) {
-    codec::Stored stored{stmt.text_view(0), stmt.text_view(1), stmt.text_view(2), stmt.text_view(3), stmt.text_view(4)};
-    if constexpr (std::is_same_v<T, kb::Runbook>) return codec::decode_runbook(stored, detail);
-    else return codec::decode_incident(stored, detail);
-}
-
 // Documents rebuilt from their stored JSON and text columns; `sql` selects
 // json, markdown, summary, code, body.
 template <class T>
@@ -168,7 +161,12 @@ std::vector<T> load_documents(const sqlite::Db& db, const std::string& sql, cons
     for (;;) {
         auto row = stmt->step();
         if (!row || !*row) break;
-        if (auto doc = decode_row<T>(*stmt, detail)) out.push_back(std::move(*doc));
+        codec::Stored stored{stmt->text_view(0), stmt->text_view(1), stmt->text_view(2), stmt->text_view(3),
+                             stmt->text_view(4)};
+        std::optional<T> doc;
+        if constexpr (std::is_same_v<T, kb::Runbook>) doc = codec::decode_runbook(stored, detail);
+        else doc = codec::decode_incident(stored, detail);
+        if (doc) out.push_back(std::move(*doc));
     }
     return out;
 }
@@ -390,7 +388,7 @@ kb::KnowledgeBase Index::knowledge_base_without_incident_bodies() const {
 }
 
 kb::Status Index::read_incident_bodies(std::size_t first, std::size_t count,
-                                 const std::function<kb::Status(kb::Incident&&)>& visit) const {
+                                       const std::function<kb::Status(kb::Incident&&)>& visit) const {
     // A connection of its own (this one is not shared between threads),
     // which must have opened this index's file and not one a rebuild by
     // another process has put in its place since.

@@ -108,7 +108,7 @@ public:
     // (bench/match.sh).
     kb::KnowledgeBase knowledge_base_outline() const;
     // Runbooks whole; incidents without their bodies (Markdown, text, code,
-    // sections); no sources or diagnostics. With read_incidents, what the
+    // sections); no sources or diagnostics. With read_incident_bodies, what the
     // site reads, so that it never holds every incident's body at once: with
     // 10,000 incidents the bodies were two thirds of `deja site build`'s
     // memory (bench/site.sh).
@@ -120,7 +120,7 @@ public:
     // a connection of its own, so several threads may each read a range at
     // once.
     kb::Status read_incident_bodies(std::size_t first, std::size_t count,
-                              const std::function<kb::Status(kb::Incident&&)>& visit) const;
+                                    const std::function<kb::Status(kb::Incident&&)>& visit) const;
 
     // Runbooks (by id) then incidents (date desc, id); or one kind.
     std::vector<DocumentInfo> documents(std::optional<kb::DocKind> kind = std::nullopt) const;
