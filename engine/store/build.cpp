@@ -8,8 +8,10 @@
 #include <cerrno>
 #include <cstring>
 #include <algorithm>
+#include <future>
 #include <map>
 #include <set>
+#include <span>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
@@ -50,7 +52,7 @@ struct Writer {
 
     kb::Status add(kb::DocKind kind, const std::string& id, const std::string& title, const std::string& date,
                    const std::string& status, const std::string& path, int signatures, int steps,
-                   const codec::Row& row) {
+                   const codec::Row& row, std::span<const fts::SplitText> words) {
         ++rowid;
         document.bind(1, rowid)
             .bind(2, kb::to_string(kind))
@@ -67,6 +69,7 @@ struct Writer {
         auto s = document.run();
         document.reset();
         if (!s) return s;
+        fts::Replay replay(words);
         for (auto* fts : {&search, &search_head}) {
             fts->bind(1, rowid);
             bind_text(*fts, 2, row);
@@ -80,11 +83,57 @@ struct Writer {
     // The search columns from `first` on; search_head has fewer parameters,
     // and binding past them is skipped.
     static void bind_text(sqlite::Statement& stmt, int first, const codec::Row& row) {
-        const std::string* texts[] = {&row.heading, &row.errors, &row.meta, row.summary, &row.code_text(), row.body};
+        auto texts = row.columns();
         int parameters = sqlite3_bind_parameter_count(stmt.handle());
-        for (int i = 0; i < 6 && first + i <= parameters; ++i) stmt.bind(first + i, *texts[i], Lifetime::borrow);
+        for (int i = 0; i < fts::column_count && first + i <= parameters; ++i)
+            stmt.bind(first + i, *texts[static_cast<std::size_t>(i)], Lifetime::borrow);
     }
 };
+
+// A document ready to insert: its row, and the words of each search column.
+struct Encoded {
+    codec::Row row;
+    std::array<fts::SplitText, fts::column_count> words;
+};
+
+// Encodes `documents` in order and hands each to `insert`. SQLite writes on
+// one thread, of which encoding (the model as JSON) took a sixth and
+// splitting the text into words two fifths; a second thread now encodes and
+// splits the next batch while this one inserts (bench/index_search.sh).
+template <class T, class Insert>
+kb::Status insert_encoded(const std::vector<const T*>& documents, fts::Splitter& splitter, Insert insert) {
+    constexpr std::size_t batch = 64;
+    // Split words point into their row's strings, so a row never moves once
+    // split: the batch is reserved whole, and moving the vector keeps its
+    // elements where they are.
+    auto encode_batch = [&documents, &splitter](std::size_t first) -> kb::Result<std::vector<Encoded>> {
+        std::size_t last = std::min(first + batch, documents.size());
+        std::vector<Encoded> encoded;
+        encoded.reserve(last - first);
+        for (std::size_t i = first; i < last; ++i) {
+            Encoded& e = encoded.emplace_back(codec::encode(*documents[i]));
+            auto columns = e.row.columns();
+            for (std::size_t c = 0; c < columns.size(); ++c) {
+                auto words = splitter.split(*columns[c]);
+                if (!words) return words.error();
+                e.words[c] = std::move(*words);
+            }
+        }
+        return encoded;
+    };
+    // One batch is in the works at a time, so the splitter is used by one
+    // thread at a time.
+    std::future<kb::Result<std::vector<Encoded>>> next;
+    if (!documents.empty()) next = std::async(std::launch::async, encode_batch, 0);
+    for (std::size_t first = 0; first < documents.size(); first += batch) {
+        auto encoded = next.get();
+        if (!encoded) return encoded.error();
+        if (first + batch < documents.size()) next = std::async(std::launch::async, encode_batch, first + batch);
+        for (std::size_t k = 0; k < encoded->size(); ++k)
+            if (auto s = insert(*documents[first + k], (*encoded)[k]); !s) return s;
+    }
+    return kb::Ok{};
+}
 
 // The sources the index stands for: what was loaded, plus what was listed
 // but could not be read (too large, unreadable) with an empty hash, so such
@@ -137,17 +186,19 @@ kb::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, con
     auto incidents = last_of_each_id(knowledge_base.incidents);
     std::stable_sort(incidents.begin(), incidents.end(),
                      [](const kb::Incident* a, const kb::Incident* b) { return a->date < b->date; });
-    for (const kb::Incident* i : incidents) {
-        auto s = w.add(kb::DocKind::incident, i->id, i->title, i->date, i->status, i->path, 0, 0, codec::encode(*i));
-        if (!s) return s;
-    }
-    for (const kb::Runbook* r : last_of_each_id(knowledge_base.runbooks)) {
-        auto s = w.add(kb::DocKind::runbook, r->id, r->title, "", "", r->path, static_cast<int>(r->signatures.size()),
-                       static_cast<int>(r->steps.size()), codec::encode(*r));
-        if (!s) return s;
-        for (std::size_t i = 0; i < r->signatures.size(); ++i) {
-            const auto& sig = r->signatures[i];
-            w.signature.bind(1, r->id, Lifetime::borrow)
+    auto splitter = fts::Splitter::create(db);
+    if (!splitter) return splitter.error();
+    auto inserted = insert_encoded(incidents, *splitter, [&](const kb::Incident& i, const Encoded& e) {
+        return w.add(kb::DocKind::incident, i.id, i.title, i.date, i.status, i.path, 0, 0, e.row, e.words);
+    });
+    if (!inserted) return inserted;
+    inserted = insert_encoded(last_of_each_id(knowledge_base.runbooks), *splitter, [&](const kb::Runbook& r,
+                                                                                        const Encoded& e) {
+        auto s = w.add(kb::DocKind::runbook, r.id, r.title, "", "", r.path, static_cast<int>(r.signatures.size()),
+                       static_cast<int>(r.steps.size()), e.row, e.words);
+        for (std::size_t i = 0; s && i < r.signatures.size(); ++i) {
+            const auto& sig = r.signatures[i];
+            w.signature.bind(1, r.id, Lifetime::borrow)
                 .bind(2, static_cast<long long>(i))
                 .bind(3, sig.pattern, Lifetime::borrow)
                 .bind(4, dump(nlohmann::json(sig.params)))
@@ -155,9 +206,10 @@ kb::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, con
                 .bind(6, sig.line);
             s = w.signature.run();
             w.signature.reset();
-            if (!s) return s;
         }
-    }
+        return s;
+    });
+    if (!inserted) return inserted;
     for (const auto& l : find_links(knowledge_base)) {
         w.link.bind(1, l.incident, Lifetime::borrow).bind(2, l.runbook, Lifetime::borrow);
         auto s = w.link.run();

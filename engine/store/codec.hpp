@@ -4,6 +4,7 @@
 // range of the body Markdown). Reading reverses it exactly.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,11 @@ struct Row {
     const std::string* body = nullptr;      // body_text
 
     const std::string& code_text() const { return incident_code ? *incident_code : code; }
+
+    // The text of each search column, in fts::Column order.
+    std::array<const std::string*, 6> columns() const {
+        return {&heading, &errors, &meta, summary, &code_text(), body};
+    }
 };
 
 // The returned Row points into `document`, which must outlive it.

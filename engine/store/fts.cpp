@@ -99,9 +99,26 @@ Expansion expand(std::string_view folded, std::string_view original) {
 
 // ---- the tokenizer -------------------------------------------------------
 
+// SQLite's unicode61 with deja's arguments: what every split starts from.
 struct Tokenizer {
     fts5_tokenizer base{};
     Fts5Tokenizer* base_instance = nullptr;
+
+    Tokenizer() = default;
+    Tokenizer(const Tokenizer&) = delete;
+    Tokenizer& operator=(const Tokenizer&) = delete;
+    ~Tokenizer() {
+        if (base_instance) base.xDelete(base_instance);
+    }
+
+    int create(fts5_api* api) {
+        void* base_ctx = nullptr;
+        int rc = api->xFindTokenizer(api, "unicode61", &base_ctx, &base);
+        if (rc != SQLITE_OK) return rc;
+        const char* args[base_argument_count];
+        std::copy(std::begin(base_arguments), std::end(base_arguments), args);
+        return base.xCreate(base_ctx, args, base_argument_count, &base_instance);
+    }
 };
 
 struct TokenizeContext {
@@ -180,29 +197,45 @@ int on_part_token(void* ctx, int /*flags*/, const char* token, int size, int sta
 
 int tokenizer_create(void* api_ptr, const char** /*args*/, int /*nargs*/, Fts5Tokenizer** out) {
     *out = nullptr;
-    auto* api = static_cast<fts5_api*>(api_ptr);
     auto tokenizer = std::unique_ptr<Tokenizer>(new (std::nothrow) Tokenizer);
     if (!tokenizer) return SQLITE_NOMEM;
-    void* base_ctx = nullptr;
-    int rc = api->xFindTokenizer(api, "unicode61", &base_ctx, &tokenizer->base);
-    if (rc != SQLITE_OK) return rc;
-    const char* args[base_argument_count];
-    std::copy(std::begin(base_arguments), std::end(base_arguments), args);
-    rc = tokenizer->base.xCreate(base_ctx, args, base_argument_count, &tokenizer->base_instance);
-    if (rc != SQLITE_OK) return rc;
+    if (int rc = tokenizer->create(static_cast<fts5_api*>(api_ptr)); rc != SQLITE_OK) return rc;
     *out = reinterpret_cast<Fts5Tokenizer*>(tokenizer.release());
     return SQLITE_OK;
 }
 
-void tokenizer_delete(Fts5Tokenizer* instance) {
-    auto* tokenizer = reinterpret_cast<Tokenizer*>(instance);
-    if (!tokenizer) return;
-    if (tokenizer->base_instance) tokenizer->base.xDelete(tokenizer->base_instance);
-    delete tokenizer;
+void tokenizer_delete(Fts5Tokenizer* instance) { delete reinterpret_cast<Tokenizer*>(instance); }
+
+// What the Replay alive on this thread offers (a writer's own thread, so no
+// other connection ever sees it).
+thread_local std::span<const SplitText> replayed;
+
+const SplitText* recorded(const char* text, int size) {
+    for (const SplitText& split : replayed)
+        if (split.text.size() == static_cast<std::size_t>(size) &&
+            (split.text.data() == text || split.text == std::string_view(text, split.text.size())))
+            return &split;
+    return nullptr;
+}
+
+int record_token(void* ctx, int flags, const char* token, int size, int start, int end) {
+    auto& split = *static_cast<SplitText*>(ctx);
+    split.tokens.push_back({static_cast<std::uint32_t>(split.bytes.size()), static_cast<std::uint32_t>(size), flags,
+                            start, end});
+    split.bytes.append(token, static_cast<std::size_t>(size));
+    return SQLITE_OK;
 }
 
 int tokenizer_tokenize(Fts5Tokenizer* instance, void* ctx, int flags, const char* text, int size,
                        int (*token)(void*, int, const char*, int, int, int)) {
+    if ((flags & FTS5_TOKENIZE_DOCUMENT) && !replayed.empty())
+        if (const SplitText* split = recorded(text, size)) {
+            for (const auto& t : split->tokens)
+                if (int rc = token(ctx, t.flags, split->bytes.data() + t.at, static_cast<int>(t.size), t.start, t.end);
+                    rc != SQLITE_OK)
+                    return rc;
+            return SQLITE_OK;
+        }
     auto* tokenizer = reinterpret_cast<Tokenizer*>(instance);
     TokenizeContext c{ctx, token, text, flags, {}, {}};
     if ((flags & FTS5_TOKENIZE_QUERY) && size > 0 && text[0] == part_marker)
@@ -424,25 +457,51 @@ kb::Status register_extensions(sqlite::Db& db) {
     return kb::Ok{};
 }
 
-kb::Result<std::vector<Term>> analyze(sqlite::Db& db, std::string_view text) {
-    if (text.empty()) return std::vector<Term>{};
+struct Splitter::Base : Tokenizer {};
+
+namespace {
+
+kb::Status create_base(sqlite::Db& db, Tokenizer& tokenizer) {
     fts5_api* api = fts5_api_of(db.handle());
     if (!api) return kb::error("this SQLite has no FTS5 full-text search (" + db.path().string() + ")");
-    void* base_ctx = nullptr;
-    fts5_tokenizer base{};
-    if (api->xFindTokenizer(api, "unicode61", &base_ctx, &base) != SQLITE_OK)
-        return db.error("cannot find the unicode61 tokenizer");
-    const char* args[base_argument_count];
-    std::copy(std::begin(base_arguments), std::end(base_arguments), args);
-    Fts5Tokenizer* instance = nullptr;
-    if (base.xCreate(base_ctx, args, base_argument_count, &instance) != SQLITE_OK)
-        return db.error("cannot create the unicode61 tokenizer");
+    if (tokenizer.create(api) != SQLITE_OK) return db.error("cannot create the unicode61 tokenizer");
+    return kb::Ok{};
+}
+
+}  // namespace
+
+kb::Result<Splitter> Splitter::create(sqlite::Db& db) {
+    Splitter splitter;
+    splitter.base_ = std::make_unique<Base>();
+    if (auto s = create_base(db, *splitter.base_); !s) return s.error();
+    return splitter;
+}
+
+Splitter::Splitter(Splitter&& other) noexcept = default;
+Splitter::~Splitter() = default;
+
+kb::Result<SplitText> Splitter::split(std::string_view text) {
+    SplitText split;
+    split.text = text;
+    TokenizeContext c{&split, record_token, text.data(), FTS5_TOKENIZE_DOCUMENT, {}, {}};
+    if (base_->base.xTokenize(base_->base_instance, &c, FTS5_TOKENIZE_DOCUMENT, text.data(),
+                              static_cast<int>(text.size()), on_base_token) != SQLITE_OK)
+        return kb::error("cannot split a document into words");
+    return split;
+}
+
+Replay::Replay(std::span<const SplitText> texts) { replayed = texts; }
+Replay::~Replay() { replayed = {}; }
+
+kb::Result<std::vector<Term>> analyze(sqlite::Db& db, std::string_view text) {
+    if (text.empty()) return std::vector<Term>{};
+    Tokenizer tokenizer;
+    if (auto s = create_base(db, tokenizer); !s) return s.error();
     std::vector<Term> terms;
     AnalyzeContext c{text.data(), &terms};
-    int rc = base.xTokenize(instance, &c, FTS5_TOKENIZE_DOCUMENT, text.data(), static_cast<int>(text.size()),
-                            on_analyze_token);
-    base.xDelete(instance);
-    if (rc != SQLITE_OK) return kb::error("cannot split the query into words");
+    if (tokenizer.base.xTokenize(tokenizer.base_instance, &c, FTS5_TOKENIZE_DOCUMENT, text.data(),
+                                 static_cast<int>(text.size()), on_analyze_token) != SQLITE_OK)
+        return kb::error("cannot split the query into words");
     return terms;
 }
 

@@ -12,6 +12,9 @@
 // from a part of a longer one, and rank the first higher.
 #pragma once
 
+#include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +51,54 @@ struct Term {
     // The dot/dash segments, when there are several. A leaf that is one of
     // them is indexed as an ordinary token, every other leaf as a part.
     std::vector<std::string> segments;
+};
+
+// ---- splitting ahead of the writer ----------------------------------------
+//
+// SQLite writes an index on one thread, and splitting text into tokens was
+// two fifths of that thread's time. A writer can split the next documents on
+// another thread with a Splitter, and hand each row's SplitTexts to a Replay
+// while it inserts the row: the tokenizer then replays the tokens recorded
+// for a text instead of splitting it again. The recording runs the very code
+// the tokenizer runs, so the index is the same either way; a text that no
+// SplitText matches is split as usual.
+
+// The tokens of one text, as the tokenizer hands them to FTS5.
+struct SplitText {
+    struct Token {
+        std::uint32_t at = 0, size = 0;  // in `bytes`
+        int flags = 0, start = 0, end = 0;
+    };
+    std::string_view text;  // what was split; must outlive the SplitText
+    std::string bytes;
+    std::vector<Token> tokens;
+};
+
+// Splits documents' text with the tokenizer's rules. Create it on a
+// connection with the extensions registered; use it on one thread at a time.
+class Splitter {
+public:
+    static kb::Result<Splitter> create(sqlite::Db& db);
+    Splitter(Splitter&& other) noexcept;
+    Splitter& operator=(Splitter&&) = delete;
+    ~Splitter();
+
+    kb::Result<SplitText> split(std::string_view text);
+
+private:
+    Splitter() = default;
+    struct Base;
+    std::unique_ptr<Base> base_;
+};
+
+// While a Replay lives, the tokenizer on this thread takes the tokens of a
+// document text that one of `texts` recorded.
+class Replay {
+public:
+    explicit Replay(std::span<const SplitText> texts);
+    Replay(const Replay&) = delete;
+    Replay& operator=(const Replay&) = delete;
+    ~Replay();
 };
 
 // Splits text into Terms with exactly the rules used when indexing. Needs a
