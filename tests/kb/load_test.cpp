@@ -246,6 +246,20 @@ TEST_CASE("signature links: a runbook's signature matches an incident's error li
     CHECK(base.incident("2024-01-04-d")->runbooks.empty());
 }
 
+TEST_CASE("signature links: a literal that may be inside a longer word finds the lines with that word", "[kb][load]") {
+    // `\w*gradlew` requires only "gradlew", anywhere in a word.
+    test::TempDir dir;
+    test::write_file(dir / "runbooks" / "wrapper.md",
+                     runbook("gradle-wrapper", "Gradle wrapper", "signatures:\n  - pattern: '(?i)\\w*gradlew'\n"));
+    test::write_file(dir / "incidents" / "2024-02-01-a.md", "# A\n\n```\nsh: ./mygradlewrapper: not found\n```\n");
+    test::write_file(dir / "incidents" / "2024-02-02-b.md", "# B\n\n```\nERROR: ./GRADLEW exited with 1\n```\n");
+    test::write_file(dir / "incidents" / "2024-02-03-c.md", "# C\n\n```\nERROR: gradle build failed\n```\n");
+    test::write_file(dir / "incidents" / "2024-02-04-d.md", "# D\n\n```\nERROR: grad lew is not a word\n```\n");
+    auto base = kb::load({dir.path()});
+    INFO(all_diagnostics(base));
+    CHECK(base.runbook("gradle-wrapper")->incidents == std::vector<std::string>{"2024-02-01-a", "2024-02-02-b"});
+}
+
 TEST_CASE("the shared reports link to a runbook whose signature matches their errors", "[kb][load][reports]") {
     test::TempDir dir;
     test::write_file(dir / "runbooks" / "pg-index-function-not-immutable.md",
