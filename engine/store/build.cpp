@@ -64,8 +64,9 @@ struct Writer {
             .bind(8, signatures)
             .bind(9, steps)
             .bind(10, row.json, Lifetime::borrow)
-            .bind(11, *row.markdown, Lifetime::borrow);
-        bind_text(document, 12, row);
+            .bind(11, row.detail, Lifetime::borrow)
+            .bind(12, *row.markdown, Lifetime::borrow);
+        bind_text(document, 13, row);
         auto s = document.run();
         document.reset();
         if (!s) return s;
@@ -164,8 +165,9 @@ kb::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, con
 
     auto prepare = [&](const char* sql) { return db.prepare(sql); };
     auto document = prepare(
-        "INSERT INTO documents (rowid, kind, id, title, date, status, path, signatures, steps, json, markdown, "
-        "heading, errors, meta, summary, code, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO documents (rowid, kind, id, title, date, status, path, signatures, steps, json, detail, "
+        "markdown, heading, errors, meta, summary, code, body) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     auto search = prepare(
         "INSERT INTO search (rowid, heading, errors, meta, summary, code, body) VALUES (?, ?, ?, ?, ?, ?, ?)");
     auto search_head = prepare("INSERT INTO search_head (rowid, heading, errors, meta, summary) VALUES (?, ?, ?, ?, ?)");

@@ -150,7 +150,7 @@ std::optional<T> parse_json(std::string_view text) {
 }
 
 // Documents rebuilt from their stored JSON and text columns; `sql` selects
-// json, markdown, summary, code, body.
+// json, detail, markdown, summary, code, body.
 template <class T>
 std::vector<T> load_documents(const sqlite::Db& db, const std::string& sql, const std::string& bind = {},
                               codec::Detail detail = codec::Detail::full) {
@@ -161,8 +161,8 @@ std::vector<T> load_documents(const sqlite::Db& db, const std::string& sql, cons
     for (;;) {
         auto row = stmt->step();
         if (!row || !*row) break;
-        codec::Stored stored{stmt->text_view(0), stmt->text_view(1), stmt->text_view(2), stmt->text_view(3),
-                             stmt->text_view(4)};
+        codec::Stored stored{stmt->text_view(0), stmt->text_view(1), stmt->text_view(2),
+                             stmt->text_view(3), stmt->text_view(4), stmt->text_view(5)};
         std::optional<T> doc;
         if constexpr (std::is_same_v<T, kb::Runbook>) doc = codec::decode_runbook(stored, detail);
         else doc = codec::decode_incident(stored, detail);
@@ -171,7 +171,7 @@ std::vector<T> load_documents(const sqlite::Db& db, const std::string& sql, cons
     return out;
 }
 
-constexpr const char* document_columns = "SELECT json, markdown, summary, code, body FROM documents ";
+constexpr const char* document_columns = "SELECT json, detail, markdown, summary, code, body FROM documents ";
 // The order of each kind of document. The outline lists them in the same
 // order as the full read: a cached matcher refers to documents by position.
 constexpr const char* runbooks_in_order = "WHERE kind = 'runbook' ORDER BY id";
@@ -382,7 +382,7 @@ kb::KnowledgeBase Index::knowledge_base_without_incident_bodies() const {
     kb::KnowledgeBase out;
     out.runbooks = runbooks();
     out.incidents = load_documents<kb::Incident>(
-        impl_->db, std::string("SELECT json, '', summary, '', '' FROM documents ") + incidents_in_order, {},
+        impl_->db, std::string("SELECT json, '', '', summary, '', '' FROM documents ") + incidents_in_order, {},
         codec::Detail::outline);
     return out;
 }
@@ -462,7 +462,7 @@ kb::KnowledgeBase Index::knowledge_base_outline() const {
     kb::KnowledgeBase out;
     // Without their Markdown and text (the large columns) and steps.
     out.runbooks = load_documents<kb::Runbook>(
-        impl_->db, std::string("SELECT json, '', summary, '', '' FROM documents ") + runbooks_in_order, {},
+        impl_->db, std::string("SELECT json, '', '', summary, '', '' FROM documents ") + runbooks_in_order, {},
         codec::Detail::outline);
     std::map<std::string, std::vector<std::string>> linked;
     for (auto& link : links()) linked[link.incident].push_back(std::move(link.runbook));

@@ -4,7 +4,8 @@ namespace store::schema {
 
 kb::Status create(sqlite::Db& db) {
     // documents.json is the model as kb::to_json writes it, minus the large
-    // texts, which are kept once in the columns after it (markdown is the
+    // texts, which are kept once in the columns after it, and minus what an
+    // outline does not need, which is in documents.detail (markdown is the
     // body's Markdown; heading..body are the text of the search columns) and
     // put back when a document is read. The two full-text tables index those
     // columns without copying them (external content): `search` all six,
@@ -21,7 +22,7 @@ CREATE TABLE documents (
     rowid INTEGER PRIMARY KEY,
     kind TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL, date TEXT NOT NULL,
     status TEXT NOT NULL, path TEXT NOT NULL, signatures INTEGER NOT NULL, steps INTEGER NOT NULL,
-    json TEXT NOT NULL, markdown TEXT NOT NULL,
+    json TEXT NOT NULL, detail TEXT NOT NULL, markdown TEXT NOT NULL,
     heading TEXT NOT NULL, errors TEXT NOT NULL, meta TEXT NOT NULL, summary TEXT NOT NULL,
     code TEXT NOT NULL, body TEXT NOT NULL,
     UNIQUE (kind, id)

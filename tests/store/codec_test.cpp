@@ -11,7 +11,7 @@ namespace {
 template <class T>
 void check_round_trip(const T& original) {
     auto row = store::codec::encode(original);
-    store::codec::Stored stored{row.json, *row.markdown, *row.summary, row.code_text(), *row.body};
+    store::codec::Stored stored{row.json, row.detail, *row.markdown, *row.summary, row.code_text(), *row.body};
     std::optional<T> back;
     if constexpr (std::is_same_v<T, kb::Runbook>) back = store::codec::decode_runbook(stored);
     else back = store::codec::decode_incident(stored);
@@ -56,15 +56,38 @@ TEST_CASE("codec: sections that are not slices of the body are kept whole", "[st
     check_round_trip(i);
     auto row = store::codec::encode(i);
     CHECK(row.json.find("It broke.") == std::string::npos);
-    CHECK(row.json.find("text that is nowhere in the body") != std::string::npos);
+    CHECK(row.detail.find("text that is nowhere in the body") != std::string::npos);
 }
 
 TEST_CASE("codec: a damaged row is reported, not thrown", "[store][codec]") {
-    CHECK_FALSE(store::codec::decode_runbook({"not json", "", "", "", ""}));
-    CHECK_FALSE(store::codec::decode_incident({"[1, 2]", "", "", "", ""}));
+    CHECK_FALSE(store::codec::decode_runbook({"not json", "", "", "", "", ""}));
+    CHECK_FALSE(store::codec::decode_incident({"[1, 2]", "", "", "", "", ""}));
+    CHECK_FALSE(store::codec::decode_runbook({R"({"id": "x"})", "{\"steps\": [", "", "", "", ""}));
     // Section ranges past the end of the Markdown do not read past it.
-    auto odd = store::codec::decode_incident(
-        {R"({"id": "x", "sections": [{"heading": "h", "markdown_at": [500, 20]}]})", "short", "", "", ""});
+    auto odd = store::codec::decode_incident({R"({"id": "x"})",
+                                              R"({"sections": [{"heading": "h", "markdown_at": [500, 20]}]})",
+                                              "short", "", "", ""});
     REQUIRE(odd);
     CHECK(odd->sections.at(0).markdown.empty());
+}
+
+TEST_CASE("codec: an outline is read from the outline column alone", "[store][codec]") {
+    auto fixture = kb::load({test::fixtures() / "store" / "kb"});
+    const kb::Runbook* with_steps = nullptr;
+    for (const auto& r : fixture.runbooks)
+        if (!r.steps.empty() && !r.examples.empty() && !r.signatures.empty()) with_steps = &r;
+    REQUIRE(with_steps);
+    auto row = store::codec::encode(*with_steps);
+    // What an outline leaves out is not in the column it reads.
+    CHECK(row.json.find("\"steps\"") == std::string::npos);
+    CHECK(row.json.find("\"examples\"") == std::string::npos);
+    CHECK(row.detail.find("\"steps\"") != std::string::npos);
+    auto outline = store::codec::decode_runbook({row.json, "", "", *row.summary, "", ""}, store::codec::Detail::outline);
+    REQUIRE(outline);
+    CHECK(outline->id == with_steps->id);
+    CHECK(outline->steps.empty());
+    CHECK(outline->examples.empty());
+    REQUIRE(outline->signatures.size() == with_steps->signatures.size());
+    CHECK(outline->signatures.front().pattern == with_steps->signatures.front().pattern);
+    CHECK(outline->params.size() == with_steps->params.size());
 }
