@@ -1,6 +1,7 @@
 #include "store/codec.hpp"
 
 #include <array>
+#include <span>
 
 #include <nlohmann/json.hpp>
 
@@ -29,8 +30,7 @@ void append_lines(std::string& out, const std::vector<std::string>& items) {
 constexpr std::array<const char*, 3> runbook_detail_keys = {"steps", "examples", "references"};
 constexpr std::array<const char*, 1> incident_detail_keys = {"sections"};
 
-template <std::size_t N>
-std::string take_detail(nlohmann::json& j, const std::array<const char*, N>& keys) {
+std::string take_detail(nlohmann::json& j, std::span<const char* const> keys) {
     nlohmann::json detail = nlohmann::json::object();
     for (const char* key : keys) {
         auto it = j.find(key);

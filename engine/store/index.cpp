@@ -172,6 +172,8 @@ std::vector<T> load_documents(const sqlite::Db& db, const std::string& sql, cons
 }
 
 constexpr const char* document_columns = "SELECT json, detail, markdown, summary, code, body FROM documents ";
+// For codec::Detail::outline: the outline and summary, not the large columns.
+constexpr const char* outline_columns = "SELECT json, '', '', summary, '', '' FROM documents ";
 // The order of each kind of document. The outline lists them in the same
 // order as the full read: a cached matcher refers to documents by position.
 constexpr const char* runbooks_in_order = "WHERE kind = 'runbook' ORDER BY id";
@@ -381,9 +383,8 @@ std::vector<kb::Incident> Index::incidents() const {
 kb::KnowledgeBase Index::knowledge_base_without_incident_bodies() const {
     kb::KnowledgeBase out;
     out.runbooks = runbooks();
-    out.incidents = load_documents<kb::Incident>(
-        impl_->db, std::string("SELECT json, '', '', summary, '', '' FROM documents ") + incidents_in_order, {},
-        codec::Detail::outline);
+    out.incidents = load_documents<kb::Incident>(impl_->db, std::string(outline_columns) + incidents_in_order, {},
+                                                 codec::Detail::outline);
     return out;
 }
 
@@ -461,9 +462,8 @@ kb::KnowledgeBase Index::knowledge_base() const {
 kb::KnowledgeBase Index::knowledge_base_outline() const {
     kb::KnowledgeBase out;
     // Without their Markdown and text (the large columns) and steps.
-    out.runbooks = load_documents<kb::Runbook>(
-        impl_->db, std::string("SELECT json, '', '', summary, '', '' FROM documents ") + runbooks_in_order, {},
-        codec::Detail::outline);
+    out.runbooks = load_documents<kb::Runbook>(impl_->db, std::string(outline_columns) + runbooks_in_order, {},
+                                               codec::Detail::outline);
     std::map<std::string, std::vector<std::string>> linked;
     for (auto& link : links()) linked[link.incident].push_back(std::move(link.runbook));
     auto stmt = impl_->db.prepare(std::string("SELECT id, title, date, status, path FROM documents ") +
