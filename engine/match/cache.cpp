@@ -16,9 +16,11 @@ std::string Matcher::blob_name() {
 
 kb::Result<Matcher> Matcher::load_or_build(store::Index& index) {
     // A cached matcher carries its incident templates, so it needs the
-    // incidents only by name: the outline is read without decoding them.
+    // incidents only by name, and the runbooks by name and signatures until a
+    // log gives evidence for one: the outline is read without decoding any.
     if (auto blob = index.blob(blob_name())) {
-        auto loaded = deserialize(std::make_shared<const kb::KnowledgeBase>(index.knowledge_base_outline()), *blob);
+        auto loaded = deserialize(std::make_shared<const kb::KnowledgeBase>(index.knowledge_base_outline()), *blob,
+                                  [&index](const std::string& id) { return index.runbook(id); });
         if (loaded) return loaded;
     }
     auto built = build(std::make_shared<const kb::KnowledgeBase>(index.knowledge_base()));

@@ -202,8 +202,23 @@ Matcher& Matcher::operator=(Matcher&&) noexcept = default;
 Matcher::~Matcher() = default;
 
 bool Matcher::is_symptom(std::size_t runbook) const {
-    const auto& r = kb_->runbooks.at(runbook);
+    const auto& r = this->runbook(runbook);
     return r.symptom || has_tag(r, "symptom");
+}
+
+const kb::Runbook& Matcher::runbook(std::size_t index) const {
+    const kb::Runbook& outline = kb_->runbooks.at(index);
+    if (!runbooks_) return outline;
+    std::lock_guard lock(runbooks_->mutex);
+    auto& slot = runbooks_->read_so_far[index];
+    if (!slot) {
+        // A runbook that cannot be read now (a damaged row) keeps its
+        // outline: it still matches, with no params to fill in.
+        auto whole = runbooks_->read(outline.id);
+        bool same = whole && whole->signatures.size() == outline.signatures.size();
+        slot = std::make_unique<const kb::Runbook>(same ? std::move(*whole) : outline);
+    }
+    return *slot;
 }
 
 void Matcher::plan_signatures() {
@@ -534,7 +549,7 @@ std::optional<std::string_view> next_section(std::string_view& blob) {
 }  // namespace
 
 kb::Result<Matcher> Matcher::deserialize(std::shared_ptr<const kb::KnowledgeBase> knowledge_base,
-                                         std::string_view blob) {
+                                         std::string_view blob, RunbookReader read_runbook) {
     auto bad = [] { return kb::error("the cached signature database is damaged"); };
     if (blob.substr(0, blob_magic.size()) != blob_magic) return bad();
     blob.remove_prefix(blob_magic.size());
@@ -607,6 +622,10 @@ kb::Result<Matcher> Matcher::deserialize(std::shared_ptr<const kb::KnowledgeBase
         target->reset(db);
     }
     m.from_cache_ = true;
+    if (read_runbook) {
+        m.runbooks_ = std::make_unique<ReadRunbooks>();
+        m.runbooks_->read = std::move(read_runbook);
+    }
     return m;
 }
 

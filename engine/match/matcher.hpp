@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,12 +87,17 @@ struct Target {
     std::uint32_t index = 0;
 };
 
+// Reads one runbook whole, by id; nothing when it cannot.
+using RunbookReader = std::function<std::optional<kb::Runbook>(const std::string& id)>;
+
 class Matcher {
 public:
     static kb::Result<Matcher> build(std::shared_ptr<const kb::KnowledgeBase> knowledge_base);
     static kb::Result<Matcher> build(const kb::KnowledgeBase& knowledge_base);
     // The compiled database from the index when it is there and current,
-    // otherwise built and stored there for the next run.
+    // otherwise built and stored there for the next run. A matcher loaded
+    // from the cache reads runbooks from `index` as a log gives evidence for
+    // them (runbook()), so it must not outlive the index.
     static kb::Result<Matcher> load_or_build(store::Index& index);
 
     // The name of the index blob that holds the compiled database.
@@ -101,13 +108,24 @@ public:
     // blob: the index drops its blobs when it is rebuilt.)
     std::string cache_key() const;
     std::string serialize() const;
-    static kb::Result<Matcher> deserialize(std::shared_ptr<const kb::KnowledgeBase> knowledge_base, std::string_view blob);
+    // `knowledge_base` may hold runbooks in outline (id, title, path and
+    // signatures, as store::Index::knowledge_base_outline reads them), and
+    // `read_runbook` then gives the rest of one when runbook() needs it.
+    static kb::Result<Matcher> deserialize(std::shared_ptr<const kb::KnowledgeBase> knowledge_base, std::string_view blob,
+                                           RunbookReader read_runbook = {});
 
     Matcher(Matcher&&) noexcept;
     Matcher& operator=(Matcher&&) noexcept;
     ~Matcher();
 
+    // Runbooks here may be outlines (see deserialize): their id, title, path
+    // and signatures are always there; for anything else, ask runbook().
     const kb::KnowledgeBase& knowledge_base() const { return *kb_; }
+    // A runbook whole, read the first time it is asked for when the
+    // knowledge base holds it in outline. Thread-safe. With 1,000 signatures
+    // over 251 runbooks, decoding them all was a third of a run on a small
+    // log that gives evidence for one or two (bench/match.sh).
+    const kb::Runbook& runbook(std::size_t index) const;
     const std::vector<CompiledSignature>& signatures() const { return signatures_; }
     const std::vector<IncidentTemplate>& templates() const { return templates_; }
     bool from_cache() const { return from_cache_; }
@@ -148,6 +166,12 @@ private:
     std::unique_ptr<hs_database, DatabaseDeleter> database_;
     std::unique_ptr<hs_database, DatabaseDeleter> error_words_;
     bool from_cache_ = false;
+    struct ReadRunbooks {
+        RunbookReader read;
+        std::mutex mutex;
+        std::map<std::size_t, std::unique_ptr<const kb::Runbook>> read_so_far;
+    };
+    std::unique_ptr<ReadRunbooks> runbooks_;  // only for a knowledge base in outline
 };
 
 }  // namespace match

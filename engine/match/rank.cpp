@@ -175,7 +175,7 @@ std::pair<std::size_t, long long> earliest(const Candidate& c) {
 
 Match runbook_match(const Matcher& m, std::size_t r, const Candidate& c, const std::vector<std::string>& sources,
                     const Options& options) {
-    const auto& runbook = m.knowledge_base().runbooks[r];
+    const auto& runbook = m.runbook(r);
     Match match;
     match.runbook = runbook.id;
     match.title = runbook.title.empty() ? runbook.id : runbook.title;

@@ -100,12 +100,13 @@ public:
     std::optional<kb::Incident> incident(const std::string& id) const;
     std::vector<SignatureEntry> signatures() const;  // by runbook, then position
     kb::KnowledgeBase knowledge_base() const;        // everything, as loaded
-    // What a cached matcher needs, read without decoding every document:
-    // runbooks without their body Markdown and text, steps, examples and
-    // references; incidents only as id, title, date, status, path and linked
-    // runbooks; no sources or diagnostics. With 10,000 incidents, decoding
-    // them all was most of a run of `deja match` on a small log
-    // (bench/match.sh).
+    // What a cached matcher needs, read without decoding any document:
+    // runbooks only as id, title, path and signatures; incidents only as id,
+    // title, date, status, path and linked runbooks (both directions of the
+    // links table); no sources or diagnostics. With 10,000 incidents,
+    // decoding them all was most of a run of `deja match` on a small log
+    // (bench/match.sh); the matcher reads a runbook whole (runbook()) once a
+    // log gives evidence for it.
     kb::KnowledgeBase knowledge_base_outline() const;
     // Runbooks whole; incidents without their bodies (Markdown, text, code,
     // sections); no sources or diagnostics. With read_incident_bodies, what the

@@ -373,13 +373,14 @@ TEST_CASE("index: the outline has what matching reads and nothing large", "[stor
     const auto& fr = full.runbooks.front();
     CHECK(r.id == fr.id);
     CHECK(r.title == fr.title);
-    CHECK(r.summary == fr.summary);
     CHECK(r.path == fr.path);
-    REQUIRE(r.params.size() == 1);
-    CHECK(r.params[0].name == "PATH");
     REQUIRE(r.signatures.size() == 1);
     CHECK(r.signatures[0].pattern == "No space left on device");
-    CHECK(r.incidents == fr.incidents);
+    CHECK(r.signatures[0].line == fr.signatures[0].line);
+    // The rest of a runbook is read when a log gives evidence for it.
+    CHECK(r.summary.empty());
+    CHECK(r.params.empty());
+    CHECK_FALSE(fr.params.empty());
     CHECK(r.steps.empty());
     CHECK(r.examples.empty());
     CHECK(r.body_markdown.empty());
