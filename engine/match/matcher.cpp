@@ -20,7 +20,7 @@ namespace match {
 namespace {
 
 // Bumped whenever what is serialized, or how patterns are planned, changes.
-constexpr int format_version = 4;
+constexpr int format_version = 5;
 constexpr std::string_view blob_magic = "deja-match-db\n";
 
 // Words that make a line worth keeping as one of the log's error lines
@@ -255,6 +255,7 @@ void Matcher::plan_templates() {
             }
             t.hash = kb::hash64(t.core);
             t.tokens = template_tokens(t.core);
+            t.weights = token_weights(t.tokens);
             t.strength = 0.6 + 0.35 * strength(weight);
             templates_.push_back(std::move(t));
         }
@@ -513,7 +514,10 @@ std::string Matcher::serialize() const {
         out.text(t.core);
         out.number(t.hash);
         out.number(t.tokens.size());
-        for (const auto& token : t.tokens) out.text(token);
+        for (std::size_t k = 0; k < t.tokens.size(); ++k) {
+            out.text(t.tokens[k]);
+            out.real(t.weights[k]);
+        }
         out.real(t.strength);
         out.number(t.runbooks.size());
         for (auto r : t.runbooks) out.number(r);
@@ -596,7 +600,10 @@ kb::Result<Matcher> Matcher::deserialize(std::shared_ptr<const kb::KnowledgeBase
         t.text = in.text();
         t.core = in.text();
         t.hash = in.number();
-        for (std::uint64_t k = in.number(); k > 0 && in.ok(); --k) t.tokens.push_back(in.text());
+        for (std::uint64_t k = in.number(); k > 0 && in.ok(); --k) {
+            t.tokens.push_back(in.text());
+            t.weights.push_back(in.real());
+        }
         t.strength = in.real();
         for (std::uint64_t k = in.number(); k > 0 && in.ok(); --k) {
             std::uint64_t r = in.number();

@@ -75,6 +75,7 @@ struct IncidentTemplate {
     std::string core;          // message_core(text): compared with log lines
     std::uint64_t hash = 0;    // of `core`
     std::vector<std::string> tokens;  // of `core`
+    std::vector<double> weights;      // of `tokens` (token_weights), kept with them for comparing many lines
     double strength = 0;
     std::vector<std::size_t> runbooks;  // where evidence from it goes (runbook indices)
     std::vector<std::string> anchors;   // distinctive words that prefilter it

@@ -297,16 +297,28 @@ double token_weight(const std::string& token) {
 
 }  // namespace
 
+std::vector<double> token_weights(const std::vector<std::string>& tokens) {
+    std::vector<double> weights;
+    weights.reserve(tokens.size());
+    for (const auto& t : tokens) weights.push_back(token_weight(t));
+    return weights;
+}
+
 double similarity(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    return similarity(a, token_weights(a), b, token_weights(b));
+}
+
+double similarity(const std::vector<std::string>& a, std::span<const double> a_weights,
+                  const std::vector<std::string>& b, std::span<const double> b_weights) {
     double shared = 0, total = 0;
     std::size_t i = 0, j = 0;
     while (i < a.size() || j < b.size()) {
         if (j == b.size() || (i < a.size() && a[i] < b[j])) {
-            total += token_weight(a[i++]);
+            total += a_weights[i++];
         } else if (i == a.size() || b[j] < a[i]) {
-            total += token_weight(b[j++]);
+            total += b_weights[j++];
         } else {
-            double w = token_weight(a[i]);
+            double w = a_weights[i];
             shared += w;
             total += w;
             ++i, ++j;

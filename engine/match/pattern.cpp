@@ -660,20 +660,29 @@ constexpr std::size_t min_anchor_length = 4;
 
 }  // namespace
 
+// No common error word is longer than this.
+constexpr std::size_t longest_common_word = 10;
+
+// Words that many unrelated failures share: on their own they say little
+// about which failure this is.
+constexpr std::array<std::string_view, 96> common_error_words = {
+    "a", "able", "access", "all", "an", "and", "any", "are", "as", "at", "bad", "be", "been", "but",
+    "by", "can", "cannot", "code", "command", "connect", "connection", "could", "did", "directory",
+    "does", "done", "err", "error", "errors", "exception", "exist", "exists", "exit", "exited",
+    "fail", "failed", "failing", "fails", "failure", "false", "fatal", "file", "for", "found",
+    "from", "get", "had", "has", "have", "if", "in", "info", "invalid", "is", "it", "missing",
+    "no", "not", "null", "of", "on", "or", "out", "panic", "permission", "please", "problem",
+    "process", "refused", "returned", "run", "running", "set", "some", "status", "such", "that",
+    "the", "this", "timed", "timeout", "to", "true", "unable", "unexpected", "unknown", "was",
+    "warn", "warning", "when", "while", "with", "denied"};
+static_assert([] {
+    for (std::size_t i = 0; i < common_error_words.size(); ++i)
+        if (common_error_words[i].size() > longest_common_word) return false;
+    return true;
+}());
+
 bool is_common_error_word(std::string_view w) {
-    // Words that many unrelated failures share: on their own they say little
-    // about which failure this is.
-    static const std::array<std::string_view, 96> common = {
-        "a", "able", "access", "all", "an", "and", "any", "are", "as", "at", "bad", "be", "been", "but",
-        "by", "can", "cannot", "code", "command", "connect", "connection", "could", "did", "directory",
-        "does", "done", "err", "error", "errors", "exception", "exist", "exists", "exit", "exited",
-        "fail", "failed", "failing", "fails", "failure", "false", "fatal", "file", "for", "found",
-        "from", "get", "had", "has", "have", "if", "in", "info", "invalid", "is", "it", "missing",
-        "no", "not", "null", "of", "on", "or", "out", "panic", "permission", "please", "problem",
-        "process", "refused", "returned", "run", "running", "set", "some", "status", "such", "that",
-        "the", "this", "timed", "timeout", "to", "true", "unable", "unexpected", "unknown", "was",
-        "warn", "warning", "when", "while", "with", "denied"};
-    return std::find(common.begin(), common.end(), w) != common.end();
+    return std::find(common_error_words.begin(), common_error_words.end(), w) != common_error_words.end();
 }
 
 namespace {
@@ -683,14 +692,16 @@ struct WordInfo {
     bool common = false;
 };
 
+// Without allocating: comparing a log line with thousands of incident
+// templates weighs every word of each, and building the lowered copy as a
+// string was half of that (bench/match.sh).
 WordInfo weigh_word(std::string_view word) {
     if (word.empty()) return {};
-    std::string lowered;
-    lowered.reserve(word.size());
+    std::array<char, longest_common_word> lowered{};
     bool has_digit = false, has_alpha = false, has_underscore = false, has_lower = false, inner_upper = false;
     for (std::size_t i = 0; i < word.size(); ++i) {
         char c = word[i];
-        lowered += lower(c);
+        if (i < lowered.size()) lowered[i] = lower(c);
         if (c >= '0' && c <= '9') has_digit = true;
         else if (c == '_') has_underscore = true;
         else if (is_alnum(c)) has_alpha = true;
@@ -698,7 +709,8 @@ WordInfo weigh_word(std::string_view word) {
         if (i > 0 && c >= 'A' && c <= 'Z') inner_upper = true;
     }
     double len = static_cast<double>(word.size());
-    if (is_common_error_word(lowered)) return {0.25 * len, true};
+    if (word.size() <= longest_common_word && is_common_error_word(std::string_view(lowered.data(), word.size())))
+        return {0.25 * len, true};
     // CamelCase and mixed case (ImagePullBackOff, OOMKilled), snake_case,
     // letters with digits (k8s, v1beta1): names of things, not prose.
     bool distinctive = (has_underscore && has_alpha) || (has_digit && has_alpha) || (inner_upper && has_lower);

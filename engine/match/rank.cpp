@@ -263,8 +263,10 @@ std::vector<Match> near_misses(const Matcher& m, const Collected& c, std::vector
     }
     for (const auto* line : sample) {
         auto tokens = template_tokens(message_core(normalise(line->text)));
+        auto weights = token_weights(tokens);
         for (std::uint32_t t = 0; t < m.templates().size(); ++t) {
-            double sim = similarity(m.templates()[t].tokens, tokens);
+            const auto& templ = m.templates()[t];
+            double sim = similarity(templ.tokens, templ.weights, tokens, weights);
             if (sim >= 0.35) offer_template(t, sim, *line);
         }
         for (std::size_t s = 0; s < m.signatures().size(); ++s) {

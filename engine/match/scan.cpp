@@ -424,6 +424,7 @@ private:
         std::string normalised;
         std::string_view core;
         std::vector<std::string> tokens;
+        std::vector<double> weights;  // of tokens
         std::uint64_t hash = 0, core_hash = 0;
         auto ensure_normalised = [&] {
             if (!normalised.empty()) return;
@@ -443,8 +444,11 @@ private:
                     template_hits.push_back({target.index, t.strength, true});
                     continue;
                 }
-                if (tokens.empty()) tokens = template_tokens(core);
-                double sim = similarity(t.tokens, tokens);
+                if (tokens.empty()) {
+                    tokens = template_tokens(core);
+                    weights = token_weights(tokens);
+                }
+                double sim = similarity(t.tokens, t.weights, tokens, weights);
                 if (sim >= similar_threshold) {
                     template_hits.push_back({target.index, t.strength * sim, false});
                 } else if (sim >= weak_threshold) {
