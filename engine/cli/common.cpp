@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <future>
 #include <iostream>
 #include <system_error>
 
 #include "cli/output.hpp"
 #include "kb/paths.hpp"
+#include "match/clean.hpp"
 
 namespace cli {
 
@@ -61,6 +63,11 @@ kb::Result<store::Index> open_index(const Globals& globals, store::Refresh refre
 
 kb::Result<match::Report> scan_logs(const Globals& globals, const std::vector<match::Input>& inputs,
                                     match::Options options) {
+    // Compiling the cleaning expressions was a sixth of the CPU time of a run
+    // on a small log with the bundled knowledge base; done while the index
+    // and the matcher open, it took 0.1 to 1.3 ms off the run's 8 to 16 ms
+    // (bench/match.sh).
+    auto cleaning = std::async(std::launch::async, match::prepare_cleaning);
     auto index = open_index(globals);
     if (!index) return index.error();
     auto matcher = match::Matcher::load_or_build(*index);

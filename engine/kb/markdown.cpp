@@ -1,6 +1,7 @@
 #include "kb/markdown.hpp"
 
 #include <cstring>
+#include <mutex>
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm-extension_api.h>
@@ -158,6 +159,18 @@ ParserPtr make_parser(int options) {
     return parser;
 }
 
+NodePtr finish(cmark_parser* parser) {
+    // cmark-gfm 0.29.0.gfm.6 (Debian 12's) adds the extensions' characters
+    // (~ for strikethrough, | for tables, : and @ for autolinks) to tables
+    // shared by the whole process when it starts on a document's inlines, and
+    // removes them when it is done: a document finished on one thread while
+    // another finished one lost its strikethrough, tables and autolinks now
+    // and then. Feeding (the block structure) still runs on every core.
+    static std::mutex shared_tables;
+    std::lock_guard lock(shared_tables);
+    return NodePtr(cmark_parser_finish(parser));
+}
+
 cmark_llist* gfm_extensions() {
     static cmark_llist* list = [] {
         cmark_llist* result = nullptr;
@@ -172,7 +185,7 @@ Document parse(std::string_view markdown, int first_line) {
     // the attached extensions, which saves the set-up on every document.
     thread_local ParserPtr parser = make_parser(CMARK_OPT_DEFAULT);
     cmark_parser_feed(parser.get(), markdown.data(), markdown.size());
-    NodePtr root(cmark_parser_finish(parser.get()));
+    NodePtr root = finish(parser.get());
 
     Document doc;
     Walker walker{doc, first_line - 1, text::split_lines(markdown)};

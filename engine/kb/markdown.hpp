@@ -72,6 +72,8 @@ using ParserPtr = std::unique_ptr<cmark_parser, ParserDeleter>;
 using NodePtr = std::unique_ptr<cmark_node, NodeDeleter>;
 
 ParserPtr make_parser(int options);
+// cmark_parser_finish, safe to call on several threads at once (see there).
+NodePtr finish(cmark_parser* parser);
 _cmark_llist* gfm_extensions();
 
 }  // namespace kb::markdown

@@ -175,6 +175,12 @@ bool is_notice(std::string_view cleaned) {
     return RE2::PartialMatch(cleaned, notice);
 }
 
+void prepare_cleaning() {
+    (void)prefixes();
+    (void)is_notice({});
+    (void)is_generic({});
+}
+
 bool is_generic(std::string_view cleaned) {
     static const std::unique_ptr<RE2::Set> generic = [] {
         RE2::Options options;

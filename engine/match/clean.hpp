@@ -26,4 +26,9 @@ bool is_notice(std::string_view cleaned);
 // "exit status 1", "make: *** [all] Error 2"): never evidence on their own.
 bool is_generic(std::string_view cleaned);
 
+// Compiles the expressions the three functions above use, which are
+// otherwise compiled on their first use. Safe to call from any thread at any
+// time: `deja match` calls it on a second thread while the index opens.
+void prepare_cleaning();
+
 }  // namespace match

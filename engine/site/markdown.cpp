@@ -232,7 +232,7 @@ RenderedMarkdown render_markdown(std::string_view markdown, const MarkdownOption
     // vbscript:, file: and data: (except images) URLs become empty.
     auto parser = kb::markdown::make_parser(CMARK_OPT_DEFAULT);
     cmark_parser_feed(parser.get(), markdown.data(), markdown.size());
-    kb::markdown::NodePtr document(cmark_parser_finish(parser.get()));
+    kb::markdown::NodePtr document = kb::markdown::finish(parser.get());
     sanitise_links(document.get(), options);
     replace_code_blocks(document.get(), options);
     RenderedMarkdown result;

@@ -2,6 +2,12 @@
 // are limited to safe schemes and pages the site has, headings get ids.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kb/markdown.hpp"
 #include "site/markdown.hpp"
 
 namespace {
@@ -108,4 +114,34 @@ TEST_CASE("code blocks can be replaced by the caller's HTML", "[site][markdown]"
     auto html = render("```sh {\"name\":\"x\"}\necho <hi>\n```\n\n```text\nplain\n```\n", options).html;
     CHECK(html.find("<div class=\"step\">echo &lt;hi&gt;\n</div>") != std::string::npos);
     CHECK(html.find("<pre><code class=\"language-text\">plain") != std::string::npos);
+}
+
+TEST_CASE("Markdown parsed on many threads at once keeps its GFM syntax", "[site][markdown][threads]") {
+    // The site renders and the knowledge base parses on every core; each
+    // document must come out as it does alone (strikethrough, tables and
+    // autolinks depend on characters cmark-gfm registers per document).
+    const std::string markdown =
+        "Bigger ~~disks~~ would only have delayed it, see https://example.com/runbook.\n\n"
+        "| step | result |\n|---|---|\n| one | ~~failed~~ |\n";
+    const std::string alone = render(markdown).html;
+    REQUIRE(alone.find("<del>disks</del>") != std::string::npos);
+    REQUIRE(alone.find("<table>") != std::string::npos);
+    REQUIRE(alone.find("href=\"https://example.com/runbook\"") != std::string::npos);
+    auto summary = [&markdown] {
+        auto doc = kb::markdown::parse(markdown);
+        return doc.plain_text + "|" + std::to_string(doc.links.size()) + "|" + std::to_string(doc.lines.size());
+    };
+    const std::string parsed_alone = summary();
+
+    std::atomic<int> differing{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 400; ++i) {
+                if (render(markdown).html != alone) ++differing;
+                if (summary() != parsed_alone) ++differing;
+            }
+        });
+    for (auto& thread : threads) thread.join();
+    CHECK(differing == 0);
 }
