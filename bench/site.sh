@@ -46,10 +46,18 @@ for n in $sizes; do
   /usr/bin/time -v -o "$out/deja-warm-$n.time" "${env[@]}" "$deja" --kb "$kb" site build -o "$out/deja-$n" >>"$out/deja-$n.log" 2>&1
   row "$n" "deja (site)" "$out/deja-warm-$n.time"
 
+  # Again into the folder the last build wrote: a site rebuilt after an edit.
+  # deja leaves files whose content is unchanged alone; hugo rewrites them.
+  /usr/bin/time -v -o "$out/deja-again-$n.time" "${env[@]}" "$deja" --kb "$kb" site build -o "$out/deja-$n" >>"$out/deja-$n.log" 2>&1
+  row "$n" "deja (site, again)" "$out/deja-again-$n.time"
+
   fresh "$out/hugo-$n"
   /usr/bin/time -v -o "$out/hugo-$n.time" hugo --quiet --source "$here/hugo-site" --contentDir "$kb" \
     --destination "$out/hugo-$n" >"$out/hugo-$n.log" 2>&1 || { echo "hugo failed, see $out/hugo-$n.log" >&2; exit 1; }
   row "$n" "hugo" "$out/hugo-$n.time"
+  /usr/bin/time -v -o "$out/hugo-again-$n.time" hugo --quiet --source "$here/hugo-site" --contentDir "$kb" \
+    --destination "$out/hugo-$n" >>"$out/hugo-$n.log" 2>&1 || { echo "hugo failed, see $out/hugo-$n.log" >&2; exit 1; }
+  row "$n" "hugo (again)" "$out/hugo-again-$n.time"
 
   python3 - "$out" "$n" <<'PY'
 import sys
@@ -67,8 +75,8 @@ def rss(path):
     for line in open(path):
         if 'Maximum resident set size' in line:
             return int(line.rsplit(': ', 1)[1]) / 1024
-h = f'{out}/hugo-{n}.time'
-for kind in ('cold', 'warm'):
+for kind in ('cold', 'warm', 'again'):
+    h = f'{out}/hugo-again-{n}.time' if kind == 'again' else f'{out}/hugo-{n}.time'
     d = f'{out}/deja-{kind}-{n}.time'
     print(f'{n:<8} hugo/deja ({kind}): {wall(h) / max(wall(d), 0.01):5.1f}x wall, {cpu(h) / max(cpu(d), 0.01):5.1f}x cpu, '
           f'{rss(h) / rss(d):5.1f}x memory')
