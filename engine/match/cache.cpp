@@ -20,7 +20,7 @@ kb::Result<Matcher> Matcher::load_or_build(store::Index& index) {
     // log gives evidence for one: the outline is read without decoding any.
     if (auto blob = index.blob(blob_name())) {
         auto loaded = deserialize(std::make_shared<const kb::KnowledgeBase>(index.knowledge_base_outline()), *blob,
-                                  [&index](const std::string& id) { return index.runbook(id); });
+                                  [&index](const std::string& id) { return index.runbook_outline(id); });
         if (loaded) return loaded;
     }
     auto built = build(std::make_shared<const kb::KnowledgeBase>(index.knowledge_base()));

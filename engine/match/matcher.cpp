@@ -214,9 +214,9 @@ const kb::Runbook& Matcher::runbook(std::size_t index) const {
     if (!slot) {
         // A runbook that cannot be read now (a damaged row) keeps its
         // outline: it still matches, with no params to fill in.
-        auto whole = runbooks_->read(outline.id);
-        bool same = whole && whole->signatures.size() == outline.signatures.size();
-        slot = std::make_unique<const kb::Runbook>(same ? std::move(*whole) : outline);
+        auto read = runbooks_->read(outline.id);
+        bool same = read && read->signatures.size() == outline.signatures.size();
+        slot = std::make_unique<const kb::Runbook>(same ? std::move(*read) : outline);
     }
     return *slot;
 }

@@ -88,7 +88,9 @@ struct Target {
     std::uint32_t index = 0;
 };
 
-// Reads one runbook whole, by id; nothing when it cannot.
+// Reads one runbook by id with all that matching uses of it (params, tags,
+// the symptom flag; steps and examples may be left out); nothing when it
+// cannot.
 using RunbookReader = std::function<std::optional<kb::Runbook>(const std::string& id)>;
 
 class Matcher {
@@ -122,8 +124,8 @@ public:
     // Runbooks here may be outlines (see deserialize): their id, title, path
     // and signatures are always there; for anything else, ask runbook().
     const kb::KnowledgeBase& knowledge_base() const { return *kb_; }
-    // A runbook whole, read the first time it is asked for when the
-    // knowledge base holds it in outline. Thread-safe. With 1,000 signatures
+    // A runbook with all that matching uses of it, read the first time it is
+    // asked for when the knowledge base holds it in outline. Thread-safe. With 1,000 signatures
     // over 251 runbooks, decoding them all was a third of a run on a small
     // log that gives evidence for one or two (bench/match.sh).
     const kb::Runbook& runbook(std::size_t index) const;

@@ -416,18 +416,30 @@ kb::Status Index::read_incident_bodies(std::size_t first, std::size_t count,
     }
 }
 
-std::optional<kb::Runbook> Index::runbook(const std::string& id) const {
-    auto found =
-        load_documents<kb::Runbook>(impl_->db, std::string(document_columns) + "WHERE kind = 'runbook' AND id = ?", id);
+namespace {
+
+// The one document of `kind` with `id`, read through `columns` (one of
+// document_columns and outline_columns, as `detail` says).
+template <class T>
+std::optional<T> load_document(const sqlite::Db& db, const char* columns, const char* kind, const std::string& id,
+                               codec::Detail detail) {
+    auto found = load_documents<T>(db, std::string(columns) + "WHERE kind = '" + kind + "' AND id = ?", id, detail);
     if (found.empty()) return std::nullopt;
     return std::move(found.front());
 }
 
+}  // namespace
+
+std::optional<kb::Runbook> Index::runbook(const std::string& id) const {
+    return load_document<kb::Runbook>(impl_->db, document_columns, "runbook", id, codec::Detail::full);
+}
+
+std::optional<kb::Runbook> Index::runbook_outline(const std::string& id) const {
+    return load_document<kb::Runbook>(impl_->db, outline_columns, "runbook", id, codec::Detail::outline);
+}
+
 std::optional<kb::Incident> Index::incident(const std::string& id) const {
-    auto found =
-        load_documents<kb::Incident>(impl_->db, std::string(document_columns) + "WHERE kind = 'incident' AND id = ?", id);
-    if (found.empty()) return std::nullopt;
-    return std::move(found.front());
+    return load_document<kb::Incident>(impl_->db, document_columns, "incident", id, codec::Detail::full);
 }
 
 std::vector<SignatureEntry> Index::signatures() const {

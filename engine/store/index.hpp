@@ -97,6 +97,9 @@ public:
     std::vector<kb::Runbook> runbooks() const;    // ordered by id
     std::vector<kb::Incident> incidents() const;  // ordered by date desc, then id
     std::optional<kb::Runbook> runbook(const std::string& id) const;
+    // Without its body Markdown and text, steps, examples and references:
+    // all a match reads of a runbook the log gave evidence for.
+    std::optional<kb::Runbook> runbook_outline(const std::string& id) const;
     std::optional<kb::Incident> incident(const std::string& id) const;
     std::vector<SignatureEntry> signatures() const;  // by runbook, then position
     kb::KnowledgeBase knowledge_base() const;        // everything, as loaded
@@ -105,8 +108,8 @@ public:
     // title, date, status, path and linked runbooks (both directions of the
     // links table); no sources or diagnostics. With 10,000 incidents,
     // decoding them all was most of a run of `deja match` on a small log
-    // (bench/match.sh); the matcher reads a runbook whole (runbook()) once a
-    // log gives evidence for it.
+    // (bench/match.sh); the matcher reads a runbook's outline
+    // (runbook_outline()) once a log gives evidence for it.
     kb::KnowledgeBase knowledge_base_outline() const;
     // Runbooks whole; incidents without their bodies (Markdown, text, code,
     // sections); no sources or diagnostics. With read_incident_bodies, what the
