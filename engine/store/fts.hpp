@@ -38,7 +38,7 @@ inline constexpr int head_column_count = 4;
 int column_class(int column);
 
 // Registers the tokenizer and the functions `deja_rank(table, roles)` and
-// `deja_snippet_column(table, roles)` on this connection. Must be called on
+// `deja_snippet(table, roles, tokens)` on this connection. Must be called on
 // every connection that reads or writes the search tables.
 kb::Status register_extensions(sqlite::Db& db);
 

@@ -47,13 +47,16 @@ kb::Result<std::vector<Candidate>> rank(sqlite::Db& db, const char* table, const
     return out;
 }
 
-void merge(std::vector<Candidate>& into, const std::vector<Candidate>& more) {
+// Adds the documents of `more` not yet in `into`; for those in both, keeps
+// the higher score when `keep` is Keep::higher.
+enum class Keep { first, higher };
+void merge(std::vector<Candidate>& into, const std::vector<Candidate>& more, Keep keep) {
     std::map<long long, std::size_t> at;
     for (std::size_t i = 0; i < into.size(); ++i) at[into[i].rowid] = i;
     for (const auto& c : more) {
         auto it = at.find(c.rowid);
         if (it == at.end()) into.push_back(c);
-        else into[it->second].score = std::max(into[it->second].score, c.score);
+        else if (keep == Keep::higher) into[it->second].score = std::max(into[it->second].score, c.score);
     }
 }
 
@@ -62,11 +65,14 @@ kb::Result<std::vector<Candidate>> staged(sqlite::Db& db, const MatchQuery& q, C
     auto found = rank(db, "search_head", q);
     if (!found) return found;
     // With every term required, documents found in the head outrank all
-    // others; with any term, a body may still add terms.
+    // others, and keep the score their head gave them whether or not the
+    // bodies are searched too: otherwise the order of the first results
+    // would depend on how many were asked for. With any term, a body may
+    // still add terms.
     if (combine == Combine::all_terms && static_cast<int>(found->size()) >= limit) return found;
     auto full = rank(db, "search", q);
     if (!full) return full;
-    merge(*found, *full);
+    merge(*found, *full, combine == Combine::all_terms ? Keep::first : Keep::higher);
     return found;
 }
 
@@ -136,7 +142,7 @@ kb::Result<std::vector<SearchHit>> Index::search(const std::string& query, int l
     // Snippets only for what is shown: each one re-reads and re-tokenizes a
     // column.
     auto snippet = db.prepare(
-        "SELECT snippet(search, deja_snippet_column(search, ?2), char(1), char(2), '…', 16) "
+        "SELECT deja_snippet(search, ?2, 16) "
         "FROM search WHERE search MATCH ?1 AND rowid = ?3");
     if (!snippet) return snippet.error();
     // Mark the exact words where the document has them; only a document

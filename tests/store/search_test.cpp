@@ -116,6 +116,68 @@ TEST_CASE("search: hits carry a marked one-line snippet", "[store][search]") {
     CHECK(h.all_terms);
 }
 
+TEST_CASE("search: the snippet shows where the most query words are together", "[store][search]") {
+    test::TempDir dir;
+    kb::KnowledgeBase k;
+    // "failure" alone all over the body; "failure" and "number" together once,
+    // well past the first sixteen words.
+    std::string body;
+    for (int i = 0; i < 40; ++i) body += "another failure here. ";
+    body += "then came failure number seven in the payments module. ";
+    for (int i = 0; i < 40; ++i) body += "another failure there. ";
+    k.incidents.push_back(store_test::incident("2025-06-01-payments", "Payments outage", {}, body));
+    auto index = store::Index::build(k, {}, dir / "index.sqlite");
+    REQUIRE(index);
+    auto hits = index->search("failure number", 5);
+    REQUIRE(hits);
+    REQUIRE(hits->size() == 1);
+    const std::string& snippet = hits->front().snippet;
+    CHECK_THAT(snippet, Catch::Contains("\x01" "failure\x02 \x01" "number\x02 seven"));
+    CHECK(snippet.rfind("…", 0) == 0);  // the column starts before the window
+    CHECK(snippet.size() > 6);
+    CHECK(snippet.substr(snippet.size() - 3) == "…");  // and goes on after it
+}
+
+TEST_CASE("search: a document with a pasted log full of hits is searched and snippeted", "[store][search]") {
+    // 60,000 lines that each hold both words: ranking and the snippet look at
+    // every hit once, so this takes milliseconds, not minutes.
+    test::TempDir dir;
+    kb::KnowledgeBase k;
+    std::string log;
+    for (int i = 0; i < 60000; ++i) log += "ERROR: failure number " + std::to_string(i) + " in module m" + std::to_string(i) + "\n";
+    auto big = store_test::incident("2025-06-02-noisy-log", "Noisy log", {}, "The whole log follows.\n" + log);
+    k.incidents.push_back(std::move(big));
+    k.incidents.push_back(store_test::incident("2025-06-03-other", "Other report", {}, "A failure with a number in it."));
+    auto index = store::Index::build(k, {}, dir / "index.sqlite");
+    REQUIRE(index);
+    auto hits = index->search("failure number", 2);
+    REQUIRE(hits);
+    REQUIRE(hits->size() == 2);
+    for (const auto& h : *hits) {
+        CHECK_THAT(h.snippet, Catch::Contains("\x01" "failure\x02"));
+        CHECK_THAT(h.snippet, Catch::Contains("\x01number\x02"));
+    }
+}
+
+TEST_CASE("search: the first results are the same whatever the limit", "[store][search]") {
+    Fixture f;
+    for (const char* query : {"gin_trgm_ops", "trgm", "does not exist", "greenlet_spawn", "migration", "extension"}) {
+        INFO(query);
+        auto all = f.index.search(query, 20);
+        REQUIRE(all);
+        for (int limit = 1; limit <= static_cast<int>(all->size()); ++limit) {
+            INFO("limit " << limit);
+            auto some = f.index.search(query, limit);
+            REQUIRE(some);
+            REQUIRE(some->size() == static_cast<std::size_t>(limit));
+            for (std::size_t i = 0; i < some->size(); ++i) {
+                CHECK((*some)[i].id == (*all)[i].id);
+                CHECK((*some)[i].score == (*all)[i].score);
+            }
+        }
+    }
+}
+
 TEST_CASE("search: several words must all match, else the best partial matches", "[store][search]") {
     Fixture f;
     CHECK(f.ids("missing extension") == std::vector<std::string>{"pg-extension-missing"});
