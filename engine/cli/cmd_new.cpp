@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "cli/common.hpp"
 #include "cli/output.hpp"
@@ -42,34 +43,45 @@ kb::Result<fs::path> target_folder(const cli::Globals& globals) {
                      "pass --kb DIR to say where the incident goes");
 }
 
-// Creates the file only if no file has that name, trying -2, -3, ... after it.
-kb::Result<fs::path> write_new(const fs::path& folder, const std::string& id, const std::string& text) {
+// Writes `text` to `path` only if no file has that name: nullopt when one has.
+kb::Result<std::optional<fs::path>> create_new(const fs::path& path, const std::string& text) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        if (errno == EEXIST) return std::optional<fs::path>{};
+        return kb::error("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
+    }
+    std::error_code ec;
+    std::size_t done = 0;
+    while (done < text.size()) {
+        ssize_t w = ::write(fd, text.data() + done, text.size() - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            std::string reason = std::strerror(errno);
+            ::close(fd);
+            fs::remove(path, ec);
+            return kb::error("cannot write " + path.string() + " (" + reason + ")");
+        }
+        done += static_cast<std::size_t>(w);
+    }
+    if (::close(fd) != 0) return kb::error("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
+    return std::optional<fs::path>{path};
+}
+
+// The draft under the first free name of <id>.md, <id>-2.md, ...; the id in
+// its front matter is the file's name, so two drafts never share an id.
+kb::Result<fs::path> write_draft(const fs::path& folder, const match::Report& report, match::DraftOptions options) {
     std::error_code ec;
     fs::create_directories(folder, ec);
     if (ec) return kb::error("cannot create " + folder.string() + " (" + ec.message() + ")");
+    const std::string base = match::incident_draft(report, options).id;
     for (int n = 1; n < 1000; ++n) {
-        fs::path path = folder / (n == 1 ? id + ".md" : id + "-" + std::to_string(n) + ".md");
-        int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            if (errno == EEXIST) continue;
-            return kb::error("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
-        }
-        std::size_t done = 0;
-        while (done < text.size()) {
-            ssize_t w = ::write(fd, text.data() + done, text.size() - done);
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) {
-                std::string reason = std::strerror(errno);
-                ::close(fd);
-                fs::remove(path, ec);
-                return kb::error("cannot write " + path.string() + " (" + reason + ")");
-            }
-            done += static_cast<std::size_t>(w);
-        }
-        if (::close(fd) != 0) return kb::error("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
-        return path;
+        options.id = n == 1 ? base : base + "-" + std::to_string(n);
+        auto draft = match::incident_draft(report, options);
+        auto written = create_new(folder / draft.file_name, draft.text);
+        if (!written) return written.error();
+        if (*written) return **written;
     }
-    return kb::error("too many drafts named " + id + " in " + folder.string());
+    return kb::error("too many drafts named " + base + " in " + folder.string());
 }
 
 void run_new_incident(cli::Globals& globals, const NewArgs& args) {
@@ -89,8 +101,7 @@ void run_new_incident(cli::Globals& globals, const NewArgs& args) {
         }
         report = std::move(scanned).value();
     }
-    auto draft = match::incident_draft(report, {args.title, match::today()});
-    auto written = write_new(*folder / "incidents", draft.id, draft.text);
+    auto written = write_draft(*folder / "incidents", report, {args.title, match::today(), {}});
     if (!written) {
         cli::print_error(written.error().message);
         globals.exit = cli::Exit::usage;

@@ -10,6 +10,10 @@
 
 namespace kb::text {
 
+// What deja shows in place of a secret: a secret param's value in `deja run`,
+// a credential in a log line `deja match` repeats.
+inline constexpr std::string_view secret_mask = "••••••";
+
 constexpr std::string_view whitespace = " \t\r\n\f\v";
 
 std::string_view trim(std::string_view s);

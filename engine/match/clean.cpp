@@ -186,7 +186,7 @@ bool is_generic(std::string_view cleaned) {
         RE2::Options options;
         options.set_case_sensitive(false);
         auto set = std::make_unique<RE2::Set>(options, RE2::ANCHOR_BOTH);
-        const std::array<const char*, 17> patterns = {
+        const std::array<const char*, 21> patterns = {
             R"re((?:error:?\s*)?process completed with exit code \d+\.?)re",
             R"re((?:error:?\s*)?exit status \d+\.?)re",
             R"re((?:error:?\s*)?(?:exit|return) code:? \d+\.?)re",
@@ -204,6 +204,12 @@ bool is_generic(std::string_view cleaned) {
             R"re((?:error: )?recipe for target .* failed)re",
             R"re(\*\*\* \[.*\] error \d+)re",
             R"re(error: (?:\d+ )?(?:errors?|tests?) (?:occurred|failed)\.?)re",
+            // The scaffolding of a traceback says that there was an exception,
+            // never which.
+            R"re(traceback \(most recent call last\):?)re",
+            R"re((?:during handling of the above exception, another exception occurred|the above exception was the direct cause of the following exception):?)re",
+            R"re(\(background on this error at: \S+\))re",
+            R"re((?:stack ?trace|call stack|backtrace)(?: \(most recent call \w+\))?:?)re",
         };
         for (const char* p : patterns) set->Add(p, nullptr);
         set->Compile();

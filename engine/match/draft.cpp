@@ -48,7 +48,7 @@ Draft incident_draft(const Report& report, const DraftOptions& options) {
     std::string title = sanitize_utf8(choose_title(report, options));
     std::string date = options.date.empty() ? today() : options.date;
     std::string slug = kb::text::slugify(title, 60);
-    draft.id = date + "-" + (slug.empty() ? "incident" : slug);
+    draft.id = !options.id.empty() ? options.id : date + "-" + (slug.empty() ? "incident" : slug);
     draft.file_name = draft.id + ".md";
 
     std::vector<std::string> runbooks;

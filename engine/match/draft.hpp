@@ -13,6 +13,7 @@ namespace match {
 struct DraftOptions {
     std::string title;  // empty: the top match's title, else the first error line
     std::string date;   // YYYY-MM-DD
+    std::string id;     // empty: <date>-<slug of the title>
 };
 
 struct Draft {

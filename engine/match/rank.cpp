@@ -50,10 +50,10 @@ Evidence to_evidence(const std::vector<std::string>& sources, const LineRecord& 
     Evidence e;
     e.source = sources.at(line.source);
     e.line = line.line;
-    e.text = truncate_utf8(sanitize_utf8(line.text), max_text);
+    e.text = shown_line(line.text, max_text);
     if (line.context_line > 0) {
         e.context_line = line.context_line;
-        e.context = truncate_utf8(sanitize_utf8(line.context), max_text);
+        e.context = shown_line(line.context, max_text);
     }
     if (!line.signatures.empty()) {
         const auto& best = *std::max_element(line.signatures.begin(), line.signatures.end(),
@@ -221,7 +221,7 @@ std::vector<Match> near_misses(const Matcher& m, const Collected& c, std::vector
         Evidence e;
         e.source = c.sources.at(line.source);
         e.line = line.line;
-        e.text = truncate_utf8(sanitize_utf8(line.text), max_text);
+        e.text = shown_line(line.text, max_text);
         e.kind = kind;
         e.signature = sanitize_utf8(signature);
         return e;
@@ -315,7 +315,7 @@ std::vector<Evidence> error_lines_of(const Collected& c) {
         Evidence e;
         e.source = c.sources.at(l->source);
         e.line = l->line;
-        e.text = truncate_utf8(sanitize_utf8(l->text), max_text);
+        e.text = shown_line(l->text, max_text);
         out.push_back(std::move(e));
     }
     return out;

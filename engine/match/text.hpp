@@ -1,5 +1,6 @@
 // Small text helpers for log lines: whatever bytes a log holds, what deja
-// prints and writes as JSON is valid UTF-8 without control characters.
+// prints and writes as JSON is valid UTF-8 without control characters, and
+// the credentials a log let slip are not repeated.
 #pragma once
 
 #include <string>
@@ -13,5 +14,16 @@ std::string sanitize_utf8(std::string_view bytes);
 // At most `max_bytes` bytes, cut on a character boundary, with "…" appended
 // when something was cut. Expects valid UTF-8.
 std::string truncate_utf8(std::string_view text, std::size_t max_bytes);
+
+// Credentials as logs print them are replaced by the mask: the password of a
+// URL (postgresql://app:PASSWORD@db), the value of a password=, secret=,
+// token= or api_key: setting, an Authorization header's credentials, and
+// tokens of a well-known shape (GitHub, GitLab, Slack, AWS access keys,
+// JSON Web Tokens).
+std::string redact_credentials(std::string text);
+
+// A line of a log as a report shows it: valid UTF-8, credentials masked, at
+// most `max_bytes` bytes.
+std::string shown_line(std::string_view raw, std::size_t max_bytes);
 
 }  // namespace match

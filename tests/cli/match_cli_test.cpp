@@ -182,6 +182,14 @@ TEST_CASE("deja new incident --from-log drafts into the knowledge base, never ov
     REQUIRE(second.exit_code == 0);
     CHECK(fs::path(kb::text::trim(second.out)).filename() == match::today() + "-clear-a-jammed-frobnicator-2.md");
     CHECK(test::read_file(written) == text);  // the first draft is untouched
+    // Its id is its file name: both drafts are in the knowledge base.
+    CHECK(test::read_file(kb::text::trim(second.out)).find("id: " + match::today() + "-clear-a-jammed-frobnicator-2\n") !=
+          std::string::npos);
+    auto listed = test::deja({"--kb", team.string(), "list", "incidents", "--json"}, home.path());
+    REQUIRE(listed.exit_code == 0);
+    CHECK(listed.out.find("\"" + match::today() + "-clear-a-jammed-frobnicator\"") != std::string::npos);
+    CHECK(listed.out.find("\"" + match::today() + "-clear-a-jammed-frobnicator-2\"") != std::string::npos);
+    CHECK(listed.err.find("duplicate id") == std::string::npos);
 
     auto titled = test::deja({"--kb", team.string(), "new", "incident", "--from-log", log, "--title", "Widgets down"},
                              home.path());

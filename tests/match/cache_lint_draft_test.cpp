@@ -107,12 +107,37 @@ TEST_CASE("lint: no signature may match a line of a passing run", "[match][lint]
     CHECK(passing.front().message.find("psql.log:3") != std::string::npos);
 }
 
+TEST_CASE("an incident draft keeps error lines, not a traceback's scaffolding or credentials", "[match][draft]") {
+    auto report = scan_text(
+        "DATABASE_URL=postgresql://app:S3cretPassw0rd@db:5432/app\n"
+        "Traceback (most recent call last):\n"
+        "  File \"/app/migrate.py\", line 3, in <module>\n"
+        "psycopg.errors.UndefinedObject: operator class \"gin_trgm_ops\" does not exist for access method \"gin\"\n"
+        "\n"
+        "The above exception was the direct cause of the following exception:\n"
+        "\n"
+        "sqlalchemy.exc.ProgrammingError: (psycopg.errors.UndefinedObject) operator class \"gin_trgm_ops\" does not "
+        "exist for access method \"gin\" (Background on this error at: https://sqlalche.me/e/20/f405)\n"
+        "(Background on this error at: https://sqlalche.me/e/20/f405)\n"
+        "error: connecting with PGPASSWORD=hunter22 to postgres://app:hunter22@db/app failed\n");
+    auto draft = match::incident_draft(report, {"", "2025-11-02", ""});
+    const std::string& t = draft.text;
+    CHECK(t.find("operator class \"gin_trgm_ops\" does not exist") != std::string::npos);
+    CHECK(t.find("Traceback") == std::string::npos);
+    CHECK(t.find("The above exception") == std::string::npos);
+    CHECK(t.find("\n(Background on this error") == std::string::npos);
+    CHECK(t.find("S3cretPassw0rd") == std::string::npos);
+    CHECK(t.find("hunter22") == std::string::npos);
+    CHECK(t.find("PGPASSWORD=••••••") != std::string::npos);
+    CHECK(t.find("postgres://app:••••••@db/app") != std::string::npos);
+}
+
 TEST_CASE("an incident draft from a log", "[match][draft]") {
     auto report = scan_text(
         "Running migrations\n"
         "psycopg.errors.UndefinedObject: operator class \"gin_trgm_ops\" does not exist for access method \"gin\"\n"
         "```evil``` Traceback (most recent call last): error in fence\n");
-    auto draft = match::incident_draft(report, {"", "2025-11-02"});
+    auto draft = match::incident_draft(report, {"", "2025-11-02", ""});
     CHECK(draft.id == "2025-11-02-enable-a-missing-postgresql-extension");
     CHECK(draft.file_name == draft.id + ".md");
     const std::string& t = draft.text;
@@ -127,9 +152,13 @@ TEST_CASE("an incident draft from a log", "[match][draft]") {
     for (const char* heading : {"## Summary", "## Symptoms", "## Root cause", "## Resolution", "## Lessons"})
         CHECK(t.find(heading) != std::string::npos);
 
-    auto titled = match::incident_draft(report, {"Nightly CI: search index migration", "2025-11-02"});
+    auto named = match::incident_draft(report, {"", "2025-11-02", "2025-11-02-enable-a-missing-postgresql-extension-2"});
+    CHECK(named.file_name == "2025-11-02-enable-a-missing-postgresql-extension-2.md");
+    CHECK(named.text.find("\nid: 2025-11-02-enable-a-missing-postgresql-extension-2\n") != std::string::npos);
+
+    auto titled = match::incident_draft(report, {"Nightly CI: search index migration", "2025-11-02", ""});
     CHECK(titled.id == "2025-11-02-nightly-ci-search-index-migration");
-    auto empty = match::incident_draft(match::Report{}, {"", "2025-11-02"});
+    auto empty = match::incident_draft(match::Report{}, {"", "2025-11-02", ""});
     CHECK(empty.id == "2025-11-02-untitled-incident");
     CHECK(empty.text.find("runbooks: []") != std::string::npos);
 }
