@@ -110,6 +110,14 @@ std::string string_field(const nlohmann::json& value) {
     return {};
 }
 
+bool names_an_error(std::string_view key) {
+    std::string lower(key);
+    for (char& c : lower) c = kb::text::lower_char(c);
+    for (std::string_view word : {"err", "exception", "exc_", "reason", "detail", "cause", "stack", "fault"})
+        if (lower.find(word) != std::string::npos) return true;
+    return false;
+}
+
 std::string join_lines(std::string text) {
     for (char& c : text)
         if (c == '\n' || c == '\r') c = ' ';
@@ -126,6 +134,10 @@ std::string structured_message(std::string_view s) {
             if (auto it = doc.find(key); it != doc.end() && message.empty()) message = string_field(*it);
         for (const char* key : {"error", "err", "exception", "exc_info", "stack_trace"})
             if (auto it = doc.find(key); it != doc.end() && error.empty()) error = string_field(*it);
+        // Loggers name the field as they like (error.message, errorMessage,
+        // err.msg, reason, detail): any field that names an error will do.
+        for (auto it = doc.begin(); it != doc.end() && error.empty(); ++it)
+            if (names_an_error(it.key())) error = string_field(*it);
         message = std::string(kb::text::trim(message));
         error = std::string(kb::text::trim(error));
         if (message.empty()) return join_lines(error);

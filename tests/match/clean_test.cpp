@@ -66,6 +66,12 @@ TEST_CASE("clean_line strips what CI runners, containers and loggers wrap around
         {R"re(api-1  | {"event": "\u001b[31mboom\u001b[0m happened", "level": "error"})re", "boom happened"},
         {R"re(time="2025-10-01T23:34:05Z" level=error msg="failed to start container" error="exec: \"/app/run.sh\": permission denied")re",
          "failed to start container: exec: \"/app/run.sh\": permission denied"},
+        {R"re({"level":"error","message":"migration failed","error.message":"ERROR: function uuid_generate_v4() does not exist"})re",
+         "migration failed: ERROR: function uuid_generate_v4() does not exist"},
+        {R"re({"msg":"startup failed","errorMessage":"connection refused"})re", "startup failed: connection refused"},
+        {R"re({"msg":"job failed","reason":"BackoffLimitExceeded"})re", "job failed: BackoffLimitExceeded"},
+        {R"re({"message":"query failed","error":{"message":"relation \"users\" does not exist"}})re",
+         "query failed: relation \"users\" does not exist"},
         // things that must stay as they are
         {"  File \"/app/migrations/env.py\", line 12, in <module>", "File \"/app/migrations/env.py\", line 12, in <module>"},
         {"{not json at all}", "{not json at all}"},
