@@ -4,10 +4,12 @@
 
 #include <cstdlib>
 #include <memory>
+#include <map>
 #include <set>
 
 #include "kb/markdown.hpp"
 #include "kb/text.hpp"
+#include "site/search_index.hpp"
 
 namespace site {
 
@@ -147,9 +149,33 @@ void replace_code_blocks(cmark_node* document, const MarkdownOptions& options) {
     }
 }
 
+// A heading's id as GitHub makes it, so that links written against a
+// report on GitHub keep working here: lower case, letters (any script),
+// digits, '-' and '_' kept, spaces made '-', everything else dropped.
+std::string heading_slug(std::string_view text) {
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t start = pos;
+        char32_t cp = kb::text::decode_utf8(text, pos);
+        if (cp == ' ') out += '-';
+        else if (cp == '-') out += '-';
+        else if (cp < 0x80 && is_word_code_point(cp)) out += kb::text::lower_char(static_cast<char>(cp));
+        else if (cp >= 0x80 && is_word_code_point(cp)) out.append(text.substr(start, pos - start));
+    }
+    return out;
+}
+
+struct PreparedHeadings {
+    std::vector<Heading> headings;
+    // The id GitHub would give a heading, where the page had to give another
+    // (the template uses it): links to it are pointed at the one given.
+    std::map<std::string, std::string> moved;
+};
+
 // Collects headings (dropping the one repeating the title) and shifts levels
 // so the page's own <h1> stays the only one.
-std::vector<Heading> prepare_headings(cmark_node* document, const MarkdownOptions& options) {
+PreparedHeadings prepare_headings(cmark_node* document, const MarkdownOptions& options) {
     std::vector<cmark_node*> nodes;
     {
         std::unique_ptr<cmark_iter, IterDeleter> iter(cmark_iter_new(document));
@@ -171,19 +197,38 @@ std::vector<Heading> prepare_headings(cmark_node* document, const MarkdownOption
     int top = 6;
     for (cmark_node* node : nodes) top = std::min(top, cmark_node_get_heading_level(node));
     int shift = top < 2 ? 2 - top : 0;
-    std::vector<Heading> headings;
+    PreparedHeadings prepared;
+    std::set<std::string> natural;  // as GitHub numbers them: x, x-1, x-2...
     std::set<std::string> used(options.reserved_ids.begin(), options.reserved_ids.end());
     for (cmark_node* node : nodes) {
         int level = std::min(6, cmark_node_get_heading_level(node) + shift);
         cmark_node_set_heading_level(node, level);
         std::string text = plain_text(node);
-        std::string base = kb::text::slugify(kb::text::trim_decoration(text));
+        std::string base = heading_slug(kb::text::trim_decoration(text));
         if (base.empty()) base = "section";
-        std::string id = base;
-        for (int n = 2; !used.insert(id).second; ++n) id = base + "-" + std::to_string(n);
-        headings.push_back({level, id, text});
+        std::string github = base;
+        for (int n = 1; !natural.insert(github).second; ++n) github = base + "-" + std::to_string(n);
+        std::string id = github;
+        for (int n = 1; !used.insert(id).second; ++n) id = github + "-" + std::to_string(n);
+        if (id != github) prepared.moved[github] = id;
+        prepared.headings.push_back({level, id, text});
     }
-    return headings;
+    return prepared;
+}
+
+// Links within the page to a heading whose id had to change follow it.
+void follow_moved_headings(cmark_node* document, const std::map<std::string, std::string>& moved) {
+    if (moved.empty()) return;
+    std::unique_ptr<cmark_iter, IterDeleter> iter(cmark_iter_new(document));
+    cmark_event_type event;
+    while ((event = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
+        cmark_node* node = cmark_iter_get_node(iter.get());
+        if (event != CMARK_EVENT_ENTER || cmark_node_get_type(node) != CMARK_NODE_LINK) continue;
+        const char* url = cmark_node_get_url(node);
+        if (!url || url[0] != '#') continue;
+        auto it = moved.find(url + 1);
+        if (it != moved.end()) cmark_node_set_url(node, ("#" + it->second).c_str());
+    }
 }
 
 // cmark's own output only: in safe mode no "<hN>" or "<table>" can come
@@ -236,7 +281,9 @@ RenderedMarkdown render_markdown(std::string_view markdown, const MarkdownOption
     sanitise_links(document.get(), options);
     replace_code_blocks(document.get(), options);
     RenderedMarkdown result;
-    result.headings = prepare_headings(document.get(), options);
+    auto prepared = prepare_headings(document.get(), options);
+    follow_moved_headings(document.get(), prepared.moved);
+    result.headings = std::move(prepared.headings);
     std::unique_ptr<char, CharDeleter> html(
         cmark_render_html(document.get(), CMARK_OPT_DEFAULT, kb::markdown::gfm_extensions()));
     result.html = decorate(html.get(), result.headings);

@@ -172,9 +172,16 @@ std::string trim_newlines(std::string_view code) {
     return std::string(code);
 }
 
-const std::vector<std::string> runbook_reserved_ids = {"summary", "when",  "parameters", "signatures", "examples",
-                                                      "run",     "steps", "incidents",  "top",        "main"};
-const std::vector<std::string> incident_reserved_ids = {"summary", "runbooks", "error-lines", "details", "top", "main"};
+// The ids the templates give (layout.mustache and the page's own): a
+// heading of the document never takes one.
+std::vector<std::string> template_ids(std::initializer_list<const char*> page) {
+    std::vector<std::string> ids = {"main", "doc-title", "search-input", "search-hint", "search-results"};
+    ids.insert(ids.end(), page.begin(), page.end());
+    return ids;
+}
+const std::vector<std::string> runbook_reserved_ids =
+    template_ids({"summary", "run", "parameters", "procedure", "signatures", "examples", "incidents"});
+const std::vector<std::string> incident_reserved_ids = template_ids({"runbooks", "error-lines"});
 
 }  // namespace
 
@@ -387,7 +394,7 @@ Page PageRenderer::runbook(std::size_t r) {
     };
     add_toc(toc, "run", "Run it", true);
     add_toc(toc, "parameters", "Parameters", !runbook.params.empty());
-    add_toc(toc, "steps", "Procedure", true);
+    add_toc(toc, "procedure", "Procedure", true);
     add_toc(toc_after, "signatures", "Signatures", !runbook.signatures.empty());
     add_toc(toc_after, "examples", "Examples", !runbook.examples.empty());
 

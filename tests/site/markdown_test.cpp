@@ -78,12 +78,23 @@ TEST_CASE("headings get unique ids and anchors; the title heading is dropped", "
     site::MarkdownOptions options;
     options.title = "The title";
     options.reserved_ids = {"steps"};
-    auto out = render("# The title\n\n## ✅ Root cause\n\ntext\n\n## Root cause\n\n### Steps\n", options);
-    REQUIRE(out.headings.size() == 3);
+    auto out = render("# The title\n\n## ✅ Root cause\n\ntext\n\n## Root cause\n\n### Steps\n\n## Détails ünïcode\n\n"
+                      "See [the steps](#steps), [the cause](#root-cause-1) and [détails](#détails-ünïcode).\n",
+                      options);
+    REQUIRE(out.headings.size() == 4);
     CHECK(out.headings[0].id == "root-cause");
     CHECK(out.headings[0].level == 2);
-    CHECK(out.headings[1].id == "root-cause-2");
-    CHECK(out.headings[2].id == "steps-2");
+    // Numbered and spelled as GitHub does, so links written for GitHub work.
+    CHECK(out.headings[1].id == "root-cause-1");
+    CHECK(out.headings[3].id == "détails-ünïcode");
+    // The template has a "steps" of its own: the heading's id moves, and so
+    // does the link to it.
+    CHECK(out.headings[2].id == "steps-1");
+    CHECK(out.html.find("<a href=\"#steps-1\">the steps</a>") != std::string::npos);
+    CHECK(out.html.find("<a href=\"#root-cause-1\">the cause</a>") != std::string::npos);
+    // (percent-encoded in the href; a browser decodes it to find the id)
+    INFO(out.html);
+    CHECK(out.html.find("<a href=\"#d%C3%A9tails-%C3%BCn%C3%AFcode\">détails</a>") != std::string::npos);
     CHECK(out.html.find("The title") == std::string::npos);
     CHECK(out.html.find("<h2 id=\"root-cause\">✅ Root cause<a class=\"anchor\" href=\"#root-cause\"") != std::string::npos);
 }
