@@ -63,7 +63,7 @@ bool path_less(const std::string& x, const std::string& y) {
 
 struct Found {
     std::string relative;  // to the folder collected
-    long long size = 0, mtime_ns = 0;
+    long long size = 0, changed_ns = 0;
 };
 
 // Documents under `root + relative` (a folder; both end with '/'). Each
@@ -92,7 +92,7 @@ void walk(const std::string& root, const std::string& relative, Depth depth, std
         if (::fstatat(fd, entry->d_name, &st, 0) == 0) {
             if (S_ISDIR(st.st_mode)) continue;  // a link to a folder
             f.size = static_cast<long long>(st.st_size);
-            f.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec;
+            f.changed_ns = static_cast<long long>(st.st_ctim.tv_sec) * 1'000'000'000LL + st.st_ctim.tv_nsec;
         }
         out.push_back(std::move(f));
     }
@@ -106,7 +106,7 @@ void collect(const fs::path& folder, DocKind kind, Depth depth, std::vector<Cand
     std::vector<Found> found;
     walk(root, "", depth, found);
     std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return path_less(a.relative, b.relative); });
-    for (auto& f : found) out.push_back({{root + f.relative, "", f.size, f.mtime_ns}, kind});
+    for (auto& f : found) out.push_back({{root + f.relative, "", f.size, f.changed_ns}, kind});
 }
 
 std::vector<Candidate> candidates(const fs::path& dir) {

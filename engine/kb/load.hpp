@@ -18,7 +18,7 @@ namespace kb {
 // read as a folder of incident reports (.md, .markdown, .txt).
 KnowledgeBase load(const std::vector<std::filesystem::path>& dirs);
 
-// The files load() would read, in order, with size and mtime (no hashing):
+// The files load() would read, in order, with size and change time (no hashing):
 // the index compares this against what it was built from.
 std::vector<SourceFile> list_sources(const std::vector<std::filesystem::path>& dirs);
 

@@ -144,7 +144,10 @@ struct SourceFile {
     std::string path;
     std::string content_hash;
     long long size = 0;
-    long long mtime_ns = 0;
+    // When the file last changed (its status-change time, ctime): unlike the
+    // modification time, no tool can set it back, so an edit that `cp -p`,
+    // `rsync -t` or `touch -r` dressed in the old mtime still shows.
+    long long changed_ns = 0;
 };
 
 struct KnowledgeBase {

@@ -175,7 +175,7 @@ kb::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, con
         "INSERT INTO signatures (runbook, idx, pattern, params, description, line) VALUES (?, ?, ?, ?, ?, ?)");
     auto link = prepare("INSERT INTO links (incident, runbook) VALUES (?, ?)");
     auto diagnostic = prepare("INSERT INTO diagnostics (file, line, severity, message) VALUES (?, ?, ?, ?)");
-    auto source = prepare("INSERT OR REPLACE INTO sources (path, size, mtime_ns, hash) VALUES (?, ?, ?, ?)");
+    auto source = prepare("INSERT OR REPLACE INTO sources (path, size, changed_ns, hash) VALUES (?, ?, ?, ?)");
     auto meta = prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
     for (auto* r : {&document, &search, &search_head, &signature, &link, &diagnostic, &source, &meta})
         if (!*r) return r->error();
@@ -231,7 +231,7 @@ kb::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, con
     for (const auto& f : manifest) {
         w.source.bind(1, f.path, Lifetime::borrow)
             .bind(2, f.size)
-            .bind(3, f.mtime_ns)
+            .bind(3, f.changed_ns)
             .bind(4, f.content_hash, Lifetime::borrow);
         auto s = w.source.run();
         w.source.reset();
@@ -295,7 +295,7 @@ std::string manifest_digest(const std::vector<kb::SourceFile>& files) {
     std::string entry;
     for (const auto& f : files) {
         entry = f.path;
-        entry += '\0' + std::to_string(f.size) + '\0' + std::to_string(f.mtime_ns);
+        entry += '\0' + std::to_string(f.size) + '\0' + std::to_string(f.changed_ns);
         sum += kb::hash64(entry);  // a sum: the order of the files does not matter
     }
     return std::to_string(files.size()) + ":" + std::to_string(sum);

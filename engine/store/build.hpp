@@ -17,7 +17,7 @@ namespace store::detail {
 std::string builder_id();
 // The meta value recording which knowledge base folders an index holds.
 std::string dirs_key(const std::vector<std::filesystem::path>& dirs);
-// A digest of the source files' paths, sizes and mtimes, independent of
+// A digest of the source files' paths, sizes and change times, independent of
 // their order: equal digests mean nothing was touched, so opening an index
 // needs no per-file comparison.
 std::string manifest_digest(const std::vector<kb::SourceFile>& files);

@@ -66,7 +66,7 @@ enum class State { fresh, stale, newer };
 struct Freshness {
     State state = State::stale;
     long long version = 0;
-    std::vector<kb::SourceFile> touched;  // same content, new mtime/size: refresh the manifest
+    std::vector<kb::SourceFile> touched;  // same content, new change time/size: refresh the manifest
     std::string digest;                   // of the files as they are now
 };
 
@@ -107,7 +107,7 @@ Freshness check(const sqlite::Db& db, const std::vector<fs::path>& kb_dirs) {
     }
 
     std::map<std::string, kb::SourceFile> manifest;
-    auto stmt = db.prepare("SELECT path, size, mtime_ns, hash FROM sources");
+    auto stmt = db.prepare("SELECT path, size, changed_ns, hash FROM sources");
     if (!stmt) return f;
     for (;;) {
         auto row = stmt->step();
@@ -120,7 +120,7 @@ Freshness check(const sqlite::Db& db, const std::vector<fs::path>& kb_dirs) {
     for (const auto& now : current) {
         auto it = manifest.find(now.path);
         if (it == manifest.end()) return f;
-        if (it->second.size == now.size && it->second.mtime_ns == now.mtime_ns) continue;
+        if (it->second.size == now.size && it->second.changed_ns == now.changed_ns) continue;
         // Touched, or changed: only the content decides.
         auto bytes = read_bytes(now.path);
         if (!bytes || kb::hash_hex(*bytes) != it->second.content_hash) return f;
@@ -275,10 +275,10 @@ kb::Status refresh_manifest(Index::Impl& impl, Lock lock, const std::vector<kb::
         if (!meta) return meta.error();
         meta->bind(1, digest);
         if (auto s = meta->run(); !s) return s;
-        auto stmt = db.prepare("UPDATE sources SET size = ?, mtime_ns = ? WHERE path = ?");
+        auto stmt = db.prepare("UPDATE sources SET size = ?, changed_ns = ? WHERE path = ?");
         if (!stmt) return stmt.error();
         for (const auto& f : touched) {
-            stmt->bind(1, f.size).bind(2, f.mtime_ns).bind(3, f.path);
+            stmt->bind(1, f.size).bind(2, f.changed_ns).bind(3, f.path);
             if (auto s = stmt->run(); !s) return s;
             stmt->reset();
         }
@@ -593,7 +593,7 @@ Counts Index::counts() const {
 
 std::vector<kb::SourceFile> Index::sources() const {
     std::vector<kb::SourceFile> out;
-    auto stmt = impl_->db.prepare("SELECT path, hash, size, mtime_ns FROM sources ORDER BY path");
+    auto stmt = impl_->db.prepare("SELECT path, hash, size, changed_ns FROM sources ORDER BY path");
     if (!stmt) return out;
     for (;;) {
         auto row = stmt->step();

@@ -3,7 +3,7 @@
 // incident <-> runbook links; the diagnostics of the build; derived blobs).
 // Built from the sources into a new file and renamed into place, so a crash
 // never leaves a half-written index; reopened as-is while the sources are
-// unchanged (size and mtime, then content hash), rebuilt when any changed.
+// unchanged (size and change time, then content hash), rebuilt when any changed.
 // Concurrent deja processes serialise writers on `<index>.lock`; readers
 // never wait for a rebuild to finish (they keep the file they opened).
 #pragma once

@@ -16,7 +16,7 @@ kb::Status create(sqlite::Db& db) {
     return db.exec(R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE sources (
-    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, changed_ns INTEGER NOT NULL, hash TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE documents (
     rowid INTEGER PRIMARY KEY,

@@ -166,6 +166,18 @@ TEST_CASE("index: an open that waited out another process's rebuild can still re
 TEST_CASE("index: changed, added and removed files rebuild it", "[store][index]") {
     Kb k;
     (void)k.open();
+    SECTION("changed content of the same size, its modification time put back") {
+        // As `cp -p`, `rsync -t` or `tar x` leave an edited file.
+        fs::path file = k.dir / "kb" / "runbooks" / "disk-full.md";
+        auto modified = fs::last_write_time(file);
+        std::string same_size = runbook_md;
+        same_size.replace(same_size.find("Free space"), 10, "Fresh room");
+        test::write_file(file, same_size);
+        fs::last_write_time(file, modified);
+        auto index = k.open();
+        CHECK(index.rebuilt());
+        CHECK(index.runbook("disk-full")->title == "Fresh room on a full disk");
+    }
     SECTION("changed content") {
         test::write_file(k.dir / "kb" / "runbooks" / "disk-full.md",
                          std::string(runbook_md).replace(std::string(runbook_md).find("Free space"), 10, "Reclaim space"));
