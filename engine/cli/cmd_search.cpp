@@ -69,7 +69,7 @@ void run_search(cli::Globals& globals, const SearchArgs& args) {
         for (const auto& h : *hits) out["hits"].push_back(hit_json(h));
         std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     } else if (hits->empty()) {
-        std::cerr << "deja: nothing found for '" << query << "'\n";
+        std::cerr << "deja: nothing found for '" << kb::text::truncate_words(query, 200) << "'\n";
     } else {
         if (!hits->front().all_terms)
             std::cerr << "deja: no document has every word; these have some of them\n";
@@ -85,7 +85,7 @@ cli::Registration registration{20, [](CLI::App& root, cli::Globals& globals) {
         ->required()
         ->expected(1, -1);
     cmd->add_flag("--json", args->json, "print the hits as JSON");
-    cmd->add_option("-n,--limit", args->limit, "at most this many hits")->check(CLI::PositiveNumber)->capture_default_str();
+    cmd->add_option("-n,--limit", args->limit, "at most this many hits")->check(CLI::Range(1, 10000))->capture_default_str();
     cmd->footer("Exit status: 0 something found, 1 nothing found, 2 usage error.");
     cmd->callback([&globals, args] { run_search(globals, *args); });
 }};

@@ -66,7 +66,8 @@ void print_evidence(std::ostream& out, const std::vector<Evidence>& evidence, co
         last_line = e.line;
         ++shown;
     }
-    if (evidence.size() > shown) out << "  (" << evidence.size() - shown << " more lines)\n";
+    if (evidence.size() > shown)
+        out << "  (" << evidence.size() - shown << (evidence.size() - shown == 1 ? " more line)\n" : " more lines)\n");
 }
 
 void print_incidents(std::ostream& out, const std::vector<IncidentRef>& incidents) {
@@ -241,7 +242,7 @@ void print_github(std::ostream& out, const Report& report) {
         out << (m.symptom ? "::warning " : "::error ") << properties << "::" << github_escape_data(message) << '\n';
     }
     if (!report.matches.empty()) return;
-    std::string message = "No known failure in " + sources_text(report) + " (" + std::to_string(report.lines) + " lines).";
+    std::string message = "No known failure in " + sources_text(report) + " (" + std::to_string(report.lines) + (report.lines == 1 ? " line)." : " lines).");
     for (const auto& m : report.near_misses)
         message += "\nClosest, not confident: " + (m.runbook ? *m.runbook : m.title) + " (" +
                    format_confidence(m.confidence) + ")";

@@ -25,6 +25,11 @@ constexpr std::size_t max_listed = 100;  // incidents listed on a runbook page o
 constexpr std::size_t home_incidents = 12;
 constexpr std::size_t home_tags = 30;
 
+// "1 incident", "3 incidents".
+std::string count_of(std::size_t n, std::string_view one, std::string_view many) {
+    return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 std::string runbook_href(const Graph& graph, std::size_t r) { return "runbooks/" + graph.runbook_files[r] + ".html"; }
 std::string incident_href(const Graph& graph, std::size_t i) {
     return "incidents/" + graph.incident_files[i] + ".html";
@@ -126,8 +131,8 @@ Data runbook_item(const Graph& graph, std::size_t r, const std::string& root) {
                        {"href", root + runbook_href(graph, r)},
                        {"summary", kb::text::truncate_words(runbook.summary, 220)},
                        {"tags", tag_list(graph, runbook.tags, root)},
-                       {"signature_count", std::to_string(runbook.signatures.size())},
-                       {"incident_count", std::to_string(graph.runbook_incidents[r].size())}});
+                       {"signature_count", count_of(runbook.signatures.size(), "signature", "signatures")},
+                       {"incident_count", count_of(graph.runbook_incidents[r].size(), "incident", "incidents")}});
 }
 
 Data incident_list(const Graph& graph, const std::vector<std::size_t>& indices, const std::string& root,
@@ -283,9 +288,9 @@ Page PageRenderer::home() {
                      {"more_incidents", graph_.incidents.size() > home_incidents},
                      {"tags", tags},
                      {"has_tags", !tag_order.empty()},
-                     {"runbook_count", std::to_string(graph_.runbooks.size())},
-                     {"incident_count", std::to_string(graph_.incidents.size())},
-                     {"signature_count", std::to_string(graph_.signatures.size())}});
+                     {"runbook_count", count_of(graph_.runbooks.size(), "runbook", "runbooks")},
+                     {"incident_count", count_of(graph_.incidents.size(), "incident", "incidents")},
+                     {"signature_count", count_of(graph_.signatures.size(), "error pattern", "error patterns")}});
     return finish("index.html", "home", std::move(data), "deja knowledge base",
                   "Search known failures, paste a log, and find the runbook that fixes it.", "home");
 }
@@ -321,7 +326,7 @@ Page PageRenderer::runbook(std::size_t r) {
                                   {"href", root + "signatures.html#" + node.anchor},
                                   {"browser", node.js.has_value()},
                                   {"browser_error", node.js_error},
-                                  {"seen_count", std::to_string(node.seen.size())},
+                                  {"seen_count", count_of(node.seen.size(), "incident", "incidents")},
                                   {"seen", !node.seen.empty()}});
     }
 
@@ -501,7 +506,7 @@ Page PageRenderer::signatures() {
                                 {"browser_error", node.js_error},
                                 {"seen", incident_list(graph_, shown, root, shown.size())},
                                 {"has_seen", !node.seen.empty()},
-                                {"seen_count", std::to_string(node.seen.size())},
+                                {"seen_count", count_of(node.seen.size(), "incident", "incidents")},
                                 {"seen_more", node.seen.size() > shown.size()},
                                 {"seen_more_count", std::to_string(node.seen.size() - shown.size())}});
         }
@@ -512,7 +517,7 @@ Page PageRenderer::signatures() {
     }
     Data data = obj({{"groups", groups},
                      {"has_groups", !graph_.signatures.empty()},
-                     {"signature_count", std::to_string(graph_.signatures.size())}});
+                     {"signature_count", count_of(graph_.signatures.size(), "error pattern", "error patterns")}});
     return finish("signatures.html", "signatures", std::move(data), "Signatures",
                   "Every error pattern deja recognises, with its runbook and the incidents where it was seen.",
                   "signatures");
@@ -594,8 +599,8 @@ Page PageRenderer::tag(std::size_t t) {
                      {"has_runbooks", !tag.runbooks.empty()},
                      {"incidents", incident_list(graph_, tag.incidents, root, tag.incidents.size())},
                      {"has_incidents", !tag.incidents.empty()},
-                     {"runbook_count", std::to_string(tag.runbooks.size())},
-                     {"incident_count", std::to_string(tag.incidents.size())}});
+                     {"runbook_count", count_of(tag.runbooks.size(), "runbook", "runbooks")},
+                     {"incident_count", count_of(tag.incidents.size(), "incident", "incidents")}});
     return finish(std::move(path), "tag", std::move(data), "Tag: " + tag.name,
                   "Runbooks and incidents tagged " + tag.name + ".", "tags");
 }

@@ -124,5 +124,5 @@ TEST_CASE("GitHub workflow commands are escaped and within the annotation limits
 
     std::ostringstream none;
     match::print_github(none, scan_text("all good\n"));
-    CHECK(none.str().rfind("::notice title=deja%3A no known failure::No known failure in ci.log (1 lines).", 0) == 0);
+    CHECK(none.str().rfind("::notice title=deja%3A no known failure::No known failure in ci.log (1 line).", 0) == 0);
 }
