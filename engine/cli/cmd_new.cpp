@@ -73,10 +73,13 @@ kb::Result<fs::path> write_draft(const fs::path& folder, const match::Report& re
     std::error_code ec;
     fs::create_directories(folder, ec);
     if (ec) return kb::error("cannot create " + folder.string() + " (" + ec.message() + ")");
-    const std::string base = match::incident_draft(report, options).id;
+    auto draft = match::incident_draft(report, options);
+    const std::string base = draft.id;
     for (int n = 1; n < 1000; ++n) {
-        options.id = n == 1 ? base : base + "-" + std::to_string(n);
-        auto draft = match::incident_draft(report, options);
+        if (n > 1) {
+            options.id = base + "-" + std::to_string(n);
+            draft = match::incident_draft(report, options);
+        }
         auto written = create_new(folder / draft.file_name, draft.text);
         if (!written) return written.error();
         if (*written) return **written;

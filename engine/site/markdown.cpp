@@ -158,8 +158,7 @@ std::string heading_slug(std::string_view text) {
     while (pos < text.size()) {
         std::size_t start = pos;
         char32_t cp = kb::text::decode_utf8(text, pos);
-        if (cp == ' ') out += '-';
-        else if (cp == '-') out += '-';
+        if (cp == ' ' || cp == '-') out += '-';
         else if (cp < 0x80 && is_word_code_point(cp)) out += kb::text::lower_char(static_cast<char>(cp));
         else if (cp >= 0x80 && is_word_code_point(cp)) out.append(text.substr(start, pos - start));
     }

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 #include <new>
 
@@ -302,6 +303,35 @@ bool is_head(int column) { return column_class(column) >= 2; }
 // (title/error lines 3, metadata/summary 2, code 1, body 0).
 int hit_tier(const Role& role, int column) { return (role.exact ? 5 : 1) + column_class(column); }
 
+// One hit of a query term in the current row.
+struct Instance {
+    const Role* role;
+    int column;
+    int position;  // token position in the column
+};
+
+// The query's roles and the current row's hits of them, for one call of a
+// ranking function; nullptr, with the error set as the call's result, when
+// FTS5 cannot give them.
+const RankState* read_hits(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* result,
+                           sqlite3_value* roles, std::vector<Instance>& hits) {
+    hits.clear();
+    int rc = SQLITE_OK;
+    const RankState* state = rank_state(api, fts, roles, &rc);
+    int count = 0;
+    if (state) rc = api->xInstCount(fts, &count);
+    for (int i = 0; rc == SQLITE_OK && i < count; ++i) {
+        int phrase = 0, column = 0, position = 0;
+        rc = api->xInst(fts, i, &phrase, &column, &position);
+        if (rc == SQLITE_OK && phrase >= 0 && static_cast<std::size_t>(phrase) < state->roles.size() && column >= 0 &&
+            column < column_count)
+            hits.push_back({&state->roles[static_cast<std::size_t>(phrase)], column, position});
+    }
+    if (rc == SQLITE_OK) return state;
+    sqlite3_result_error_code(result, rc);
+    return nullptr;
+}
+
 // deja_rank(table, roles): higher is better, as one number whose parts
 // never overflow into each other (at most 99 terms of tier <= 8):
 //   terms matched anywhere        x 1e8  (differs only for "any term" queries)
@@ -316,34 +346,17 @@ int hit_tier(const Role& role, int column) { return (role.exact ? 5 : 1) + colum
 // word (bench/index_search.sh), and the tiers decide the order anyway.
 void rank_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* result, int nargs,
                    sqlite3_value** args) {
-    int rc = SQLITE_OK;
-    RankState* state = rank_state(api, fts, nargs > 0 ? args[0] : nullptr, &rc);
-    if (!state) {
-        sqlite3_result_error_code(result, rc);
-        return;
-    }
-    int instances = 0;
-    if ((rc = api->xInstCount(fts, &instances)) != SQLITE_OK) {
-        sqlite3_result_error_code(result, rc);
-        return;
-    }
+    thread_local std::vector<Instance> hits;
+    const RankState* state = read_hits(api, fts, result, nargs > 0 ? args[0] : nullptr, hits);
+    if (!state) return;
     thread_local std::vector<int> head_best, body_best;
     head_best.assign(static_cast<std::size_t>(state->groups), 0);
     body_best.assign(static_cast<std::size_t>(state->groups), 0);
     double frequency = 0;
-    for (int i = 0; i < instances; ++i) {
-        int phrase = 0, column = 0, offset = 0;
-        if ((rc = api->xInst(fts, i, &phrase, &column, &offset)) != SQLITE_OK) {
-            sqlite3_result_error_code(result, rc);
-            return;
-        }
-        if (phrase < 0 || static_cast<std::size_t>(phrase) >= state->roles.size() || column < 0 ||
-            column >= column_count)
-            continue;
-        frequency += column_weight[column];
-        const Role& role = state->roles[static_cast<std::size_t>(phrase)];
-        int& best = (is_head(column) ? head_best : body_best)[static_cast<std::size_t>(role.group)];
-        best = std::max(best, hit_tier(role, column));
+    for (const Instance& hit : hits) {
+        frequency += column_weight[hit.column];
+        int& best = (is_head(hit.column) ? head_best : body_best)[static_cast<std::size_t>(hit.role->group)];
+        best = std::max(best, hit_tier(*hit.role, hit.column));
     }
     double coverage = 0, head_coverage = 0, head_tier = 0, body_tier = 0;
     for (std::size_t g = 0; g < head_best.size(); ++g) {
@@ -364,18 +377,10 @@ constexpr int snippet_preference[column_count] = {
     static_cast<int>(Column::code),   static_cast<int>(Column::meta),    static_cast<int>(Column::heading)};
 
 // The column whose text covers the most query terms.
-int snippet_column(const Fts5ExtensionApi* api, Fts5Context* fts, const RankState& state) {
-    int instances = 0;
-    if (api->xInstCount(fts, &instances) != SQLITE_OK) return snippet_preference[0];
+int snippet_column(const std::vector<Instance>& hits, const RankState& state) {
     std::vector<std::vector<bool>> covered(column_count, std::vector<bool>(static_cast<std::size_t>(state.groups)));
-    for (int i = 0; i < instances; ++i) {
-        int phrase = 0, column = 0, offset = 0;
-        if (api->xInst(fts, i, &phrase, &column, &offset) != SQLITE_OK) break;
-        if (phrase < 0 || static_cast<std::size_t>(phrase) >= state.roles.size() || column < 0 ||
-            column >= column_count)
-            continue;
-        covered[static_cast<std::size_t>(column)][static_cast<std::size_t>(state.roles[static_cast<std::size_t>(phrase)].group)] = true;
-    }
+    for (const Instance& hit : hits)
+        covered[static_cast<std::size_t>(hit.column)][static_cast<std::size_t>(hit.role->group)] = true;
     int chosen = snippet_preference[0];
     long best = -1;
     for (int column : snippet_preference) {
@@ -389,18 +394,13 @@ int snippet_column(const Fts5ExtensionApi* api, Fts5Context* fts, const RankStat
     return chosen;
 }
 
-struct Hit {
-    int position = 0;
-    int group = 0;
-};
-
 // The first token position of the best window of `width` tokens: the one
 // whose hits cover the most query terms, then the most hits, the earliest
 // on a tie; moved back so that its hits sit in the middle. One pass over
 // the hits (sorted by position): FTS5's own snippet() scores every window
 // against every hit, and a document holding a pasted log with 100,000 hits
 // of a word kept a search busy for minutes.
-int best_window(const std::vector<Hit>& hits, int groups, int width, int tokens) {
+int best_window(const std::vector<Instance>& hits, int groups, int width, int tokens) {
     if (hits.empty()) return 0;
     std::vector<int> in_window(static_cast<std::size_t>(groups));
     int distinct = 0;
@@ -409,14 +409,14 @@ int best_window(const std::vector<Hit>& hits, int groups, int width, int tokens)
     std::size_t best_first = 0, best_last = 0;
     for (std::size_t first = 0; first < hits.size(); ++first) {
         while (end < hits.size() && hits[end].position < hits[first].position + width)
-            if (in_window[static_cast<std::size_t>(hits[end++].group)]++ == 0) ++distinct;
+            if (in_window[static_cast<std::size_t>(hits[end++].role->group)]++ == 0) ++distinct;
         long score = distinct * 1000L + static_cast<long>(std::min<std::size_t>(end - first, 999));
         if (score > best_score) {
             best_score = score;
             best_first = first;
             best_last = end - 1;
         }
-        if (--in_window[static_cast<std::size_t>(hits[first].group)] == 0) --distinct;
+        if (--in_window[static_cast<std::size_t>(hits[first].role->group)] == 0) --distinct;
     }
     int span = hits[best_last].position - hits[best_first].position + 1;
     int start = hits[best_first].position - (width - span) / 2;
@@ -455,31 +455,16 @@ int on_snippet_token(void* ctx, int flags, const char*, int, int start, int end)
 // \x01 and \x02, with '…' where the column goes on.
 void snippet_function(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* result, int nargs,
                       sqlite3_value** args) {
-    int rc = SQLITE_OK;
-    RankState* state = rank_state(api, fts, nargs > 0 ? args[0] : nullptr, &rc);
-    if (!state) {
-        sqlite3_result_error_code(result, rc);
-        return;
-    }
+    std::vector<Instance> all;
+    const RankState* state = read_hits(api, fts, result, nargs > 0 ? args[0] : nullptr, all);
+    if (!state) return;
     const int width = nargs > 1 ? std::max(1, sqlite3_value_int(args[1])) : 16;
-    const int column = snippet_column(api, fts, *state);
-    int instances = 0;
-    if ((rc = api->xInstCount(fts, &instances)) != SQLITE_OK) {
-        sqlite3_result_error_code(result, rc);
-        return;
-    }
-    std::vector<Hit> hits;
-    for (int i = 0; i < instances; ++i) {
-        int phrase = 0, col = 0, offset = 0;
-        if ((rc = api->xInst(fts, i, &phrase, &col, &offset)) != SQLITE_OK) {
-            sqlite3_result_error_code(result, rc);
-            return;
-        }
-        if (col != column || phrase < 0 || static_cast<std::size_t>(phrase) >= state->roles.size()) continue;
-        hits.push_back({offset, state->roles[static_cast<std::size_t>(phrase)].group});
-    }
-    std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.position < b.position; });
+    const int column = snippet_column(all, *state);
+    std::vector<Instance> hits;
+    std::copy_if(all.begin(), all.end(), std::back_inserter(hits), [&](const Instance& hit) { return hit.column == column; });
+    std::sort(hits.begin(), hits.end(), [](const Instance& a, const Instance& b) { return a.position < b.position; });
     int tokens = 0;
+    int rc = SQLITE_OK;
     if ((rc = api->xColumnSize(fts, column, &tokens)) != SQLITE_OK) {
         sqlite3_result_error_code(result, rc);
         return;
