@@ -60,7 +60,15 @@ void print_runbook(std::ostream& out, const kb::Runbook& r, const store::Index& 
             const auto& s = r.signatures[i];
             out << "  " << i + 1 << ". " << s.pattern << '\n';
             if (!s.params.empty()) out << "     sets " << params_text(s.params) << '\n';
+            if (!s.after.empty()) out << "     only after a line matching " << s.after << '\n';
             if (!s.description.empty()) out << "     " << style.dim(s.description) << '\n';
+        }
+    }
+    if (!r.cleared_by.empty()) {
+        heading(out, style, "Cleared by (a later line that shows the failure went away)");
+        for (const auto& c : r.cleared_by) {
+            out << "  - " << c.pattern << '\n';
+            if (!c.description.empty()) out << "    " << style.dim(c.description) << '\n';
         }
     }
     if (!r.examples.empty()) {

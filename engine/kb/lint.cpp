@@ -57,7 +57,13 @@ void lint_runbook(const Runbook& r, std::vector<Diagnostic>& out) {
                 report(sig.line, "signature group (?P<" + group + ">...) names no declared param");
         for (const auto& [name, value] : sig.params)
             if (!param_names.count(name)) report(sig.line, "signature sets param " + name + ", which is not declared");
+        if (!sig.after.empty())
+            if (RE2 after(sig.after, RE2::Quiet); !after.ok())
+                report(sig.line, "signature's after does not compile in RE2: " + after.error());
     }
+    for (const auto& clear : r.cleared_by)
+        if (RE2 regex(clear.pattern, RE2::Quiet); !regex.ok())
+            report(clear.line, "cleared_by pattern does not compile in RE2: " + regex.error());
     for (const auto& ex : r.examples)
         for (const auto& [name, value] : ex.params)
             if (!param_names.count(name)) report(ex.line, "example expects param " + name + ", which is not declared");

@@ -112,12 +112,14 @@ void from_json(const nlohmann::json& j, Param& v) {
 
 void to_json(nlohmann::json& j, const Signature& v) {
     j = {{"pattern", v.pattern}, {"params", v.params}, {"description", v.description}, {"line", v.line}};
+    if (!v.after.empty()) j["after"] = v.after;
 }
 
 void from_json(const nlohmann::json& j, Signature& v) {
     get_opt(j, "pattern", v.pattern);
     get_opt(j, "params", v.params);
     get_opt(j, "description", v.description);
+    get_opt(j, "after", v.after);
     get_opt(j, "line", v.line);
 }
 
@@ -163,7 +165,7 @@ void from_json(const nlohmann::json& j, Step& v) {
 void to_json(nlohmann::json& j, const Runbook& v) {
     j = {{"kind", "runbook"}, {"id", v.id}, {"title", v.title}, {"summary", v.summary},
          {"tags", v.tags}, {"params", v.params}, {"signatures", v.signatures},
-         {"examples", v.examples}, {"incidents", v.incidents}, {"references", v.references},
+         {"cleared_by", v.cleared_by}, {"examples", v.examples}, {"incidents", v.incidents}, {"references", v.references},
          {"steps", v.steps},
          {"runme_style", v.runme_style}, {"symptom", v.symptom}, {"body_markdown", v.body_markdown},
          {"body_text", v.body_text}, {"path", v.path}, {"content_hash", v.content_hash}};
@@ -176,6 +178,7 @@ void from_json(const nlohmann::json& j, Runbook& v) {
     get_opt(j, "tags", v.tags);
     get_opt(j, "params", v.params);
     get_opt(j, "signatures", v.signatures);
+    get_opt(j, "cleared_by", v.cleared_by);
     get_opt(j, "examples", v.examples);
     get_opt(j, "incidents", v.incidents);
     get_opt(j, "references", v.references);

@@ -48,6 +48,9 @@ struct Signature {
     std::string pattern;     // RE2 syntax; named groups fill params
     ParamValues params;      // fixed values set when this signature matches
     std::string description;
+    // Evidence only after a line matching this (RE2) earlier in the same log:
+    // "Did not find any relations." says something only after an upgrade ran.
+    std::string after;
     int line = 0;            // line in the runbook file
 };
 
@@ -81,6 +84,9 @@ struct Runbook {
     std::vector<std::string> tags;
     std::vector<Param> params;         // in declaration order
     std::vector<Signature> signatures;
+    // Lines that show the failure went away (a wait loop that got through):
+    // evidence followed by one of these in the same log is not a match.
+    std::vector<Signature> cleared_by;  // pattern, description and line only
     std::vector<Example> examples;
     std::vector<std::string> incidents;  // ids of incidents it fixed
     std::vector<Reference> references;   // incidents named in the file, with lines

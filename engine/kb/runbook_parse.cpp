@@ -23,8 +23,8 @@ constexpr std::array<std::string_view, 5> deja_step_keys = {"kind", "skip_if", "
 
 // Keys Runme itself writes in front matter: accepted and left alone.
 const std::set<std::string, std::less<>> known_runbook_keys = {
-    "id", "title", "summary", "description", "tags", "params", "signatures", "examples", "incidents",
-    "runme", "shell", "cwd", "skipPrompts", "terminalRows", "category", "owner", "author", "services"};
+    "id", "title", "summary", "description", "tags", "params", "signatures", "cleared_by", "examples",
+    "incidents", "symptom", "runme", "shell", "cwd", "skipPrompts", "terminalRows", "category", "owner", "author", "services"};
 
 bool valid_param_name(std::string_view name) {
     if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
@@ -100,10 +100,16 @@ void read_params(const Reader& reader, const Value& node, Runbook& runbook) {
     }
 }
 
-void read_signatures(const Reader& reader, const Value& node, Runbook& runbook) {
+enum class PatternList { signatures, cleared_by };
+
+// `signatures:` and `cleared_by:` share one shape; a clearing line sets no
+// params and has no order of its own.
+void read_patterns(const Reader& reader, const Value& node, PatternList list, std::vector<Signature>& out) {
+    const bool evidence = list == PatternList::signatures;
+    const std::string what = evidence ? "signature" : "cleared_by entry";
     if (node.is_null()) return;
     if (!node.is_sequence()) {
-        reader.error(node, "signatures must be a list of {pattern: ...}");
+        reader.error(node, (evidence ? "signatures" : "cleared_by") + std::string(" must be a list of {pattern: ...}"));
         return;
     }
     for (const auto& item : node.items) {
@@ -115,24 +121,27 @@ void read_signatures(const Reader& reader, const Value& node, Runbook& runbook) 
             for (const auto& field : item.entries) {
                 std::string key = field.first.scalar;
                 if (key == "pattern") {
-                    if (auto s = reader.scalar(field.second, "signature pattern")) sig.pattern = *s;
-                } else if (key == "params") {
-                    sig.params = reader.string_map(field.second, "signature params");
+                    if (auto s = reader.scalar(field.second, what + " pattern")) sig.pattern = *s;
                 } else if (key == "description") {
-                    if (auto s = reader.scalar(field.second, "signature description")) sig.description = *s;
+                    if (auto s = reader.scalar(field.second, what + " description")) sig.description = *s;
+                } else if (evidence && key == "params") {
+                    sig.params = reader.string_map(field.second, "signature params");
+                } else if (evidence && key == "after") {
+                    if (auto s = reader.scalar(field.second, "signature after")) sig.after = *s;
                 } else {
-                    reader.warning(field.first, "signature: unknown field '" + key + "' (known: pattern, params, description)");
+                    reader.warning(field.first, what + ": unknown field '" + key + "' (known: pattern, " +
+                                                    (evidence ? "params, after, description)" : "description)"));
                 }
             }
         } else {
-            reader.error(item, "a signature must be a pattern or {pattern: ..., params: ...}");
+            reader.error(item, "a " + what + " must be a pattern or {pattern: ...}");
             continue;
         }
         if (sig.pattern.empty()) {
-            reader.error(item, "signature has no pattern");
+            reader.error(item, what + " has no pattern");
             continue;
         }
-        runbook.signatures.push_back(std::move(sig));
+        out.push_back(std::move(sig));
     }
 }
 
@@ -306,7 +315,11 @@ std::optional<Runbook> parse_runbook(const std::string& path, std::string_view b
             } else if (key == "params") {
                 read_params(reader, value, runbook);
             } else if (key == "signatures") {
-                read_signatures(reader, value, runbook);
+                read_patterns(reader, value, PatternList::signatures, runbook.signatures);
+            } else if (key == "cleared_by") {
+                read_patterns(reader, value, PatternList::cleared_by, runbook.cleared_by);
+            } else if (key == "symptom") {
+                if (auto b = reader.boolean(value, "symptom")) runbook.symptom = *b;
             } else if (key == "examples") {
                 read_examples(reader, value, runbook);
             } else if (key == "incidents") {

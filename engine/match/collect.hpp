@@ -29,18 +29,27 @@ struct LineRecord {
     std::size_t source = 0;
     long long line = 0;
     std::string text;  // cleaned
+    std::uint64_t hash = 0;  // of the normalised text: lines of one template are one piece of evidence
     long long context_line = 0;
     std::string context;
     std::vector<SignatureHit> signatures;
     std::vector<TemplateHit> templates;
 };
 
-// Distinct lines (by template) pointing at one runbook or incident.
+// Distinct lines (by template, in each source) pointing at one runbook or incident.
 struct Candidate {
     static constexpr std::size_t max_lines = 20;
-    std::map<std::uint64_t, std::size_t> by_template;
+    std::map<std::pair<std::uint64_t, std::size_t>, std::size_t> by_template;  // (hash, source) -> line
     std::vector<LineRecord> lines;
     long long repeats = 0;
+    std::map<std::size_t, long long> last_line;  // by source: the last line of evidence, kept or not
+};
+
+// The last line of a source that matched one of a runbook's cleared_by patterns.
+struct ClearedLine {
+    long long line = 0;
+    std::string text;  // cleaned
+    std::uint32_t signature = 0;  // the compiled cleared_by pattern
 };
 
 enum class LineState { raw, cleaned };
@@ -57,6 +66,8 @@ struct Collected {
     long long lines = 0;
     std::map<std::size_t, Candidate> runbooks;   // by runbook index
     std::map<std::size_t, Candidate> incidents;  // by incident index, no runbook to credit
+    std::map<std::pair<std::size_t, std::size_t>, ClearedLine> cleared;  // by (runbook, source)
+    std::map<std::pair<std::size_t, std::uint32_t>, long long> after_seen;  // (source, gated signature): first line
     // Lines worded somewhat like an incident's error line: near-miss material.
     std::map<std::uint32_t, std::pair<double, SampleLine>> weak_templates;
     std::vector<SampleLine> first_errors;

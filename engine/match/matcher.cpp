@@ -20,7 +20,7 @@ namespace match {
 namespace {
 
 // Bumped whenever what is serialized, or how patterns are planned, changes.
-constexpr int format_version = 5;
+constexpr int format_version = 6;
 constexpr std::string_view blob_magic = "deja-match-db\n";
 
 // Words that make a line worth keeping as one of the log's error lines
@@ -222,16 +222,32 @@ const kb::Runbook& Matcher::runbook(std::size_t index) const {
 }
 
 void Matcher::plan_signatures() {
-    for (std::size_t r = 0; r < kb_->runbooks.size(); ++r) {
-        const auto& runbook = kb_->runbooks[r];
-        for (std::size_t s = 0; s < runbook.signatures.size(); ++s) {
-            CompiledSignature sig;
-            sig.runbook = r;
-            sig.index = s;
-            sig.pattern = runbook.signatures[s].pattern;
-            signatures_.push_back(std::move(sig));
-        }
+    auto add = [&](std::size_t r, std::size_t s, Role role, std::string pattern) {
+        CompiledSignature sig;
+        sig.runbook = r;
+        sig.index = s;
+        sig.role = role;
+        sig.pattern = std::move(pattern);
+        signatures_.push_back(std::move(sig));
+    };
+    for (std::size_t r = 0; r < kb_->runbooks.size(); ++r)
+        for (std::size_t s = 0; s < kb_->runbooks[r].signatures.size(); ++s)
+            add(r, s, Role::evidence, kb_->runbooks[r].signatures[s].pattern);
+    const auto evidence = static_cast<std::uint32_t>(signatures_.size());
+    for (std::uint32_t e = 0; e < evidence; ++e) {
+        const auto& after = source_of(signatures_[e]).after;
+        if (after.empty()) continue;
+        add(signatures_[e].runbook, signatures_[e].index, Role::after, after);
+        signatures_.back().gates = e;
     }
+    for (std::size_t r = 0; r < kb_->runbooks.size(); ++r)
+        for (std::size_t c = 0; c < kb_->runbooks[r].cleared_by.size(); ++c)
+            add(r, c, Role::cleared, kb_->runbooks[r].cleared_by[c].pattern);
+}
+
+const kb::Signature& Matcher::source_of(const CompiledSignature& sig) const {
+    const auto& runbook = kb_->runbooks[sig.runbook];
+    return sig.role == Role::cleared ? runbook.cleared_by[sig.index] : runbook.signatures[sig.index];
 }
 
 void Matcher::plan_templates() {
@@ -414,6 +430,7 @@ void Matcher::link_templates() {
         for (auto s : unfiltered_) context.signatures.insert(s);
         std::set<std::size_t> runbooks;
         for (auto s : context.signatures) {
+            if (signatures_[s].role != Role::evidence) continue;
             const re2::RE2* re = signatures_[s].regex();
             if (re && RE2::PartialMatch(t.line, *re)) runbooks.insert(signatures_[s].runbook);
         }
@@ -436,7 +453,7 @@ std::string Matcher::cache_key() const {
     material += error_word_expression;
     material += '\n';
     for (const auto& s : signatures_) {
-        material += kb_->runbooks[s.runbook].id + '\t' + s.pattern + '\n';
+        material += kb_->runbooks[s.runbook].id + '\t' + std::to_string(static_cast<int>(s.role)) + '\t' + s.pattern + '\n';
     }
     // Incidents by id and position only: the blob lives in the index, which
     // is rebuilt (and its blobs dropped) whenever an incident's text changes.
@@ -473,8 +490,11 @@ kb::Result<Matcher> Matcher::build(std::shared_ptr<const kb::KnowledgeBase> know
     for (const auto& sig : m.signatures_) {
         if (sig.acceleration == Acceleration::exact || sig.acceleration == Acceleration::anchor) continue;
         const auto& runbook = m.kb_->runbooks[sig.runbook];
-        m.notes_.push_back({runbook.path, runbook.signatures[sig.index].line, kb::Severity::warning,
-                            "signature " + std::to_string(sig.index + 1) + " of " + runbook.id + ": " + sig.note});
+        std::string what = sig.role == Role::cleared ? "cleared_by " + std::to_string(sig.index + 1)
+                                                     : "signature " + std::to_string(sig.index + 1);
+        if (sig.role == Role::after) what = "the after of " + what;
+        m.notes_.push_back({runbook.path, m.source_of(sig).line, kb::Severity::warning,
+                            what + " of " + runbook.id + ": " + sig.note});
     }
     m.link_templates();
     return m;

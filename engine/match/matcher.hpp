@@ -39,10 +39,19 @@ enum class Acceleration {
     none,         // tried with RE2 on every line: slow, reported by lint
 };
 
+// What a compiled pattern says when a line matches it.
+enum class Role {
+    evidence,  // a runbook signature: the line is evidence for the runbook
+    after,     // a signature's `after`: evidence for that signature may follow
+    cleared,   // a runbook's `cleared_by`: the failure seen so far went away
+};
+
 class CompiledSignature {
 public:
     std::size_t runbook = 0;  // index into the knowledge base's runbooks
-    std::size_t index = 0;    // index into that runbook's signatures
+    std::size_t index = 0;    // into that runbook's signatures (evidence, after) or cleared_by
+    Role role = Role::evidence;
+    std::uint32_t gates = 0;  // after: the compiled signature it lets count
     std::string pattern;
     Acceleration acceleration = Acceleration::exact;
     std::string note;  // why acceleration is not exact
@@ -129,7 +138,11 @@ public:
     // over 251 runbooks, decoding them all was a third of a run on a small
     // log that gives evidence for one or two (bench/match.sh).
     const kb::Runbook& runbook(std::size_t index) const;
+    // Every compiled pattern: the runbooks' signatures (Role::evidence) first,
+    // then their `after` and `cleared_by` patterns.
     const std::vector<CompiledSignature>& signatures() const { return signatures_; }
+    // The front matter entry a compiled pattern comes from.
+    const kb::Signature& source_of(const CompiledSignature& sig) const;
     const std::vector<IncidentTemplate>& templates() const { return templates_; }
     bool from_cache() const { return from_cache_; }
     // Signatures Vectorscan cannot prefilter exactly, templates too vague to use.

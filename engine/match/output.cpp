@@ -107,6 +107,7 @@ std::string to_string(EvidenceKind kind) {
         case EvidenceKind::incident: return "incident";
         case EvidenceKind::similar: return "similar";
         case EvidenceKind::keywords: return "keywords";
+        case EvidenceKind::cleared: return "cleared";
     }
     return "signature";
 }
@@ -203,7 +204,8 @@ void print_human(std::ostream& out, const Report& report, Colour colour) {
         out << "  " << (m.runbook ? style.bold(*m.runbook) + " \xE2\x80\x94 " + m.title : m.title + " (incident)") << "   ("
             << format_confidence(m.confidence) << ")\n";
         for (const auto& e : m.evidence)
-            out << "    " << style.location(e.source + ":" + std::to_string(e.line)) << "  " << e.text << '\n';
+            out << "    " << style.location(e.source + ":" + std::to_string(e.line)) << "  "
+                << (e.kind == EvidenceKind::cleared ? style.dim("then cleared: ") : "") << e.text << '\n';
     }
 }
 

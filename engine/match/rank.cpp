@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "match/clean.hpp"
@@ -23,6 +24,9 @@ constexpr double similar_near_miss_scale = 0.6;
 constexpr double keyword_near_miss_scale = 0.45;
 constexpr double min_keyword_coverage = 0.5;
 constexpr double min_near_miss = 0.1;
+// A failure that went away later in the log (a wait loop that got through)
+// is worth showing, never worth suggesting.
+constexpr double cleared_near_miss_scale = 0.5;
 
 double round2(double v) { return std::round(v * 100.0) / 100.0; }
 
@@ -156,14 +160,21 @@ std::set<std::size_t> incidents_seen(const Matcher& m, const Candidate& c) {
 }
 
 double confidence_of(const Candidate& c) {
+    // The same line in two files is one piece of evidence, at its strongest.
+    std::map<std::uint64_t, double> by_template;
+    for (const auto& l : c.lines) {
+        double& s = by_template[l.hash];
+        s = std::max(s, line_strength(l));
+    }
     std::vector<double> strengths;
-    for (const auto& l : c.lines) strengths.push_back(line_strength(l));
+    for (const auto& [hash, s] : by_template) strengths.push_back(s);
     return combine(std::move(strengths));
 }
 
 struct Ranked {
     Match match;
     double exact_confidence = 0;
+    bool cleared = false;  // its failure went away later in the log
     std::pair<std::size_t, long long> first{0, 0};  // earliest evidence
 };
 
@@ -211,7 +222,9 @@ std::vector<Match> near_misses(const Matcher& m, const Collected& c, std::vector
     std::map<std::string, Ranked> best;  // by runbook id or "incident:" id
     auto offer = [&](Ranked r, const std::string& key) {
         auto it = best.find(key);
-        if (it == best.end() || it->second.exact_confidence < r.exact_confidence) best[key] = std::move(r);
+        // The failure seen and then cleared says more than any resemblance.
+        if (it == best.end() || (!it->second.cleared && it->second.exact_confidence < r.exact_confidence))
+            best[key] = std::move(r);
     };
     for (auto& r : weak) {
         std::string key = r.match.runbook ? *r.match.runbook : "incident:" + r.match.incidents.front().id;
@@ -256,6 +269,10 @@ std::vector<Match> near_misses(const Matcher& m, const Collected& c, std::vector
     std::vector<std::vector<std::string>> signature_tokens;
     if (!sample.empty()) {
         for (const auto& sig : m.signatures()) {
+            if (sig.role != Role::evidence) {
+                signature_tokens.emplace_back();
+                continue;
+            }
             std::string joined;
             for (const auto& run : sig.info().required) joined += run + ' ';
             signature_tokens.push_back(template_tokens(joined));
@@ -321,6 +338,41 @@ std::vector<Evidence> error_lines_of(const Collected& c) {
     return out;
 }
 
+// Evidence from a source where one of the runbook's cleared_by lines comes
+// after its last evidence line does not count. When that leaves none, the
+// runbook is a near miss that shows the failure and the line that cleared it.
+std::optional<Ranked> clear(const Matcher& m, std::size_t r, Candidate& candidate, const Collected& c,
+                            const Options& options) {
+    const ClearedLine* last_clear = nullptr;
+    std::set<std::size_t> cleared_sources;
+    for (const auto& [source, last] : candidate.last_line) {
+        auto found = c.cleared.find({r, source});
+        if (found == c.cleared.end() || found->second.line <= last) continue;
+        cleared_sources.insert(source);
+        last_clear = &found->second;
+    }
+    if (cleared_sources.empty()) return std::nullopt;
+    auto still_failing = [&](const LineRecord& l) { return !cleared_sources.count(l.source); };
+    if (std::any_of(candidate.lines.begin(), candidate.lines.end(), still_failing)) {
+        std::erase_if(candidate.lines, [&](const LineRecord& l) { return !still_failing(l); });
+        return std::nullopt;
+    }
+    Ranked ranked;
+    ranked.cleared = true;
+    ranked.exact_confidence = std::min(options.threshold - 0.01, confidence_of(candidate) * cleared_near_miss_scale);
+    ranked.first = earliest(candidate);
+    ranked.match = runbook_match(m, r, candidate, c.sources, options);
+    const std::size_t source = *cleared_sources.rbegin();
+    Evidence e;
+    e.source = c.sources.at(source);
+    e.line = last_clear->line;
+    e.text = shown_line(last_clear->text, max_text);
+    e.kind = EvidenceKind::cleared;
+    e.signature = m.signatures()[last_clear->signature].pattern;
+    ranked.match.evidence.push_back(std::move(e));
+    return ranked;
+}
+
 // Raw sampled lines are cleaned now; notices and generic lines are dropped.
 void clean_samples(std::vector<SampleLine>& lines) {
     std::vector<SampleLine> kept;
@@ -344,8 +396,12 @@ Report rank(const Matcher& m, Collected&& c, const Options& options) {
     report.sources = c.sources;
     report.lines = c.lines;
 
-    std::vector<Ranked> all;
-    for (const auto& [r, candidate] : c.runbooks) {
+    std::vector<Ranked> all, cleared;
+    for (auto& [r, candidate] : c.runbooks) {
+        if (auto gone = clear(m, r, candidate, c, options)) {
+            cleared.push_back(std::move(*gone));
+            continue;
+        }
         Ranked ranked;
         ranked.exact_confidence = confidence_of(candidate);
         ranked.first = earliest(candidate);
@@ -360,7 +416,7 @@ Report rank(const Matcher& m, Collected&& c, const Options& options) {
         all.push_back(std::move(ranked));
     }
 
-    std::vector<Ranked> confident, weak;
+    std::vector<Ranked> confident, weak = std::move(cleared);
     for (auto& r : all) (r.exact_confidence >= options.threshold ? confident : weak).push_back(std::move(r));
 
     // A symptom never outranks a cause found in the same log.

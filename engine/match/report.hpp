@@ -24,6 +24,7 @@ enum class EvidenceKind {
     incident,   // the line is an incident's error line (same template)
     similar,    // the line is worded much like an incident's error line
     keywords,   // near misses only: the line shares words with a signature
+    cleared,    // near misses only: a later line shows the failure went away (cleared_by)
 };
 std::string to_string(EvidenceKind kind);
 

@@ -415,7 +415,9 @@ private:
                         on_line_match, &ids_);
             ids_.insert(ids_.end(), unfiltered.begin(), unfiltered.end());
         }
-        if (cleaned.empty() || is_notice(cleaned) || is_generic(cleaned)) return;
+        if (cleaned.empty()) return;
+        note_markers(cleaned, number);
+        if (is_notice(cleaned) || is_generic(cleaned)) return;
         std::sort(ids_.begin(), ids_.end());
         ids_.erase(std::unique(ids_.begin(), ids_.end()), ids_.end());
 
@@ -436,7 +438,8 @@ private:
         for (auto id : ids_) {
             Target target = id < target_count ? targets[id] : Target{Target::Kind::signature, id - target_count};
             if (target.kind == Target::Kind::signature) {
-                if (auto hit = confirm(target.index, cleaned)) signature_hits.push_back(std::move(*hit));
+                if (m_.signatures()[target.index].role != Role::evidence) continue;
+                if (auto hit = confirm(target.index, cleaned, number)) signature_hits.push_back(std::move(*hit));
             } else if (target.kind == Target::Kind::incident_template) {
                 ensure_normalised();
                 const auto& t = m_.templates()[target.index];
@@ -465,7 +468,8 @@ private:
         bool context_cleaned = false;
         auto record = [&](Candidate& candidate, std::vector<SignatureHit> sigs, std::vector<TemplateHit> tpls) {
             ++candidate.repeats;
-            auto found = candidate.by_template.find(hash);
+            candidate.last_line[source_] = number;
+            auto found = candidate.by_template.find({hash, source_});
             if (found != candidate.by_template.end()) {
                 auto& existing = candidate.lines[found->second];
                 if (existing.source == source_ && existing.line == number) {
@@ -489,7 +493,8 @@ private:
             }
             line.signatures = std::move(sigs);
             line.templates = std::move(tpls);
-            candidate.by_template.emplace(hash, candidate.lines.size());
+            line.hash = hash;
+            candidate.by_template.emplace(std::make_pair(hash, source_), candidate.lines.size());
             candidate.lines.push_back(std::move(line));
         };
         std::map<std::size_t, std::pair<std::vector<SignatureHit>, std::vector<TemplateHit>>> by_runbook;
@@ -504,10 +509,37 @@ private:
         for (auto& [i, hits] : by_incident) record(out_.incidents[i], {}, std::move(hits));
     }
 
-    std::optional<SignatureHit> confirm(std::uint32_t s, const std::string& cleaned) {
+    // Lines that let a signature's evidence count from now on (`after`), or
+    // that show a runbook's failure went away (`cleared_by`).
+    void note_markers(const std::string& cleaned, long long number) {
+        const auto& targets = m_.targets();
+        const auto target_count = static_cast<std::uint32_t>(targets.size());
+        for (auto id : ids_) {
+            Target target = id < target_count ? targets[id] : Target{Target::Kind::signature, id - target_count};
+            if (target.kind != Target::Kind::signature) continue;
+            const auto& sig = m_.signatures()[target.index];
+            if (sig.role == Role::evidence) continue;
+            const re2::RE2* re = sig.regex();
+            if (!re || !RE2::PartialMatch(cleaned, *re)) continue;
+            if (sig.role == Role::after) {
+                out_.after_seen.emplace(std::make_pair(source_, sig.gates), number);
+            } else {
+                auto& line = out_.cleared[{sig.runbook, source_}];
+                line.line = number;
+                line.text = kept(cleaned);
+                line.signature = target.index;
+            }
+        }
+    }
+
+    std::optional<SignatureHit> confirm(std::uint32_t s, const std::string& cleaned, long long number) {
         const auto& sig = m_.signatures()[s];
         const re2::RE2* re = sig.regex();
         if (!re) return std::nullopt;
+        if (!m_.source_of(sig).after.empty()) {
+            auto opened = out_.after_seen.find({source_, s});
+            if (opened == out_.after_seen.end() || opened->second >= number) return std::nullopt;
+        }
         int groups = re->NumberOfCapturingGroups();
         std::vector<re2::StringPiece> spans(static_cast<std::size_t>(groups) + 1);
         if (!re->Match(cleaned, 0, cleaned.size(), RE2::UNANCHORED, spans.data(), groups + 1)) return std::nullopt;

@@ -100,11 +100,23 @@ std::string matcher_data(const Graph& graph) {
         for (std::size_t s : graph.runbook_signatures[r]) {
             const auto& node = graph.signatures[s];
             if (!node.js) continue;
+            const auto& signature = runbook.signatures[node.index];
             nlohmann::json fixed = nlohmann::json::object();
-            for (const auto& [name, value] : runbook.signatures[node.index].params) fixed[name] = value;
-            signatures.push_back({{"regex", js_regex_json(*node.js)}, {"params", fixed}, {"anchor", node.anchor}});
+            for (const auto& [name, value] : signature.params) fixed[name] = value;
+            nlohmann::json entry = {{"regex", js_regex_json(*node.js)}, {"params", fixed}, {"anchor", node.anchor}};
+            if (!signature.after.empty()) {
+                // deja lint reports an `after` the browser cannot run; such a
+                // signature is left out rather than let count anywhere.
+                auto after = to_js_regex(signature.after);
+                if (!after) continue;
+                entry["after"] = js_regex_json(*after);
+            }
+            signatures.push_back(std::move(entry));
         }
         if (signatures.empty()) continue;
+        nlohmann::json cleared_by = nlohmann::json::array();
+        for (const auto& clear : runbook.cleared_by)
+            if (auto js = to_js_regex(clear.pattern)) cleared_by.push_back(js_regex_json(*js));
         nlohmann::json params = nlohmann::json::array();
         for (const auto& param : runbook.params) {
             nlohmann::json entry = {{"name", param.name},
@@ -131,6 +143,7 @@ std::string matcher_data(const Graph& graph) {
                             {"summary", runbook.summary},
                             {"params", params},
                             {"signatures", signatures},
+                            {"cleared_by", cleared_by},
                             {"incidents", incidents},
                             {"incident_total", linked.size()}});
     }

@@ -6,12 +6,17 @@ namespace site {
 std::vector<kb::Diagnostic> lint(const kb::KnowledgeBase& knowledge_base) {
     std::vector<kb::Diagnostic> diagnostics;
     for (const auto& runbook : knowledge_base.runbooks) {
+        auto check = [&](const std::string& pattern, int line, const char* what) {
+            auto translated = to_js_regex(pattern);
+            if (translated) return;
+            diagnostics.push_back({runbook.path, line, kb::Severity::error,
+                                   std::string(what) + " cannot run in the browser: " + translated.error().message});
+        };
         for (const auto& signature : runbook.signatures) {
-            auto translated = to_js_regex(signature.pattern);
-            if (translated) continue;
-            diagnostics.push_back({runbook.path, signature.line, kb::Severity::error,
-                                   "signature cannot run in the browser: " + translated.error().message});
+            check(signature.pattern, signature.line, "signature");
+            if (!signature.after.empty()) check(signature.after, signature.line, "signature's after");
         }
+        for (const auto& clear : runbook.cleared_by) check(clear.pattern, clear.line, "cleared_by pattern");
     }
     return diagnostics;
 }

@@ -323,12 +323,17 @@ Page PageRenderer::runbook(std::size_t r) {
                                   {"description", signature.description},
                                   {"params", param_values(signature.params)},
                                   {"has_params", !signature.params.empty()},
+                                  {"after", signature.after},
                                   {"href", root + "signatures.html#" + node.anchor},
                                   {"browser", node.js.has_value()},
                                   {"browser_error", node.js_error},
                                   {"seen_count", count_of(node.seen.size(), "incident", "incidents")},
                                   {"seen", !node.seen.empty()}});
     }
+
+    Data cleared_by = make_list();
+    for (const auto& clear : runbook.cleared_by)
+        cleared_by << obj({{"pattern", clear.pattern}, {"description", clear.description}});
 
     Data examples = make_list();
     for (const auto& example : runbook.examples)
@@ -412,6 +417,8 @@ Page PageRenderer::runbook(std::size_t r) {
                      {"has_params", !runbook.params.empty()},
                      {"signatures", signatures},
                      {"has_signatures", !runbook.signatures.empty()},
+                     {"cleared_by", cleared_by},
+                     {"has_cleared_by", !runbook.cleared_by.empty()},
                      {"examples", examples},
                      {"has_examples", !runbook.examples.empty()},
                      {"command", command},

@@ -172,7 +172,8 @@ kb::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, con
         "INSERT INTO search (rowid, heading, errors, meta, summary, code, body) VALUES (?, ?, ?, ?, ?, ?, ?)");
     auto search_head = prepare("INSERT INTO search_head (rowid, heading, errors, meta, summary) VALUES (?, ?, ?, ?, ?)");
     auto signature = prepare(
-        "INSERT INTO signatures (runbook, idx, pattern, params, description, line) VALUES (?, ?, ?, ?, ?, ?)");
+        "INSERT INTO signatures (runbook, role, idx, pattern, params, description, after, line) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     auto link = prepare("INSERT INTO links (incident, runbook) VALUES (?, ?)");
     auto diagnostic = prepare("INSERT INTO diagnostics (file, line, severity, message) VALUES (?, ?, ?, ?)");
     auto source = prepare("INSERT OR REPLACE INTO sources (path, size, changed_ns, hash) VALUES (?, ?, ?, ?)");
@@ -198,17 +199,23 @@ kb::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, con
                                                                                         const Encoded& e) {
         auto s = w.add(kb::DocKind::runbook, r.id, r.title, "", "", r.path, static_cast<int>(r.signatures.size()),
                        static_cast<int>(r.steps.size()), e.row, e.words);
-        for (std::size_t i = 0; s && i < r.signatures.size(); ++i) {
-            const auto& sig = r.signatures[i];
-            w.signature.bind(1, r.id, Lifetime::borrow)
-                .bind(2, static_cast<long long>(i))
-                .bind(3, sig.pattern, Lifetime::borrow)
-                .bind(4, dump(nlohmann::json(sig.params)))
-                .bind(5, sig.description, Lifetime::borrow)
-                .bind(6, sig.line);
-            s = w.signature.run();
-            w.signature.reset();
-        }
+        auto add_patterns = [&](const char* role, const std::vector<kb::Signature>& list) {
+            for (std::size_t i = 0; s && i < list.size(); ++i) {
+                const auto& sig = list[i];
+                w.signature.bind(1, r.id, Lifetime::borrow)
+                    .bind(2, role)
+                    .bind(3, static_cast<long long>(i))
+                    .bind(4, sig.pattern, Lifetime::borrow)
+                    .bind(5, dump(nlohmann::json(sig.params)))
+                    .bind(6, sig.description, Lifetime::borrow)
+                    .bind(7, sig.after, Lifetime::borrow)
+                    .bind(8, sig.line);
+                s = w.signature.run();
+                w.signature.reset();
+            }
+        };
+        add_patterns("evidence", r.signatures);
+        add_patterns("cleared", r.cleared_by);
         return s;
     });
     if (!inserted) return inserted;

@@ -442,11 +442,13 @@ std::optional<kb::Incident> Index::incident(const std::string& id) const {
     return load_document<kb::Incident>(impl_->db, document_columns, "incident", id, codec::Detail::full);
 }
 
-std::vector<SignatureEntry> Index::signatures() const {
+std::vector<SignatureEntry> Index::signatures(PatternRole role) const {
     std::vector<SignatureEntry> out;
     auto stmt = impl_->db.prepare(
-        "SELECT runbook, idx, pattern, params, description, line FROM signatures ORDER BY runbook, idx");
+        "SELECT runbook, idx, pattern, params, description, after, line FROM signatures WHERE role = ? "
+        "ORDER BY runbook, idx");
     if (!stmt) return out;
+    stmt->bind(1, role == PatternRole::evidence ? "evidence" : "cleared");
     for (;;) {
         auto row = stmt->step();
         if (!row || !*row) break;
@@ -456,7 +458,8 @@ std::vector<SignatureEntry> Index::signatures() const {
         e.signature.pattern = stmt->text(2);
         e.signature.params = parse_json<kb::ParamValues>(stmt->text_view(3)).value_or(kb::ParamValues{});
         e.signature.description = stmt->text(4);
-        e.signature.line = static_cast<int>(stmt->integer(5));
+        e.signature.after = stmt->text(5);
+        e.signature.line = static_cast<int>(stmt->integer(6));
         out.push_back(std::move(e));
     }
     return out;
@@ -487,11 +490,14 @@ kb::KnowledgeBase Index::knowledge_base_outline() const {
         r.path = stmt->text(2);
         out.runbooks.push_back(std::move(r));
     }
-    auto signatures = this->signatures();
-    auto next = signatures.begin();
-    for (auto& r : out.runbooks) {
-        while (next != signatures.end() && next->runbook < r.id) ++next;
-        for (; next != signatures.end() && next->runbook == r.id; ++next) r.signatures.push_back(std::move(next->signature));
+    for (auto role : {PatternRole::evidence, PatternRole::cleared}) {
+        auto signatures = this->signatures(role);
+        auto next = signatures.begin();
+        for (auto& r : out.runbooks) {
+            auto& list = role == PatternRole::evidence ? r.signatures : r.cleared_by;
+            while (next != signatures.end() && next->runbook < r.id) ++next;
+            for (; next != signatures.end() && next->runbook == r.id; ++next) list.push_back(std::move(next->signature));
+        }
     }
     std::map<std::string, std::vector<std::string>> linked;
     for (auto& link : links()) linked[link.incident].push_back(std::move(link.runbook));
@@ -585,7 +591,7 @@ Counts Index::counts() const {
     Counts c;
     c.runbooks = count_of(impl_->db, "SELECT count(*) FROM documents WHERE kind = 'runbook'");
     c.incidents = count_of(impl_->db, "SELECT count(*) FROM documents WHERE kind = 'incident'");
-    c.signatures = count_of(impl_->db, "SELECT count(*) FROM signatures");
+    c.signatures = count_of(impl_->db, "SELECT count(*) FROM signatures WHERE role = 'evidence'");
     c.links = count_of(impl_->db, "SELECT count(*) FROM links");
     c.sources = count_of(impl_->db, "SELECT count(*) FROM sources");
     return c;

@@ -41,6 +41,8 @@ struct SearchHit {
 inline constexpr char hit_begin = '\x01';
 inline constexpr char hit_end = '\x02';
 
+enum class PatternRole { evidence, cleared };
+
 struct SignatureEntry {
     std::string runbook;
     int index = 0;  // position in the runbook's signatures
@@ -101,7 +103,8 @@ public:
     // all a match reads of a runbook the log gave evidence for.
     std::optional<kb::Runbook> runbook_outline(const std::string& id) const;
     std::optional<kb::Incident> incident(const std::string& id) const;
-    std::vector<SignatureEntry> signatures() const;  // by runbook, then position
+    // A runbook's signatures, or its cleared_by patterns; by runbook, then position.
+    std::vector<SignatureEntry> signatures(PatternRole role = PatternRole::evidence) const;
     kb::KnowledgeBase knowledge_base() const;        // everything, as loaded
     // What a cached matcher needs, read without decoding any document:
     // runbooks only as id, title, path and signatures; incidents only as id,

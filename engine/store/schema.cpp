@@ -13,6 +13,8 @@ kb::Status create(sqlite::Db& db) {
     // up in titles, error lines and summaries without reading every body.
     // documents_outline covers the listing of every incident by name, which
     // otherwise reads each row's first page with its large texts.
+    // signatures holds a runbook's signatures (role 'evidence') and its
+    // cleared_by patterns (role 'cleared'), so a matcher needs no document.
     return db.exec(R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE sources (
@@ -32,9 +34,9 @@ CREATE VIRTUAL TABLE search USING fts5(heading, errors, meta, summary, code, bod
 CREATE VIRTUAL TABLE search_head USING fts5(heading, errors, meta, summary,
     content = 'documents', content_rowid = 'rowid', tokenize = 'deja');
 CREATE TABLE signatures (
-    runbook TEXT NOT NULL, idx INTEGER NOT NULL, pattern TEXT NOT NULL, params TEXT NOT NULL,
-    description TEXT NOT NULL, line INTEGER NOT NULL,
-    PRIMARY KEY (runbook, idx)
+    runbook TEXT NOT NULL, role TEXT NOT NULL, idx INTEGER NOT NULL, pattern TEXT NOT NULL,
+    params TEXT NOT NULL, description TEXT NOT NULL, after TEXT NOT NULL, line INTEGER NOT NULL,
+    PRIMARY KEY (runbook, role, idx)
 ) WITHOUT ROWID;
 CREATE TABLE links (
     incident TEXT NOT NULL, runbook TEXT NOT NULL,

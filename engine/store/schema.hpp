@@ -10,7 +10,7 @@ namespace store::schema {
 
 // Stored in PRAGMA user_version. Bump on any change to the tables, the
 // tokenizer or what goes into the search columns.
-inline constexpr long long version = 3;
+inline constexpr long long version = 4;
 
 // Creates every table in an empty database.
 kb::Status create(sqlite::Db& db);

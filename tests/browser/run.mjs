@@ -183,6 +183,20 @@ for (const origin of ['file', 'http']) {
       await page.close();
     });
 
+    test('a pasted wait loop that got through is not a match, and says why', async () => {
+      const { page, problems } = await openPage(base() + 'index.html');
+      const waitLog = fs.readFileSync(path.join(repo, 'tests', 'fixtures', 'passing', 'wait-for-postgres.log'), 'utf8');
+      await page.locator('#log-input').fill(waitLog);
+      await page.getByRole('button', { name: 'Find known failures' }).click();
+      const note = page.locator('.match-cleared').first();
+      await note.waitFor({ timeout: 10000 });
+      assert.equal(await page.locator('.match-card').count(), 0);
+      assert.match(await page.locator('.match-none').textContent(), /No known failure/);
+      assert.match(await note.textContent(), /Nothing accepts connections.*line 53 shows it cleared.*accepting connections/);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
     test('incident -> runbook -> incident', async () => {
       const { page, problems } = await openPage(base() + 'incidents/2025-10-29-missing-pg-extensions.html');
       await page.locator('#runbooks a[href$="runbooks/pg-extension-missing.html"], .callout a[href$="runbooks/pg-extension-missing.html"]').first().click();

@@ -189,3 +189,55 @@ TEST_CASE("GFM extensions are parsed, so tables and task lists are text, not noi
     auto again = kb::parse_runbook("t2.md", text, diagnostics);
     CHECK(again->body_text == r->body_text);
 }
+
+TEST_CASE("after, cleared_by and symptom are read with their lines, and mistakes in them reported",
+          "[kb][runbook]") {
+    std::string text = "---\n"
+                       "id: waits\n"
+                       "symptom: true\n"
+                       "signatures:\n"
+                       "  - pattern: 'Did not find any relations'\n"
+                       "    after: 'Running upgrade '\n"
+                       "  - pattern: 'refused'\n"
+                       "    after: '(unclosed'\n"
+                       "cleared_by:\n"
+                       "  - pattern: 'accepting connections$'\n"
+                       "    description: pg_isready got through\n"
+                       "  - 'Postgres is up'\n"
+                       "  - pattern: 'ready'\n"
+                       "    params: {A: b}\n"
+                       "  - pattern: '[unclosed'\n"
+                       "---\n"
+                       "# Waits\n";
+    std::vector<kb::Diagnostic> diagnostics;
+    auto r = kb::parse_runbook("runbooks/waits.md", text, diagnostics);
+    REQUIRE(r);
+    CHECK(r->symptom);
+    REQUIRE(r->signatures.size() == 2);
+    CHECK(r->signatures[0].after == "Running upgrade ");
+    REQUIRE(r->cleared_by.size() == 4);
+    CHECK(r->cleared_by[0].pattern == "accepting connections$");
+    CHECK(r->cleared_by[0].description == "pg_isready got through");
+    CHECK(r->cleared_by[0].line == 10);
+    CHECK(r->cleared_by[1].pattern == "Postgres is up");
+    CHECK(r->cleared_by[2].params.empty());
+    auto has = [&](const std::vector<kb::Diagnostic>& list, int line, const std::string& part) {
+        for (const auto& d : list)
+            if (d.line == line && d.message.find(part) != std::string::npos) return true;
+        return false;
+    };
+    INFO(messages(diagnostics));
+    CHECK(has(diagnostics, 14, "cleared_by entry: unknown field 'params'"));
+    kb::KnowledgeBase k;
+    k.runbooks.push_back(*r);
+    auto problems = kb::lint(k);
+    INFO(messages(problems));
+    CHECK(has(problems, 7, "signature's after does not compile in RE2"));
+    CHECK(has(problems, 15, "cleared_by pattern does not compile in RE2"));
+    // The model keeps them through its JSON form (the index stores runbooks so).
+    nlohmann::json j = *r;
+    auto back = j.get<kb::Runbook>();
+    CHECK(back.signatures[0].after == "Running upgrade ");
+    CHECK(back.cleared_by.size() == 4);
+    CHECK(back.symptom);
+}

@@ -272,12 +272,26 @@ TEST_CASE("signatures JavaScript cannot run are lint errors", "[site][lint]") {
     kb::Runbook runbook;
     runbook.id = "x";
     runbook.path = "runbooks/x.md";
-    runbook.signatures.push_back({"fine (?P<A>\\w+)", {}, "", 7});
-    runbook.signatures.push_back({"\\C+", {}, "", 9});
+    auto pattern = [](std::string text, int line, std::string after = "") {
+        kb::Signature s;
+        s.pattern = std::move(text);
+        s.after = std::move(after);
+        s.line = line;
+        return s;
+    };
+    runbook.signatures.push_back(pattern("fine (?P<A>\\w+)", 7));
+    runbook.signatures.push_back(pattern("\\C+", 9));
+    runbook.signatures.push_back(pattern("fine", 11, "\\C"));
+    runbook.cleared_by.push_back(pattern("\\C ok", 13));
+    runbook.cleared_by.push_back(pattern("ok", 14));
     knowledge_base.runbooks.push_back(runbook);
     auto diagnostics = site::lint(knowledge_base);
-    REQUIRE(diagnostics.size() == 1);
+    REQUIRE(diagnostics.size() == 3);
     CHECK_THAT(diagnostics[0].format(), Catch::StartsWith("runbooks/x.md:9: signature cannot run in the browser: "));
+    CHECK_THAT(diagnostics[1].format(),
+               Catch::StartsWith("runbooks/x.md:11: signature's after cannot run in the browser: "));
+    CHECK_THAT(diagnostics[2].format(),
+               Catch::StartsWith("runbooks/x.md:13: cleared_by pattern cannot run in the browser: "));
     CHECK(diagnostics[0].severity == kb::Severity::error);
 }
 

@@ -16,10 +16,19 @@
       const signatures = [];
       for (const s of r.signatures) {
         try {
-          signatures.push({ re: new RegExp(s.regex.source, s.regex.flags), params: s.params, anchor: s.anchor });
+          signatures.push({
+            re: new RegExp(s.regex.source, s.regex.flags),
+            after: s.after ? new RegExp(s.after.source, s.after.flags) : null,
+            params: s.params,
+            anchor: s.anchor,
+          });
         } catch {
           // A browser without some syntax the translation uses: skip that signature.
         }
+      }
+      const clearedBy = [];
+      for (const c of r.cleared_by || []) {
+        try { clearedBy.push(new RegExp(c.source, c.flags)); } catch { /* as above */ }
       }
       const params = r.params.map((p) => {
         let pattern = null;
@@ -28,7 +37,7 @@
         }
         return { ...p, pattern };
       });
-      if (signatures.length) runbooks.push({ ...r, signatures, params });
+      if (signatures.length) runbooks.push({ ...r, signatures, clearedBy, params });
     }
   };
 
@@ -56,16 +65,26 @@
   deja.shellQuote = shellQuote;
 
   // Runbooks found in `text`, best first: most matching lines, then earliest.
+  // As `deja match` does, a signature with `after` counts only below a line
+  // matching it, and a runbook whose failure a later line shows cleared (a
+  // wait loop that got through) is not a result: `matchLog(text).cleared`
+  // lists those, each with the line that cleared it.
   deja.matchLog = (text) => {
     if (!runbooks) return [];
     const lines = text.split('\n');
     const found = new Map();
+    const afterSeen = new Set();  // signatures whose `after` line has passed
+    const clearedAt = new Map();  // runbook id -> {line, text}
     for (let i = 0; i < lines.length; ++i) {
       let line = cleanLine(lines[i]);
       if (!line) continue;
       if (line.length > MAX_LINE) line = line.slice(0, MAX_LINE);
+      const opened = [];
       for (const r of runbooks) {
+        for (const s of r.signatures) if (s.after && !afterSeen.has(s) && s.after.test(line)) opened.push(s);
+        if (r.clearedBy.some((re) => re.test(line))) clearedAt.set(r.id, { line: i + 1, text: line });
         for (const s of r.signatures) {
+          if (s.after && !afterSeen.has(s)) continue;
           const m = s.re.exec(line);
           if (!m) continue;
           if (!found.has(r.id)) found.set(r.id, { runbook: r, hits: [] });
@@ -76,9 +95,16 @@
           break;
         }
       }
+      for (const s of opened) afterSeen.add(s);
     }
     const results = [];
+    results.cleared = [];
     for (const { runbook, hits } of found.values()) {
+      const clear = clearedAt.get(runbook.id);
+      if (clear && clear.line > hits[hits.length - 1].line) {
+        results.cleared.push({ runbook, hits, clear });
+        continue;
+      }
       const values = {};
       const rejected = [];
       for (const hit of hits) {
@@ -88,7 +114,7 @@
           if (k in values) continue;
           const spec = runbook.params.find((p) => p.name === k);
           if (spec && ((spec.pattern && !spec.pattern.test(v)) || (spec.choices.length && !spec.choices.includes(v)))) {
-            rejected.push(k);
+            if (!rejected.some((r) => r.name === k)) rejected.push({ name: k, value: v });
             continue;
           }
           values[k] = v;
@@ -115,10 +141,22 @@
     return node;
   };
 
+  const renderCleared = (container, cleared) => {
+    for (const { runbook, hits, clear } of cleared) {
+      const note = el('p', 'muted match-cleared');
+      const link = el('a', null, runbook.title);
+      link.href = root + runbook.href;
+      note.append('Went away later: ', link, ' matched line ' + hits[hits.length - 1].line + ', then line ' + clear.line + ' shows it cleared (');
+      note.append(el('code', null, clear.text.slice(0, 200)), ').');
+      container.append(note);
+    }
+  };
+
   const renderResults = (container, results, lineCount) => {
     container.replaceChildren();
     if (!results.length) {
       container.append(el('p', 'match-none', 'No known failure in these ' + lineCount + ' lines. Try searching for the error message above.'));
+      renderCleared(container, results.cleared || []);
       return;
     }
     container.append(el('p', 'muted', results.length === 1 ? 'One runbook matches this log.' : results.length + ' runbooks match this log, best first.'));
@@ -164,6 +202,12 @@
         table.append(body);
         card.append(table);
       }
+      for (const { name, value } of result.rejected) {
+        const note = el('p', 'muted', 'Not taken from the log: ');
+        note.append(el('code', null, name), ' = ', el('code', null, result.secret(name) ? '••••••' : value.slice(0, 200)),
+          ' is not a value this runbook accepts.');
+        card.append(note);
+      }
       if (result.missing.length) {
         const needs = el('p', 'muted', 'Also needs: ');
         result.missing.forEach((p, n) => {
@@ -201,6 +245,7 @@
       }
       container.append(card);
     }
+    renderCleared(container, results.cleared || []);
   };
 
   const setup = () => {
