@@ -43,25 +43,36 @@ void run_match(cli::Globals& globals, const MatchArgs& args) {
         }
         files.push_back("-");
     }
+    // Like grep: a log that cannot be read is reported and the others are
+    // still matched, and the exit status is 2 unless --quiet found a failure.
     std::vector<match::Input> inputs;
+    std::size_t unreadable = 0;
     for (const auto& f : files) {
         std::string error;
         if (f != "-" && !readable(f, error)) {
             cli::print_error(error);
-            globals.exit = cli::Exit::usage;
-            return;
+            ++unreadable;
+            continue;
         }
         inputs.push_back(match::Input::from_argument(f));
     }
+    if (inputs.empty()) {
+        globals.exit = cli::Exit::usage;
+        return;
+    }
     match::Options options;
     options.threads = args.threads;
+    options.on_input_error = match::InputError::report_and_go_on;
     auto report = cli::scan_logs(globals, inputs, options);
     if (!report) {
         cli::print_error(report.error().message);
         globals.exit = cli::Exit::usage;
         return;
     }
+    for (const auto& error : report->input_errors) cli::print_error(error + "; matched what was read before it");
+    const bool complete = unreadable == 0 && report->input_errors.empty();
     globals.exit = report->found() ? cli::Exit::ok : cli::Exit::not_found;
+    if (!complete && !(args.quiet && report->found())) globals.exit = cli::Exit::usage;
     if (args.quiet) return;
     std::string format = args.json ? "json" : args.format;
     if (format == "json")
@@ -77,9 +88,10 @@ cli::Registration registration{10, [](CLI::App& root, cli::Globals& globals) {
     auto args = std::make_shared<MatchArgs>();
     auto* cmd = root.add_subcommand("match", "find known failures in logs and the runbooks that fix them");
     cmd->add_option("FILE", args->files, "log files (gzip is read transparently); - or nothing reads standard input");
-    cmd->add_flag("--json", args->json, "print the result as JSON");
+    auto* json = cmd->add_flag("--json", args->json, "print the result as JSON (same as --format json)");
     cmd->add_option("--format", args->format, "human, json, or github (workflow-command annotations)")
-        ->check(CLI::IsMember({"human", "json", "github"}));
+        ->check(CLI::IsMember({"human", "json", "github"}))
+        ->excludes(json);
     cmd->add_flag("-q,--quiet", args->quiet, "print nothing; the exit status tells");
     cmd->add_option("-j,--threads", args->threads, "threads scanning the log (default: one per core, at most 4)")
         ->check(CLI::Range(1u, 64u));

@@ -70,6 +70,7 @@ struct Collected {
     std::map<std::pair<std::size_t, std::uint32_t>, long long> after_seen;  // (source, gated signature): first line
     // Lines worded somewhat like an incident's error line: near-miss material.
     std::map<std::uint32_t, std::pair<double, SampleLine>> weak_templates;
+    std::vector<std::string> input_errors;
     std::vector<SampleLine> first_errors;
     std::vector<SampleLine> last_errors;  // ring buffer
     std::size_t last_next = 0;

@@ -216,6 +216,7 @@ kb::Result<std::span<char>> LineBlocks::next() {
         current_ = next;
     }
     started_ = true;
+    if (failed_ && end_ == begin_) return *failed_;
     char* buf = buffers_[current_].get();
     const std::size_t capacity = buffer_size_ - 1;  // room for a final '\n'
     for (;;) {
@@ -226,7 +227,12 @@ kb::Result<std::span<char>> LineBlocks::next() {
         }
         while (!eof_ && end_ < capacity) {
             auto n = source_.read(buf + end_, capacity - end_);
-            if (!n) return n.error();
+            if (!n) {
+                if (end_ == 0) return n.error();
+                failed_ = n.error();
+                eof_ = true;
+                break;
+            }
             if (*n == 0) eof_ = true;
             end_ += *n;
         }
@@ -234,6 +240,7 @@ kb::Result<std::span<char>> LineBlocks::next() {
             auto* newline = static_cast<char*>(std::memchr(buf, '\n', end_));
             if (!newline) {
                 end_ = 0;
+                if (eof_ && failed_) return *failed_;
                 if (eof_) return std::span<char>{};
                 continue;
             }
@@ -241,7 +248,10 @@ kb::Result<std::span<char>> LineBlocks::next() {
             skipping_ = false;
             continue;
         }
-        if (end_ == 0) return std::span<char>{};
+        if (end_ == 0) {
+            if (failed_) return *failed_;
+            return std::span<char>{};
+        }
         auto* last = static_cast<char*>(memrchr(buf, '\n', end_));
         if (last) {
             begin_ = static_cast<std::size_t>(last - buf) + 1;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -74,6 +75,9 @@ private:
     std::size_t begin_ = 0, end_ = 0;  // unread bytes carried over, in the current buffer
     bool eof_ = false;
     bool skipping_ = false;  // dropping the rest of a capped line
+    // A read that failed after some bytes: those are handed out as if the
+    // input ended there, and the error comes with the next call.
+    std::optional<kb::Error> failed_;
 };
 
 }  // namespace match

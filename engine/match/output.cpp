@@ -221,10 +221,13 @@ std::string github_escape_property(std::string_view text) {
 }
 
 void print_github(std::ostream& out, const Report& report) {
-    std::size_t errors = 0, warnings = 0;
+    std::size_t errors = 0, warnings = 0, left_out = 0;
     for (const auto& m : report.matches) {
         std::size_t& count = m.symptom ? warnings : errors;
-        if (count == github_annotations) continue;
+        if (count == github_annotations) {
+            ++left_out;
+            continue;
+        }
         ++count;
         std::string properties;
         if (!m.evidence.empty() && m.evidence.front().source != "stdin") {
@@ -242,6 +245,15 @@ void print_github(std::ostream& out, const Report& report) {
         else if (!m.incidents.empty()) message += "Read: deja show " + m.incidents.front().id;
         message = truncate_utf8(message, github_message_bytes);
         out << (m.symptom ? "::warning " : "::error ") << properties << "::" << github_escape_data(message) << '\n';
+    }
+    if (left_out > 0) {
+        // GitHub drops annotations past its limit without a word: say so.
+        std::string message = std::to_string(left_out) + (left_out == 1 ? " more known failure" : " more known failures") +
+                              " not annotated (GitHub shows " + std::to_string(github_annotations) +
+                              " of each kind per step); run deja match on the log to see all " +
+                              std::to_string(report.matches.size()) + ".";
+        out << "::notice title=" << github_escape_property("deja: more known failures") << "::"
+            << github_escape_data(message) << '\n';
     }
     if (!report.matches.empty()) return;
     std::string message = "No known failure in " + sources_text(report) + " (" + std::to_string(report.lines) + (report.lines == 1 ? " line)." : " lines).");

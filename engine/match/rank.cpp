@@ -119,6 +119,57 @@ kb::ParamValues params_of(const Candidate& c, const kb::Runbook& runbook) {
     return params;
 }
 
+// A runbook found with different values for one param (two extensions
+// missing, two relations) is as many failures, each with its own command:
+// its lines are split into groups whose values agree. A line that sets no
+// param goes with the line before it. More groups than this are one failure
+// repeated with a changing detail (a test worker's database suffix), shown
+// by its first few.
+constexpr std::size_t max_param_sets = 3;
+
+std::vector<Candidate> split_by_params(Candidate c, const kb::Runbook& runbook) {
+    constexpr std::size_t first_group = SIZE_MAX;  // a line before any that sets a param
+    constexpr std::size_t dropped = SIZE_MAX - 1;
+    std::vector<std::pair<kb::ParamValues, Candidate>> groups;
+    std::vector<std::size_t> home(c.lines.size(), first_group);
+    std::size_t last = first_group;
+    for (std::size_t i = 0; i < c.lines.size(); ++i) {
+        kb::ParamValues values;
+        for (const auto& h : c.lines[i].signatures)
+            for (const auto& [name, value] : h.params)
+                if (!values.count(name) && acceptable(runbook, name, value)) values[name] = value;
+        if (values.empty()) {
+            home[i] = last;
+            continue;
+        }
+        std::size_t g = 0;
+        for (; g < groups.size(); ++g) {
+            bool agree = std::all_of(values.begin(), values.end(), [&](const auto& kv) {
+                auto it = groups[g].first.find(kv.first);
+                return it == groups[g].first.end() || it->second == kv.second;
+            });
+            if (agree) break;
+        }
+        if (g == groups.size()) {
+            if (groups.size() == max_param_sets) {
+                home[i] = dropped;
+                continue;
+            }
+            groups.emplace_back();
+        }
+        groups[g].first.insert(values.begin(), values.end());
+        home[i] = last = g;
+    }
+    if (groups.size() <= 1) return {std::move(c)};
+    for (std::size_t i = 0; i < c.lines.size(); ++i) {
+        if (home[i] == dropped) continue;
+        groups[home[i] == first_group ? 0 : home[i]].second.lines.push_back(std::move(c.lines[i]));
+    }
+    std::vector<Candidate> out;
+    for (auto& [values, group] : groups) out.push_back(std::move(group));
+    return out;
+}
+
 enum class Seen { in_log, before };
 
 IncidentRef ref_of(const kb::Incident& incident, Seen seen) {
@@ -402,11 +453,13 @@ Report rank(const Matcher& m, Collected&& c, const Options& options) {
             cleared.push_back(std::move(*gone));
             continue;
         }
-        Ranked ranked;
-        ranked.exact_confidence = confidence_of(candidate);
-        ranked.first = earliest(candidate);
-        ranked.match = runbook_match(m, r, candidate, c.sources, options);
-        all.push_back(std::move(ranked));
+        for (auto& part : split_by_params(std::move(candidate), m.runbook(r))) {
+            Ranked ranked;
+            ranked.exact_confidence = confidence_of(part);
+            ranked.first = earliest(part);
+            ranked.match = runbook_match(m, r, part, c.sources, options);
+            all.push_back(std::move(ranked));
+        }
     }
     for (const auto& [i, candidate] : c.incidents) {
         Ranked ranked;
@@ -441,6 +494,7 @@ Report rank(const Matcher& m, Collected&& c, const Options& options) {
         report.near_misses = near_misses(m, c, std::move(weak), options);
     }
     report.error_lines = error_lines_of(c);
+    report.input_errors = std::move(c.input_errors);
     return report;
 }
 

@@ -63,8 +63,18 @@ struct Report {
     std::vector<Match> matches;      // confident ones, best first, causes before symptoms
     std::vector<Match> near_misses;  // only when nothing is confident
     std::vector<Evidence> error_lines;  // a sample of the log's error lines, in log order
+    // Inputs that could not be read to the end (InputError::report_and_go_on):
+    // the report covers what was read of them.
+    std::vector<std::string> input_errors;
 
     bool found() const { return !matches.empty(); }
+};
+
+// What scan() does when an input cannot be opened or fails part way (a
+// truncated gzip stream, a read error).
+enum class InputError {
+    fail,              // the scan fails with the error
+    report_and_go_on,  // the report covers what was read and lists the error
 };
 
 struct Options {
@@ -75,9 +85,11 @@ struct Options {
     std::size_t max_near_misses = 3;
     unsigned threads = 0;  // scanning threads; 0: one per core, at most 4
     std::vector<std::string> command_prefix;  // words between "deja" and "run", e.g. {"--kb", "team"}
+    InputError on_input_error = InputError::fail;
 };
 
-// Errors: an input that cannot be opened or read ("cannot read x.log (...)").
+// Errors: an input that cannot be opened or read ("cannot read x.log (...)"),
+// unless options.on_input_error says to go on.
 kb::Result<Report> scan(const Matcher& matcher, const std::vector<Input>& inputs, const Options& options = {});
 
 // The DESIGN.md contract: sources, lines, matches, near_misses.

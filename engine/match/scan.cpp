@@ -270,16 +270,13 @@ public:
             tail.push_back(job);
             if (tail.size() > tail_blocks) tail.pop_front();
         };
-        // Workers must be done with every block before the blocks go away.
-        auto drain = [&] {
-            for (Job* job : pending)
-                if (pool_ && pool_->running()) pool_->wait(job);
-            pending.clear();
-        };
         for (std::size_t count = 0;; ++count) {
             auto block = blocks.next();
             if (!block) {
-                drain();
+                // What was read before the error still counts (and workers
+                // must be done with every block before the blocks go away).
+                for (; !pending.empty(); pending.pop_front()) finish(pending.front());
+                out_.lines += lines;
                 return block.error();
             }
             if (block->empty()) break;
@@ -609,7 +606,10 @@ kb::Result<Report> scan(const Matcher& matcher, const std::vector<Input>& inputs
     if (auto started = scanner.start(); !started) return started.error();
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         collected.sources.push_back(inputs[i].name);
-        if (auto status = scanner.scan(inputs[i], i); !status) return status.error();
+        if (auto status = scanner.scan(inputs[i], i); !status) {
+            if (options.on_input_error == InputError::fail) return status.error();
+            collected.input_errors.push_back(status.error().message);
+        }
     }
     return detail::rank(matcher, std::move(collected), options);
 }

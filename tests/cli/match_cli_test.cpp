@@ -124,6 +124,38 @@ TEST_CASE("deja match: input and usage errors exit 2", "[cli][match]") {
     auto broken = test::deja({"match", (home / "broken.gz").string()}, home.path());
     CHECK(broken.exit_code == 2);
     CHECK(broken.err.find("deja: error: cannot read " + (home / "broken.gz").string()) == 0);
+    auto both = test::deja({"match", "--json", "--format", "github", fixture_log("unknown.log").string()}, home.path());
+    CHECK(both.exit_code == 2);
+    CHECK(both.err.find("--json excludes --format") != std::string::npos);
+}
+
+TEST_CASE("deja match reports what it read of a log it could not finish, and exits 2", "[cli][match]") {
+    test::TempDir home;
+    const std::string kb = fixture_kb().string();
+    const std::string log = fixture_log("frobnicator.log").string();
+    // A compressed log cut short after its failure.
+    std::string text = test::read_file(log);
+    for (int i = 0; i < 20000; ++i) text += "step " + std::to_string(i * 7919 % 10007) + " done\n";
+    auto compressed = gzip(text);
+    test::write_file(home / "cut.log.gz", compressed.substr(0, compressed.size() / 2));
+    auto cut = test::deja({"--kb", kb, "match", (home / "cut.log.gz").string()}, home.path());
+    CHECK(cut.exit_code == 2);
+    CHECK(cut.out.find("cut.log.gz:4  widgets.FrobnicatorError") != std::string::npos);
+    CHECK(cut.err == "deja: error: cannot read " + (home / "cut.log.gz").string() +
+                         " (truncated gzip data); matched what was read before it\n");
+    // A missing file among others, as grep does: the rest is matched, the status says an input failed,
+    // and --quiet with a failure found says found.
+    auto missing = test::deja({"--kb", kb, "match", log, (home / "gone.log").string()}, home.path());
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.out.find("known failure: frobnicator-jammed") != std::string::npos);
+    CHECK(missing.err.find("cannot read " + (home / "gone.log").string()) != std::string::npos);
+    auto quiet = test::deja({"--kb", kb, "match", "-q", log, (home / "gone.log").string()}, home.path());
+    CHECK(quiet.exit_code == 0);
+    CHECK(quiet.out.empty());
+    auto quiet_none = test::deja({"--kb", kb, "match", "-q", fixture_log("unknown.log").string(),
+                                  (home / "gone.log").string()},
+                                 home.path());
+    CHECK(quiet_none.exit_code == 2);
 }
 
 TEST_CASE("deja match reads standard input, gzip-compressed or not", "[cli][match]") {

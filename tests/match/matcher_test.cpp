@@ -105,12 +105,17 @@ TEST_CASE("a root cause ranks above the symptoms it caused", "[match][ranking]")
 }
 
 TEST_CASE("several distinct lines add up; repeats of one line do not", "[match][ranking]") {
-    auto once = scan_text("ERROR:  relation \"users\" does not exist\n");
+    const std::string reached = "job/migrate: Job has reached the specified backoff limit\n";
+    const std::string reason = "Warning  BackoffLimitExceeded  job/migrate\n";
+    auto once = scan_text(reached);
     std::string repeated;
-    for (int i = 0; i < 10; ++i) repeated += "ERROR:  relation \"users\" does not exist\n";
+    for (int i = 0; i < 10; ++i) repeated += reached;
     auto ten = scan_text(repeated);
-    auto distinct = scan_text("ERROR:  relation \"users\" does not exist\nERROR:  relation \"orders\" does not exist\n");
-    REQUIRE(top_runbook(once) == "pg-relation-missing");
+    // Two lines that ask for the same fix (different lines asking for
+    // different values are separate failures: params_test.cpp).
+    auto distinct = scan_text(reached + reason);
+    REQUIRE(top_runbook(once) == "k8s-job-backoff-limit");
+    REQUIRE(distinct.matches.size() == 1);
     CHECK(ten.matches.front().confidence == once.matches.front().confidence);
     CHECK(distinct.matches.front().confidence > once.matches.front().confidence);
     CHECK(distinct.matches.front().confidence <= 1.0);

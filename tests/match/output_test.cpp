@@ -117,7 +117,11 @@ TEST_CASE("GitHub workflow commands are escaped and within the annotation limits
     std::ostringstream limited;
     match::print_github(limited, many);
     std::string lines = limited.str();
-    CHECK(std::count(lines.begin(), lines.end(), '\n') == 10);
+    CHECK(std::count(lines.begin(), lines.end(), '\n') == 11);
+    // The ones GitHub would drop are counted in a notice at the end.
+    CHECK(lines.find("\n::notice title=deja%3A more known failures::2 more known failures not annotated "
+                     "(GitHub shows 10 of each kind per step); run deja match on the log to see all 12.\n") !=
+          std::string::npos);
     CHECK(lines.find("file=") == std::string::npos);  // stdin is not a file in the repository
     std::istringstream in(lines);
     for (std::string line; std::getline(in, line);) CHECK(line.size() < 1200);
