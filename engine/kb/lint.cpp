@@ -6,6 +6,7 @@
 
 #include <re2/re2.h>
 
+#include "kb/document.hpp"
 #include "kb/info_string.hpp"
 #include "kb/load.hpp"
 #include "kb/text.hpp"
@@ -27,6 +28,11 @@ void lint_runbook(const Runbook& r, std::vector<Diagnostic>& out) {
     };
     if (!valid_id(r.id))
         report(1, "runbook id '" + r.id + "' should be lower-case letters, digits, '-', '_' or '.'",
+               Severity::warning);
+    // `deja run ID` names the id, a reader looks for the file: one name for both.
+    if (const auto stem = file_stem(r.path); !stem.empty() && stem != r.id)
+        report(1, "runbook id '" + r.id + "' differs from its file name '" + stem +
+                      "'; rename one so that `deja run " + r.id + "` and the file are found by the same name",
                Severity::warning);
 
     std::set<std::string> param_names;

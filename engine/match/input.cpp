@@ -6,6 +6,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
+
+#include "kb/text.hpp"
 
 namespace match {
 
@@ -163,6 +166,93 @@ private:
     bool finished_ = false;
 };
 
+// UTF-16 with a byte order mark (what PowerShell's `>` and many Windows
+// tools write), turned into UTF-8 as it streams. An unpaired surrogate
+// becomes U+FFFD.
+class Utf16Source : public ByteSource {
+public:
+    enum class Order { little, big };
+    Utf16Source(std::unique_ptr<ByteSource> inner, Order order) : inner_(std::move(inner)), order_(order) {}
+
+    kb::Result<std::size_t> read(char* buffer, std::size_t size) override {
+        while (out_.size() - out_pos_ < size && !ended_) {
+            std::size_t have = raw_.size();
+            raw_.resize(have + 64 * 1024);
+            auto n = inner_->read(raw_.data() + have, 64 * 1024);
+            if (!n) return n.error();
+            raw_.resize(have + *n);
+            if (*n == 0) ended_ = true;
+            convert();
+        }
+        std::size_t n = std::min(size, out_.size() - out_pos_);
+        std::memcpy(buffer, out_.data() + out_pos_, n);
+        out_pos_ += n;
+        if (out_pos_ == out_.size()) {
+            out_.clear();
+            out_pos_ = 0;
+        }
+        return n;
+    }
+
+private:
+    void convert() {
+        if (out_pos_ > 0) out_.erase(0, std::exchange(out_pos_, 0));
+        std::size_t i = 0;
+        auto unit = [&](std::size_t at) {
+            auto lo = static_cast<unsigned char>(raw_[at]), hi = static_cast<unsigned char>(raw_[at + 1]);
+            return static_cast<char16_t>(order_ == Order::little ? lo | hi << 8 : hi | lo << 8);
+        };
+        if (!past_bom_ && raw_.size() >= 2) {
+            past_bom_ = true;
+            if (unit(0) == 0xFEFF) i = 2;
+        }
+        for (; i + 1 < raw_.size(); i += 2) {
+            char16_t u = unit(i);
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                if (i + 3 >= raw_.size() && !ended_) break;  // its pair is in the next read
+                char16_t low = i + 3 < raw_.size() ? unit(i + 2) : 0;
+                if (low >= 0xDC00 && low <= 0xDFFF) {
+                    kb::text::append_utf8(out_, 0x10000 + ((char32_t(u) - 0xD800) << 10) + (char32_t(low) - 0xDC00));
+                    i += 2;
+                    continue;
+                }
+                kb::text::append_utf8(out_, 0xFFFD);
+            } else if (u >= 0xDC00 && u <= 0xDFFF) {
+                kb::text::append_utf8(out_, 0xFFFD);
+            } else {
+                kb::text::append_utf8(out_, u);
+            }
+        }
+        raw_.erase(0, i);
+        if (ended_ && !raw_.empty()) {  // an odd byte at the end
+            kb::text::append_utf8(out_, 0xFFFD);
+            raw_.clear();
+        }
+    }
+
+    std::unique_ptr<ByteSource> inner_;
+    Order order_;
+    std::string raw_, out_;
+    std::size_t out_pos_ = 0;
+    bool ended_ = false;
+    bool past_bom_ = false;
+};
+
+// The first `n` bytes of a source, and the source with them put back.
+kb::Result<std::string> peek(std::unique_ptr<ByteSource>& source, std::size_t n) {
+    std::string head(n, '\0');
+    std::size_t have = 0;
+    while (have < n) {
+        auto got = source->read(head.data() + have, n - have);
+        if (!got) return got.error();
+        if (*got == 0) break;
+        have += *got;
+    }
+    head.resize(have);
+    source = std::make_unique<PrefixedSource>(std::move(source), head);
+    return head;
+}
+
 }  // namespace
 
 kb::Result<std::unique_ptr<ByteSource>> open_input(const Input& input) {
@@ -181,18 +271,18 @@ kb::Result<std::unique_ptr<ByteSource>> open_input(const Input& input) {
             break;
         }
     }
-    std::string magic(2, '\0');
-    std::size_t have = 0;
-    while (have < magic.size()) {
-        auto n = raw->read(magic.data() + have, magic.size() - have);
-        if (!n) return n.error();
-        if (*n == 0) break;
-        have += *n;
+    std::unique_ptr<ByteSource> source = std::move(raw);
+    auto magic = peek(source, 2);
+    if (!magic) return magic.error();
+    if (*magic == "\x1f\x8b") {
+        source = std::make_unique<GzipSource>(std::move(source), input.name);
+        magic = peek(source, 2);
+        if (!magic) return magic.error();
     }
-    magic.resize(have);
-    bool gzip = magic == "\x1f\x8b";
-    std::unique_ptr<ByteSource> source = std::make_unique<PrefixedSource>(std::move(raw), std::move(magic));
-    if (gzip) source = std::make_unique<GzipSource>(std::move(source), input.name);
+    if (*magic == "\xff\xfe" || *magic == "\xfe\xff") {
+        auto order = *magic == "\xff\xfe" ? Utf16Source::Order::little : Utf16Source::Order::big;
+        source = std::make_unique<Utf16Source>(std::move(source), order);
+    }
     return source;
 }
 

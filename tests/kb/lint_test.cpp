@@ -67,6 +67,7 @@ TEST_CASE("lint reports each kind of problem at its line", "[kb][lint]") {
                      "true\n"                                                  // 24
                      "```\n");
     test::write_file(dir / "runbooks" / "2020-05-05-clash.md", "---\nid: 2020-05-05-clash\n---\n# Clash\n");
+    test::write_file(dir / "runbooks" / "renamed-file.md", "---\nid: old-name\n---\n# Renamed\n");
     test::write_file(dir / "incidents" / "2020-05-05-clash.md", "# An incident with a runbook's id\n");
     test::write_file(dir / "incidents" / "2020-06-06-typed.md",
                      "---\nstatus: sideways\ndate: someday\nrunbooks: [missing-runbook]\n---\n# Typed\n");
@@ -93,6 +94,10 @@ TEST_CASE("lint reports each kind of problem at its line", "[kb][lint]") {
                           "mitigated, monitoring"));
     CHECK(contains(lines, "incidents/2020-06-06-typed.md:3: date 'someday' is not a date like 2025-10-29"));
     CHECK(contains(lines, "incidents/2020-06-06-typed.md:4: links to runbook 'missing-runbook', which does not exist"));
+
+    CHECK(contains(lines, "runbooks/renamed-file.md:1: warning: runbook id 'old-name' differs from its file name "
+                          "'renamed-file'; rename one so that `deja run old-name` and the file are found by the "
+                          "same name"));
 
     // Sorted by file, then line.
     auto problems = kb::lint(kb::load({dir.path()}));

@@ -60,6 +60,40 @@ TEST_CASE("gzip is detected by its magic bytes and read as a stream", "[match][i
     CHECK(report->matches.front().evidence.front().line == 20001);
 }
 
+TEST_CASE("UTF-16 logs with a byte order mark are read as UTF-8, compressed or not", "[match][input]") {
+    // As PowerShell's `>` writes: UTF-16LE with FF FE. Text beyond the BMP
+    // (an emoji, a surrogate pair) and a long log that crosses reads.
+    std::u16string text = u"pytest \u2014 \U0001F525 start\r\n";
+    for (int i = 0; i < 40000; ++i) text += u"line " + std::u16string(1, char16_t(u'0' + i % 10)) + u"\r\n";
+    text += u"ERROR:  relation \"users\" does not exist\r\n";
+    auto encode = [&](bool little) {
+        std::string out = little ? "\xff\xfe" : "\xfe\xff";
+        for (char16_t u : text) {
+            char lo = static_cast<char>(u & 0xFF), hi = static_cast<char>(u >> 8);
+            out += little ? std::string{lo, hi} : std::string{hi, lo};
+        }
+        return out;
+    };
+    test::TempDir dir;
+    test::write_file(dir / "le.log", encode(true));
+    test::write_file(dir / "be.log", encode(false));
+    test::write_file(dir / "le.log.gz", gzip(encode(true)));
+    for (const char* name : {"le.log", "be.log", "le.log.gz"}) {
+        INFO(name);
+        auto utf8 = read_all(match::Input::file(dir / name));
+        CHECK(utf8.rfind("pytest \xE2\x80\x94 \xF0\x9F\x94\xA5 start\r\n", 0) == 0);  // no BOM left
+        auto report = match::scan(test::match_kb::matcher(), {match::Input::file(dir / name)});
+        REQUIRE(report);
+        REQUIRE(report->found());
+        CHECK(report->matches.front().runbook == std::optional<std::string>("pg-relation-missing"));
+        CHECK(report->matches.front().evidence.front().line == 40002);
+        CHECK(report->matches.front().params.at("RELATION") == "users");
+    }
+    // A lone surrogate and an odd last byte are replaced, not fatal.
+    test::write_file(dir / "broken.log", std::string("\xff\xfe" "a\x00\x00\xd8" "b\x00\n\x00\x01", 11));
+    CHECK(read_all(match::Input::file(dir / "broken.log")) == "a\xEF\xBF\xBD" "b\n\xEF\xBF\xBD");
+}
+
 TEST_CASE("a damaged gzip stream is an input error, not a crash", "[match][input]") {
     test::TempDir dir;
     std::string compressed = gzip(std::string(100000, 'x'));
