@@ -107,15 +107,19 @@ bool acceptable(const kb::Runbook& runbook, const std::string& name, const std::
     return true;
 }
 
+// Adds the values a hit took that the runbook accepts and `params` lacks.
+void take_params(const SignatureHit& hit, const kb::Runbook& runbook, kb::ParamValues& params) {
+    for (const auto& [name, value] : hit.params)
+        if (!params.count(name) && acceptable(runbook, name, value)) params[name] = value;
+}
+
 kb::ParamValues params_of(const Candidate& c, const kb::Runbook& runbook) {
     std::vector<const SignatureHit*> hits;
     for (const auto& l : c.lines)
         for (const auto& h : l.signatures) hits.push_back(&h);
     std::stable_sort(hits.begin(), hits.end(), [](const auto* a, const auto* b) { return a->strength > b->strength; });
     kb::ParamValues params;
-    for (const auto* h : hits)
-        for (const auto& [name, value] : h->params)
-            if (!params.count(name) && acceptable(runbook, name, value)) params[name] = value;
+    for (const auto* h : hits) take_params(*h, runbook, params);
     return params;
 }
 
@@ -135,9 +139,7 @@ std::vector<Candidate> split_by_params(Candidate c, const kb::Runbook& runbook) 
     std::size_t last = first_group;
     for (std::size_t i = 0; i < c.lines.size(); ++i) {
         kb::ParamValues values;
-        for (const auto& h : c.lines[i].signatures)
-            for (const auto& [name, value] : h.params)
-                if (!values.count(name) && acceptable(runbook, name, value)) values[name] = value;
+        for (const auto& h : c.lines[i].signatures) take_params(h, runbook, values);
         if (values.empty()) {
             home[i] = last;
             continue;
@@ -394,13 +396,13 @@ std::vector<Evidence> error_lines_of(const Collected& c) {
 // runbook is a near miss that shows the failure and the line that cleared it.
 std::optional<Ranked> clear(const Matcher& m, std::size_t r, Candidate& candidate, const Collected& c,
                             const Options& options) {
-    const ClearedLine* last_clear = nullptr;
     std::set<std::size_t> cleared_sources;
+    std::pair<std::size_t, const ClearedLine*> shown{0, nullptr};  // the last source's clearing line
     for (const auto& [source, last] : candidate.last_line) {
         auto found = c.cleared.find({r, source});
         if (found == c.cleared.end() || found->second.line <= last) continue;
         cleared_sources.insert(source);
-        last_clear = &found->second;
+        shown = {source, &found->second};
     }
     if (cleared_sources.empty()) return std::nullopt;
     auto still_failing = [&](const LineRecord& l) { return !cleared_sources.count(l.source); };
@@ -413,13 +415,13 @@ std::optional<Ranked> clear(const Matcher& m, std::size_t r, Candidate& candidat
     ranked.exact_confidence = std::min(options.threshold - 0.01, confidence_of(candidate) * cleared_near_miss_scale);
     ranked.first = earliest(candidate);
     ranked.match = runbook_match(m, r, candidate, c.sources, options);
-    const std::size_t source = *cleared_sources.rbegin();
+    const auto& [source, clearing] = shown;
     Evidence e;
     e.source = c.sources.at(source);
-    e.line = last_clear->line;
-    e.text = shown_line(last_clear->text, max_text);
+    e.line = clearing->line;
+    e.text = shown_line(clearing->text, max_text);
     e.kind = EvidenceKind::cleared;
-    e.signature = m.signatures()[last_clear->signature].pattern;
+    e.signature = m.signatures()[clearing->signature].pattern;
     ranked.match.evidence.push_back(std::move(e));
     return ranked;
 }

@@ -388,6 +388,13 @@ private:
         process(raw, number, previous);
     }
 
+    // What a Vectorscan id, or an unfiltered signature's id past them, stands for.
+    Target target_of(std::uint32_t id) const {
+        const auto& targets = m_.targets();
+        const auto count = static_cast<std::uint32_t>(targets.size());
+        return id < count ? targets[id] : Target{Target::Kind::signature, id - count};
+    }
+
     static int on_line_match(unsigned id, unsigned long long, unsigned long long, unsigned, void* context) {
         static_cast<std::vector<std::uint32_t>*>(context)->push_back(id);
         return 0;
@@ -413,10 +420,10 @@ private:
             ids_.insert(ids_.end(), unfiltered.begin(), unfiltered.end());
         }
         if (cleaned.empty()) return;
-        note_markers(cleaned, number);
-        if (is_notice(cleaned) || is_generic(cleaned)) return;
         std::sort(ids_.begin(), ids_.end());
         ids_.erase(std::unique(ids_.begin(), ids_.end()), ids_.end());
+        note_markers(cleaned, number);
+        if (is_notice(cleaned) || is_generic(cleaned)) return;
 
         std::vector<SignatureHit> signature_hits;
         std::vector<TemplateHit> template_hits;
@@ -433,7 +440,7 @@ private:
             core_hash = kb::hash64(core);
         };
         for (auto id : ids_) {
-            Target target = id < target_count ? targets[id] : Target{Target::Kind::signature, id - target_count};
+            Target target = target_of(id);
             if (target.kind == Target::Kind::signature) {
                 if (m_.signatures()[target.index].role != Role::evidence) continue;
                 if (auto hit = confirm(target.index, cleaned, number)) signature_hits.push_back(std::move(*hit));
@@ -509,10 +516,8 @@ private:
     // Lines that let a signature's evidence count from now on (`after`), or
     // that show a runbook's failure went away (`cleared_by`).
     void note_markers(const std::string& cleaned, long long number) {
-        const auto& targets = m_.targets();
-        const auto target_count = static_cast<std::uint32_t>(targets.size());
         for (auto id : ids_) {
-            Target target = id < target_count ? targets[id] : Target{Target::Kind::signature, id - target_count};
+            Target target = target_of(id);
             if (target.kind != Target::Kind::signature) continue;
             const auto& sig = m_.signatures()[target.index];
             if (sig.role == Role::evidence) continue;

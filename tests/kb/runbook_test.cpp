@@ -2,6 +2,8 @@
 // blocks in Runme's attribute forms, and what is not a step.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "kb/load.hpp"
 #include "support.hpp"
 
@@ -12,6 +14,15 @@ kb::Runbook parse_fixture(const std::string& name, std::vector<kb::Diagnostic>& 
     auto runbook = kb::parse_runbook(path.string(), test::read_file(path), diagnostics);
     REQUIRE(runbook);
     return *runbook;
+}
+
+// Whether `list` has a diagnostic at `line` whose message contains `part`
+// (and, when `file` is given, in that file).
+bool reported(const std::vector<kb::Diagnostic>& list, int line, const std::string& part,
+              const std::string& file = "") {
+    return std::any_of(list.begin(), list.end(), [&](const kb::Diagnostic& d) {
+        return d.line == line && d.message.find(part) != std::string::npos && (file.empty() || d.file == file);
+    });
 }
 
 std::string messages(const std::vector<kb::Diagnostic>& diagnostics) {
@@ -130,10 +141,7 @@ TEST_CASE("bad front matter values are reported at their line", "[kb][runbook][b
     REQUIRE(r);
     CHECK(r->id == "broken");
     auto has = [&](int line, const std::string& part) {
-        for (const auto& d : diagnostics)
-            if (d.line == line && d.message.find(part) != std::string::npos && d.file == "runbooks/broken.md")
-                return true;
-        return false;
+        return reported(diagnostics, line, part, "runbooks/broken.md");
     };
     INFO(messages(diagnostics));
     CHECK(has(4, "required must be true or false"));
@@ -221,19 +229,14 @@ TEST_CASE("after, cleared_by and symptom are read with their lines, and mistakes
     CHECK(r->cleared_by[0].line == 10);
     CHECK(r->cleared_by[1].pattern == "Postgres is up");
     CHECK(r->cleared_by[2].params.empty());
-    auto has = [&](const std::vector<kb::Diagnostic>& list, int line, const std::string& part) {
-        for (const auto& d : list)
-            if (d.line == line && d.message.find(part) != std::string::npos) return true;
-        return false;
-    };
     INFO(messages(diagnostics));
-    CHECK(has(diagnostics, 14, "cleared_by entry: unknown field 'params'"));
+    CHECK(reported(diagnostics, 14, "cleared_by entry: unknown field 'params'"));
     kb::KnowledgeBase k;
     k.runbooks.push_back(*r);
     auto problems = kb::lint(k);
     INFO(messages(problems));
-    CHECK(has(problems, 7, "signature's after does not compile in RE2"));
-    CHECK(has(problems, 15, "cleared_by pattern does not compile in RE2"));
+    CHECK(reported(problems, 7, "signature's after does not compile in RE2"));
+    CHECK(reported(problems, 15, "cleared_by pattern does not compile in RE2"));
     // The model keeps them through its JSON form (the index stores runbooks so).
     nlohmann::json j = *r;
     auto back = j.get<kb::Runbook>();
