@@ -27,8 +27,8 @@ void build_site(cli::Globals& globals, const SiteArgs& args) {
         globals.exit = cli::Exit::usage;
         return;
     }
-    if (!args.base_url.empty() && args.base_url.rfind("http://", 0) != 0 && args.base_url.rfind("https://", 0) != 0) {
-        cli::print_error("--base-url must start with http:// or https:// (" + args.base_url + ")");
+    if (auto valid = site::check_base_url(args.base_url); !valid) {
+        cli::print_error(valid.error().message);
         globals.exit = cli::Exit::usage;
         return;
     }

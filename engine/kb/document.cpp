@@ -11,7 +11,16 @@ bool read_document(const std::string& path, std::string_view bytes, std::vector<
         diagnostics.push_back({path, 0, Severity::error, "binary file (not text); skipped"});
         return false;
     }
-    doc.text = repair_text(bytes);
+    encoding::Decoding decoding;
+    doc.text = repair_text(bytes, &decoding);
+    if (decoding.legacy) {
+        diagnostics.push_back({path, static_cast<int>(decoding.first_line), Severity::warning,
+                               "not UTF-8; read as Windows-1252 (save the file as UTF-8 to be sure)"});
+    } else if (decoding.invalid > 0) {
+        diagnostics.push_back({path, static_cast<int>(decoding.first_line), Severity::warning,
+                               "invalid UTF-8 replaced with U+FFFD (" + std::to_string(decoding.invalid) +
+                                   (decoding.invalid == 1 ? " sequence" : " sequences, the first here") + ")"});
+    }
     doc.split = front_matter::split(doc.text, path, diagnostics);
     doc.yaml = front_matter::parse(doc.split, path, diagnostics);
     doc.markdown = markdown::parse(doc.split.body, doc.split.body_first_line);

@@ -1,5 +1,6 @@
 #include "kb/encoding.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <optional>
@@ -88,8 +89,17 @@ int cp1252_byte(char32_t cp) {
     return -1;
 }
 
-std::string normalize_utf8(std::string_view bytes) {
-    if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+namespace {
+
+char32_t cp1252_code_point(unsigned char b) {
+    if (b < 0x80 || b >= 0xA0) return b;
+    char32_t cp = cp1252_high[b - 0x80];
+    return cp != 0 ? cp : replacement;
+}
+
+// Line ends normalised; each byte >= 0x80 is one character, from `decode`.
+template <class Decode>
+std::string normalize(std::string_view bytes, Decode decode) {
     std::string out;
     out.reserve(bytes.size());
     std::size_t pos = 0;
@@ -105,27 +115,42 @@ std::string normalize_utf8(std::string_view bytes) {
             }
             out.append(bytes.substr(pos, end - pos));
             pos = end;
-            continue;
-        }
-        if (c < 0x80) {
-            if (c == '\r') {
-                out += '\n';
-                ++pos;
-                if (pos < bytes.size() && bytes[pos] == '\n') ++pos;
-                continue;
-            }
-            out += static_cast<char>(c);
+        } else if (c == '\r') {
+            out += '\n';
             ++pos;
-            continue;
-        }
-        std::size_t start = pos;
-        char32_t cp = text::decode_utf8(bytes, pos);
-        if (cp == text::invalid_code_point) {
-            text::append_utf8(out, replacement);
+            if (pos < bytes.size() && bytes[pos] == '\n') ++pos;
         } else {
-            out.append(bytes.substr(start, pos - start));
+            decode(bytes, pos, out);
         }
     }
+    return out;
+}
+
+}  // namespace
+
+std::string normalize_utf8(std::string_view bytes, Decoding* decoding) {
+    if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+    Decoding found;
+    std::size_t multibyte = 0;
+    std::string out = normalize(bytes, [&](std::string_view in, std::size_t& pos, std::string& text) {
+        std::size_t start = pos;
+        char32_t cp = text::decode_utf8(in, pos);
+        if (cp != text::invalid_code_point) {
+            text.append(in.substr(start, pos - start));
+            ++multibyte;
+            return;
+        }
+        if (found.invalid++ == 0)
+            found.first_line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+        text::append_utf8(text, replacement);
+    });
+    if (found.invalid > 0 && multibyte == 0) {
+        found.legacy = true;
+        out = normalize(bytes, [](std::string_view in, std::size_t& pos, std::string& text) {
+            text::append_utf8(text, cp1252_code_point(static_cast<unsigned char>(in[pos++])));
+        });
+    }
+    if (decoding) *decoding = found;
     return out;
 }
 
@@ -236,8 +261,8 @@ bool looks_binary(std::string_view bytes) {
 
 namespace kb {
 
-std::string repair_text(std::string_view bytes) {
-    std::string text = encoding::repair_double_encoding(encoding::normalize_utf8(bytes));
+std::string repair_text(std::string_view bytes, encoding::Decoding* decoding) {
+    std::string text = encoding::repair_double_encoding(encoding::normalize_utf8(bytes, decoding));
     // A BOM that was itself double-encoded ("ï»¿") is only a BOM once repaired.
     if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
     return text;

@@ -14,9 +14,18 @@ namespace kb::encoding {
 // cp1252 bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) pass them through as those.
 int cp1252_byte(char32_t code_point);
 
-// Replaces invalid UTF-8 with U+FFFD, CRLF and lone CR with LF, drops a
-// leading BOM. Line numbers are preserved.
-std::string normalize_utf8(std::string_view bytes);
+// What normalize_utf8 found that was not UTF-8.
+struct Decoding {
+    std::size_t invalid = 0;     // sequences that were not UTF-8
+    std::size_t first_line = 0;  // 1-based line of the first, 0 if none
+    bool legacy = false;         // read as Windows-1252 instead
+};
+
+// CRLF and lone CR to LF, a leading BOM dropped. Bytes that are not UTF-8
+// become U+FFFD, except in a file with no valid multi-byte UTF-8 at all:
+// that is a legacy Windows-1252 / Latin-1 file ("Caf\xE9"), read as such.
+// Line numbers are preserved.
+std::string normalize_utf8(std::string_view bytes, Decoding* decoding = nullptr);
 
 // Reverses double encoding wherever a run of characters maps back through
 // Windows-1252 to valid multi-byte UTF-8; anything else is left as it is.

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kb/encoding.hpp"
 #include "kb/model.hpp"
 
 namespace kb {
@@ -30,8 +31,10 @@ std::optional<Incident> parse_incident(const std::string& path, std::string_view
                                        std::vector<Diagnostic>& diagnostics);
 
 // BOM removed, CRLF/CR to LF, text that was UTF-8 encoded twice (UTF-8 read as
-// Windows-1252 and encoded again) repaired, invalid UTF-8 replaced by U+FFFD.
-std::string repair_text(std::string_view bytes);
+// Windows-1252 and encoded again) repaired, invalid UTF-8 replaced by U+FFFD
+// (a file with no UTF-8 at all is read as Windows-1252); what was not UTF-8 is
+// reported through `decoding` if given.
+std::string repair_text(std::string_view bytes, encoding::Decoding* decoding = nullptr);
 
 // Checks beyond parsing: unique ids, typed front matter, links resolve,
 // signatures compile in RE2, each step in a language deja can run.

@@ -1,5 +1,7 @@
 #include "kb/markdown.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <mutex>
 
@@ -27,6 +29,29 @@ const std::vector<cmark_syntax_extension*>& extensions() {
     return list;
 }
 
+// Inline HTML that is markup (`<b>`, `</span>`, `<br/>`, a comment) and not
+// text that merely looks like a tag, such as `<none>` or `<pod-name>` in
+// prose: markup has no place in plain text, a summary or a meta description.
+bool is_markup(std::string_view html) {
+    if (html.starts_with("<!--") || html.starts_with("<?") || html.starts_with("<!")) return true;
+    std::size_t at = html.starts_with("</") ? 2 : 1;
+    std::size_t end = at;
+    while (end < html.size() && std::isalnum(static_cast<unsigned char>(html[end]))) ++end;
+    if (end == at || end >= html.size() || !(html[end] == '>' || html[end] == '/' || std::isspace(static_cast<unsigned char>(html[end]))))
+        return false;
+    static constexpr std::string_view elements[] = {
+        "a",      "abbr",    "b",      "bdi",     "bdo",    "big",      "blockquote", "br",     "button", "center",
+        "cite",   "code",    "dd",     "del",     "details", "dfn",     "div",        "dl",     "dt",     "em",
+        "font",   "form",    "h1",     "h2",      "h3",     "h4",       "h5",         "h6",     "hr",     "i",
+        "iframe", "img",     "input",  "ins",     "kbd",    "li",       "link",       "mark",   "meta",   "noscript",
+        "object", "ol",      "p",      "picture", "pre",    "q",        "s",          "samp",   "script", "small",
+        "source", "span",    "strike", "strong",  "style",  "sub",      "summary",    "sup",    "svg",    "table",
+        "tbody",  "td",      "textarea", "tfoot", "th",     "thead",    "time",       "tr",     "tt",     "u",
+        "ul",     "var",     "video",  "wbr"};
+    std::string name = text::lower(html.substr(at, end - at));
+    return std::find(std::begin(elements), std::end(elements), name) != std::end(elements);
+}
+
 struct Walker {
     Document& doc;
     int offset;  // file line of input line 1, minus one
@@ -46,8 +71,11 @@ struct Walker {
             switch (cmark_node_get_type(child)) {
                 case CMARK_NODE_TEXT:
                 case CMARK_NODE_CODE:
-                case CMARK_NODE_HTML_INLINE:
                     if (const char* literal = cmark_node_get_literal(child)) out += literal;
+                    break;
+                case CMARK_NODE_HTML_INLINE:
+                    if (const char* literal = cmark_node_get_literal(child); literal && !is_markup(literal))
+                        out += literal;
                     break;
                 case CMARK_NODE_SOFTBREAK:
                 case CMARK_NODE_LINEBREAK:

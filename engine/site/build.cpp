@@ -247,6 +247,7 @@ private:
 };
 
 kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read, const BuildOptions& options) {
+    if (auto valid = check_base_url(options.base_url); !valid) return valid.error();
     auto sources = TemplateSources::load(options.web_root / "templates");
     if (!sources) return sources.error();
     if (auto status = prepare_out_dir(options.out_dir); !status) return status.error();
@@ -354,6 +355,29 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
 }
 
 }  // namespace
+
+kb::Status check_base_url(std::string_view url) {
+    if (url.empty()) return kb::Ok{};
+    auto refuse = [url](const std::string& why) {
+        return kb::error("--base-url " + std::string(url) + ": " + why + " (e.g. https://kb.example.com/ops/)");
+    };
+    std::string_view rest = url;
+    if (rest.starts_with("https://"))
+        rest.remove_prefix(8);
+    else if (rest.starts_with("http://"))
+        rest.remove_prefix(7);
+    else
+        return refuse("must start with http:// or https://");
+    if (rest.empty() || rest.front() == '/') return refuse("has no host");
+    // It is written into every canonical link and the sitemap as it is.
+    for (char c : url) {
+        auto b = static_cast<unsigned char>(c);
+        if (b <= 0x20 || b == 0x7F || c == '"' || c == '\'' || c == '<' || c == '>' || c == '\\' || c == '`')
+            return refuse("contains a space, a quote or a character that must be percent-encoded");
+        if (c == '?' || c == '#') return refuse("has a query or fragment; a site is served from a path");
+    }
+    return kb::Ok{};
+}
 
 kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const BuildOptions& options) {
     const Graph graph = make_graph(knowledge_base);

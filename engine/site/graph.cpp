@@ -68,15 +68,17 @@ void match_error_lines(Graph& graph) {
 }
 
 void add_tag(std::map<std::string, TagNode>& tags, const std::string& raw, bool runbook, std::size_t doc) {
-    std::string name = kb::text::collapse_whitespace(raw);
-    if (name.empty()) return;
-    auto& tag = tags[name];
-    tag.name = name;
+    std::string key = tag_key(raw);
+    if (key.empty()) return;
+    auto& tag = tags[key];
+    if (tag.name.empty()) tag.name = kb::text::collapse_whitespace(raw);
     auto& list = runbook ? tag.runbooks : tag.incidents;
     if (list.empty() || list.back() != doc) list.push_back(doc);
 }
 
 }  // namespace
+
+std::string tag_key(const std::string& raw) { return kb::text::lower(kb::text::collapse_whitespace(raw)); }
 
 std::string file_stem(const std::string& id) {
     bool plain = !id.empty() && id.size() <= 120 && id[0] != '.' &&
@@ -161,14 +163,14 @@ Graph make_graph(const kb::KnowledgeBase& knowledge_base) {
     for (std::size_t i = 0; i < graph.incidents.size(); ++i)
         for (const auto& tag : graph.incidents[i]->tags) add_tag(tags, tag, false, i);
     std::set<std::string> used_files;
-    for (auto& [name, tag] : tags) {
-        std::string stem = kb::text::slugify(name, 60);
+    for (auto& [key, tag] : tags) {
+        std::string stem = kb::text::slugify(key, 60);
         if (stem.empty() || stem == "index" || !used_files.insert(stem).second) {
-            stem = (stem.empty() ? std::string("tag") : stem) + "-" + kb::hash_hex(name).substr(0, 6);
+            stem = (stem.empty() ? std::string("tag") : stem) + "-" + kb::hash_hex(key).substr(0, 6);
             used_files.insert(stem);
         }
         tag.file = stem;
-        graph.tag_by_name.emplace(name, graph.tags.size());
+        graph.tag_by_key.emplace(key, graph.tags.size());
         graph.tags.push_back(std::move(tag));
     }
     return graph;

@@ -45,11 +45,15 @@ struct Graph {
     // Per incident, per error line: the signatures matching it.
     std::vector<std::vector<std::vector<std::size_t>>> error_line_signatures;
 
-    std::vector<TagNode> tags;  // by name
-    std::map<std::string, std::size_t> tag_by_name;
+    std::vector<TagNode> tags;  // by key
+    std::map<std::string, std::size_t> tag_by_key;
 };
 
 Graph make_graph(const kb::KnowledgeBase& knowledge_base);
+
+// Tags are one tag whatever their case and spacing ("Postgres", "postgres ");
+// a tag page shows the first spelling met, runbooks before incidents.
+std::string tag_key(const std::string& raw);
 
 // A name safe as a file name and in a URL without escaping: the id itself
 // when it is made of [A-Za-z0-9._-], otherwise a slug plus a short hash.

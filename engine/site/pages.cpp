@@ -98,10 +98,10 @@ Data tag_list(const Graph& graph, const std::vector<std::string>& tags, const st
     Data list = make_list();
     std::set<std::string> seen;
     for (const auto& raw : tags) {
-        std::string name = kb::text::collapse_whitespace(raw);
-        auto it = graph.tag_by_name.find(name);
-        if (it == graph.tag_by_name.end() || !seen.insert(name).second) continue;
-        list << obj({{"name", name}, {"href", root + tag_href(graph.tags[it->second])}});
+        auto it = graph.tag_by_key.find(tag_key(raw));
+        if (it == graph.tag_by_key.end() || !seen.insert(it->first).second) continue;
+        const TagNode& tag = graph.tags[it->second];
+        list << obj({{"name", tag.name}, {"href", root + tag_href(tag)}});
     }
     return list;
 }

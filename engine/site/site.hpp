@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kb/model.hpp"
@@ -35,6 +36,11 @@ struct BuildStats {
     std::uintmax_t bytes = 0;         // bytes written
     std::uintmax_t search_bytes = 0;  // the search index (search/*.js)
 };
+
+// An http(s) URL with a host, no query or fragment, and nothing that would
+// need escaping where it is written (canonical links, the sitemap); empty is
+// fine (no base URL). build() checks it too.
+kb::Status check_base_url(std::string_view url);
 
 // Writes the site into options.out_dir. The folder must be empty, missing,
 // or a site built earlier (it is then cleared first): a folder of someone's

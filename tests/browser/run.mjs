@@ -150,8 +150,15 @@ for (const origin of ['file', 'http']) {
       const results = await search(page, 'trgm');
       const hrefs = await results.evaluateAll((links) => links.map((a) => a.getAttribute('href')));
       assert.ok(hrefs.some((h) => h.includes('runbooks/pg-extension-missing.html')), hrefs.join(' '));
+      // A run of its parts, which is not a word of its own in the index.
+      const again = await openPage(base() + 'runbooks/index.html');
+      const run = await search(again.page, 'trgm_ops');
+      const runHrefs = await run.evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+      assert.ok(runHrefs.slice(0, 3).some((h) => h.includes('runbooks/pg-extension-missing.html')), runHrefs.join(' '));
       assert.deepEqual(problems, []);
+      assert.deepEqual(again.problems, []);
       await page.close();
+      await again.page.close();
     });
 
     test('searching greenlet lands on sqlalchemy-missing-greenlet', async () => {

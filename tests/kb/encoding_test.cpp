@@ -38,11 +38,35 @@ TEST_CASE("repair_text removes a BOM and normalises line ends", "[kb][encoding]"
 }
 
 TEST_CASE("repair_text replaces invalid UTF-8 with U+FFFD", "[kb][encoding]") {
-    CHECK(kb::repair_text("bad \xFF byte") == "bad \xEF\xBF\xBD byte");
-    CHECK(kb::repair_text("cut \xE2\x9C") == "cut \xEF\xBF\xBD\xEF\xBF\xBD");
-    CHECK(kb::repair_text("overlong \xC0\xAF") == "overlong \xEF\xBF\xBD\xEF\xBF\xBD");
-    CHECK(kb::repair_text("surrogate \xED\xA0\x80") == "surrogate \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    // Each input has valid UTF-8 elsewhere ("é"), so it is UTF-8 with damage.
+    CHECK(kb::repair_text("\xC3\xA9 bad \xFF byte") == "\xC3\xA9 bad \xEF\xBF\xBD byte");
+    CHECK(kb::repair_text("\xC3\xA9 cut \xE2\x9C") == "\xC3\xA9 cut \xEF\xBF\xBD\xEF\xBF\xBD");
+    CHECK(kb::repair_text("\xC3\xA9 overlong \xC0\xAF") == "\xC3\xA9 overlong \xEF\xBF\xBD\xEF\xBF\xBD");
+    CHECK(kb::repair_text("\xC3\xA9 surrogate \xED\xA0\x80") ==
+          "\xC3\xA9 surrogate \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    CHECK(kb::text::is_valid_utf8(kb::repair_text(std::string("\xC3\xA9\x80\x81\xFE\xC3", 6))));
+
+    kb::encoding::Decoding decoding;
+    kb::repair_text("# \xC3\xA9t\xC3\xA9\r\nok\r\nbad \xFF and \xFE\n", &decoding);
+    CHECK(decoding.invalid == 2);
+    CHECK(decoding.first_line == 3);
+    CHECK_FALSE(decoding.legacy);
+}
+
+TEST_CASE("a file with no UTF-8 at all is read as Windows-1252", "[kb][encoding]") {
+    kb::encoding::Decoding decoding;
+    CHECK(kb::repair_text("# Caf\xE9 down\r\n\x93quoted\x94 \x80 5\n", &decoding) ==
+          "# Caf\xC3\xA9 down\n\u201Cquoted\u201D \u20AC 5\n");
+    CHECK(decoding.legacy);
+    CHECK(decoding.first_line == 1);
+    // The five bytes Windows-1252 leaves undefined have nothing to stand for.
+    CHECK(kb::repair_text("x\x81y") == "x\xEF\xBF\xBDy");
     CHECK(kb::text::is_valid_utf8(kb::repair_text(std::string("\x80\x81\xFE\xC3", 4))));
+
+    kb::encoding::Decoding clean;
+    kb::repair_text("plain ASCII\n\xC3\xA9\n", &clean);
+    CHECK(clean.invalid == 0);
+    CHECK_FALSE(clean.legacy);
 }
 
 TEST_CASE("repair_text reverses double encoding", "[kb][encoding]") {

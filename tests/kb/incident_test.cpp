@@ -189,3 +189,9 @@ TEST_CASE("plain text without headings still has a title", "[kb][incident]") {
     REQUIRE(setext.sections.size() == 1);
     CHECK(setext.sections[0].markdown == "Details.");
 }
+
+TEST_CASE("a summary is text: inline HTML tags are dropped, tag-like words kept", "[kb][incident]") {
+    auto i = parse_text("# Cache down\n\nThe <b>cache</b> went <span class=\"x\">down</span><br/> after a deploy "
+                        "<!-- note -->; `kubectl logs <pod>` showed <none> for <pod-name>.\n");
+    CHECK(i.summary == "The cache went down after a deploy ; kubectl logs <pod> showed <none> for <pod-name>.");
+}

@@ -161,6 +161,7 @@ TEST_CASE("bad files are reported and everything else still loads", "[kb][load][
     test::write_file(incidents / "2024-01-01-good.md", "# Good incident\n");
     test::write_file(incidents / "binary.md", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\0", 12));
     test::write_file(incidents / "latin1.md", "# Caf\xe9 down\n\nStatus: resolved \xff\n");
+    test::write_file(incidents / "damaged.md", "# R\xC3\xA9sum\xC3\xA9\n\nfine\ncut \xff here\n");
     ::symlink("/nonexistent/target.md", (incidents / "dangling.md").c_str());
     ::mkfifo((incidents / "pipe.md").c_str(), 0600);
 
@@ -177,9 +178,11 @@ TEST_CASE("bad files are reported and everything else still loads", "[kb][load][
     for (const auto& i : base.incidents)
         if (i.path.ends_with("latin1.md")) latin = &i;
     REQUIRE(latin);
-    CHECK(latin->title == "Caf\xEF\xBF\xBD down");  // invalid UTF-8 became U+FFFD
+    CHECK(latin->title == "Caf\xC3\xA9 down");  // no UTF-8 in it: read as Windows-1252
     CHECK(latin->status == "resolved");
-    CHECK(base.incidents.size() == 2);
+    CHECK(has_diagnostic(base, "latin1.md", "read as Windows-1252", 1));
+    CHECK(has_diagnostic(base, "damaged.md", "invalid UTF-8 replaced with U+FFFD (1 sequence)", 4));
+    CHECK(base.incidents.size() == 3);
 }
 
 TEST_CASE("an unreadable file is reported", "[kb][load][bad-input]") {

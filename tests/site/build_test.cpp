@@ -373,4 +373,40 @@ TEST_CASE("deja site build writes a site from the index", "[site][cli]") {
     CHECK_THAT(refused.err, Catch::StartsWith("deja: error: "));
     auto bad_url = test::deja({"site", "build", "-o", (home / "x").string(), "--base-url", "kb.example.com"}, home.path());
     CHECK(bad_url.exit_code == 2);
+    CHECK_THAT(bad_url.err, Catch::Contains("--base-url kb.example.com: must start with http:// or https://"));
+    CHECK_FALSE(fs::exists(home / "x"));
+}
+
+TEST_CASE("a base URL that would break links is refused", "[site][output]") {
+    for (std::string good : {"", "https://kb.example.com", "http://localhost:8000/ops/", "https://example.com/a%20b/"})
+        CHECK(site::check_base_url(good));
+    for (std::string bad : {"kb.example.com", "ftp://kb.example.com/", "https://", "https:///path", "https://kb.example.com/a b",
+                            "https://kb.example.com/\"x", "https://kb.example.com/?page=1", "https://kb.example.com/#top"}) {
+        INFO(bad);
+        CHECK_FALSE(site::check_base_url(bad));
+    }
+    auto knowledge_base = load_fixture();
+    test::TempDir dir;
+    site::BuildOptions options;
+    options.out_dir = dir / "site";
+    options.web_root = web_root();
+    options.base_url = "https://kb.example.com/\"><script>";
+    CHECK_FALSE(site::build(knowledge_base, options));
+    CHECK_FALSE(fs::exists(dir / "site" / "index.html"));
+}
+
+TEST_CASE("tags differing only in case are one tag", "[site][pages]") {
+    // The runbook says "ci", the incident "CI": one page, named as the runbook wrote it.
+    auto knowledge_base = load_fixture();
+    test::TempDir dir;
+    build(knowledge_base, dir.path());
+    std::vector<std::string> pages;
+    for (const auto& entry : fs::directory_iterator(dir / "tags")) pages.push_back(entry.path().filename().string());
+    std::sort(pages.begin(), pages.end());
+    CHECK(pages == std::vector<std::string>{"ci.html", "disk.html", "index.html", "redis.html", "secrets.html", "security.html"});
+    std::string ci = test::read_file(dir / "tags" / "ci.html");
+    CHECK(ci.find("runbooks/runner-disk-full.html") != std::string::npos);
+    CHECK(ci.find("incidents/2025-03-14-runner-disk-full.html") != std::string::npos);
+    std::string incident = test::read_file(dir / "incidents" / "2025-03-14-runner-disk-full.html");
+    CHECK(incident.find(">ci</a>") != std::string::npos);
 }

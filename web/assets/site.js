@@ -48,13 +48,36 @@
     if (t.length >= 12 && /^[0-9a-f]+$/.test(t) && /[0-9]/.test(t)) return false;
     return true;
   };
-  const queryTokens = (text) => {
+  // Identifier parts, as the index splits them: at '_' and at case humps
+  // (UndefinedObject -> Undefined, Object; HTTPServer -> HTTP, Server).
+  const isLower = (c) => c >= 'a' && c <= 'z';
+  const isUpper = (c) => c >= 'A' && c <= 'Z';
+  const identifierParts = (word) => {
+    const parts = [];
+    for (const piece of word.split('_')) {
+      let start = 0;
+      for (let i = 1; i < piece.length; ++i) {
+        const hump = (isLower(piece[i - 1]) && isUpper(piece[i])) ||
+          (isUpper(piece[i - 1]) && isUpper(piece[i]) && i + 1 < piece.length && isLower(piece[i + 1]));
+        if (hump) { parts.push(piece.slice(start, i)); start = i; }
+      }
+      parts.push(piece.slice(start));
+    }
+    return parts;
+  };
+  // The query's words, each with the parts it is also found by when it is a
+  // run of an identifier's parts that is not indexed whole ("trgm_ops" of
+  // gin_trgm_ops).
+  const queryWords = (text) => {
     const out = [];
     let word = '';
     const flush = () => {
       if (word) {
         const t = asciiLower(word);
-        if (acceptable(t) && !out.includes(t)) out.push(t);
+        if (acceptable(t) && !out.some((w) => w.term === t)) {
+          const parts = [...new Set(identifierParts(word).map(asciiLower))].filter((p) => p !== t && acceptable(p));
+          out.push({ term: t, parts: parts.length > 1 ? parts : [] });
+        }
       }
       word = '';
     };
@@ -64,6 +87,7 @@
     flush();
     return out;
   };
+  const queryTokens = (text) => queryWords(text).map((w) => w.term);
   deja.queryTokens = queryTokens;
 
   // ---------- postings ----------
@@ -95,41 +119,59 @@
     return lo;
   };
 
-  // Ranked documents for a query: every word must match (whole, or as the
-  // start of an indexed word); title hits outrank error lines, which
-  // outrank the body.
+  // Scores of the documents holding `term`, whole or as the start of an
+  // indexed word; title hits outrank error lines, which outrank the body.
+  const termScores = (term, N) => {
+    const scores = new Map();
+    const shard = state.shards.get(shardKey(term));
+    if (!shard) return scores;
+    let i = lowerBound(shard.words, term);
+    for (let n = 0; i < shard.words.length && n < PREFIX_LIMIT && shard.words[i].startsWith(term); ++i, ++n) {
+      const exact = shard.words[i] === term;
+      const postings = decode(shard.lists[i]);
+      const df = postings.length / 2;
+      const idf = Math.log(1 + N / df);
+      for (let p = 0; p < postings.length; p += 2) {
+        const s = FIELD_WEIGHT[postings[p + 1]] * (exact ? 1 : 0.55) * idf;
+        const doc = postings[p];
+        if (!(scores.get(doc) >= s)) scores.set(doc, s);
+      }
+    }
+    return scores;
+  };
+  const intersect = (a, b) => {
+    const out = new Map();
+    for (const [doc, s] of b) if (a.has(doc)) out.set(doc, a.get(doc) + s);
+    return out;
+  };
+
+  // Ranked documents for a query: every word must match, whole or, for a
+  // run of identifier parts, by all of its parts (scored lower).
   deja.search = async (query, limit = 20) => {
     await deja.load('search/meta.js');
-    const terms = queryTokens(query);
+    const words = queryWords(query);
+    const terms = words.map((w) => w.term);
     if (!terms.length) return { terms, total: 0, results: [] };
-    const keys = [...new Set(terms.map(shardKey))].filter((k) => state.meta.shards.includes(k));
+    const wanted = words.flatMap((w) => [w.term, ...w.parts]);
+    const keys = [...new Set(wanted.map(shardKey))].filter((k) => state.meta.shards.includes(k));
     await Promise.all(keys.map((k) => deja.load('search/t-' + k + '.js')));
     const N = state.meta.docs;
     let combined = null;
-    for (const term of terms) {
-      const scores = new Map();
-      const shard = state.shards.get(shardKey(term));
-      if (shard) {
-        let i = lowerBound(shard.words, term);
-        for (let n = 0; i < shard.words.length && n < PREFIX_LIMIT && shard.words[i].startsWith(term); ++i, ++n) {
-          const exact = shard.words[i] === term;
-          const postings = decode(shard.lists[i]);
-          const df = postings.length / 2;
-          const idf = Math.log(1 + N / df);
-          for (let p = 0; p < postings.length; p += 2) {
-            const s = FIELD_WEIGHT[postings[p + 1]] * (exact ? 1 : 0.55) * idf;
-            const doc = postings[p];
-            if (!(scores.get(doc) >= s)) scores.set(doc, s);
-          }
+    for (const word of words) {
+      const scores = termScores(word.term, N);
+      if (word.parts.length) {
+        let byParts = null;
+        for (const part of word.parts) {
+          const partScores = termScores(part, N);
+          byParts = byParts === null ? partScores : intersect(byParts, partScores);
+          if (!byParts.size) break;
+        }
+        for (const [doc, s] of byParts) {
+          const weighed = 0.5 * s / word.parts.length;
+          if (!(scores.get(doc) >= weighed)) scores.set(doc, weighed);
         }
       }
-      if (combined === null) {
-        combined = scores;
-      } else {
-        const next = new Map();
-        for (const [doc, s] of scores) if (combined.has(doc)) next.set(doc, combined.get(doc) + s);
-        combined = next;
-      }
+      combined = combined === null ? scores : intersect(combined, scores);
       if (!combined.size) break;
     }
     const ranked = [...combined.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
