@@ -190,6 +190,36 @@ for (const origin of ['file', 'http']) {
       await page.close();
     });
 
+    test('one runbook found with two params is two results, as deja match gives them', async () => {
+      const twoLog = [
+        'psycopg.errors.UndefinedObject: operator class "gin_trgm_ops" does not exist for access method "gin"',
+        '[SQL: CREATE INDEX idx_services_name_trgm ON services USING gin (name gin_trgm_ops)]',
+        'psycopg.errors.UndefinedFunction: function uuid_generate_v4() does not exist',
+        'LINE 1: ...id uuid PRIMARY KEY DEFAULT uuid_generate_v4()',
+      ].join('\n');
+      const { page, problems } = await openPage(base() + 'index.html');
+      await page.locator('#log-input').fill(twoLog);
+      await page.getByRole('button', { name: 'Find known failures' }).click();
+      await page.locator('.match-card').first().waitFor({ timeout: 10000 });
+      const commands = await page.locator('.match-card .command code').allTextContents();
+      const cli = spawnSync(dejaBinary, ['--kb', path.join(repo, 'tests', 'fixtures', 'site', 'kb'), 'match', '--json', '-'], {
+        env: { ...process.env, DEJA_CACHE_DIR: path.join(outDir, 'cache'), DEJA_STATE_DIR: path.join(outDir, 'state'), DEJA_KB: '' },
+        input: twoLog,
+        encoding: 'utf8',
+      });
+      assert.equal(cli.status, 0, cli.stderr);
+      // The page's command has no --kb: the site is the knowledge base it shows.
+      const expected = JSON.parse(cli.stdout).matches.map((m) => m.command.replace(/^deja --kb \S+ /, 'deja '));
+      assert.deepEqual([...commands].sort(), [...expected].sort());
+      assert.deepEqual([...commands].sort(), [
+        'deja run pg-extension-missing --param EXTENSION=pg_trgm',
+        'deja run pg-extension-missing --param EXTENSION=uuid-ossp',
+      ]);
+      assert.match(await page.locator('#matcher-results > p.muted').first().textContent(), /2 failures match this log/);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
     test('a pasted wait loop that got through is not a match, and says why', async () => {
       const { page, problems } = await openPage(base() + 'index.html');
       const waitLog = fs.readFileSync(path.join(repo, 'tests', 'fixtures', 'passing', 'wait-for-postgres.log'), 'utf8');

@@ -64,6 +64,73 @@
   const shellQuote = (value) => (/^[A-Za-z0-9@%+=:,./_-]+$/.test(value) ? value : "'" + value.replace(/'/g, "'\\''") + "'");
   deja.shellQuote = shellQuote;
 
+  // The params one matching line gives: the signature's fixed ones and its
+  // named groups, those the runbook accepts in `values`, the others in
+  // `rejected`.
+  const paramsOf = (runbook, hit) => {
+    const values = {};
+    const rejected = [];
+    const candidates = { ...hit.signature.params };
+    for (const [k, v] of Object.entries(hit.groups)) if (v !== undefined && v !== '') candidates[k] = v;
+    for (const [k, v] of Object.entries(candidates)) {
+      const spec = runbook.params.find((p) => p.name === k);
+      if (spec && ((spec.pattern && !spec.pattern.test(v)) || (spec.choices.length && !spec.choices.includes(v)))) {
+        rejected.push({ name: k, value: v });
+      } else {
+        values[k] = v;
+      }
+    }
+    return { values, rejected };
+  };
+
+  // As `deja match` does: a runbook found with different values for one
+  // param (two extensions missing) is as many failures, each with its own
+  // command. A line that sets no param goes with the line before it; past
+  // MAX_PARAM_SETS groups, further values are one failure repeated with a
+  // changing detail and are left out.
+  const MAX_PARAM_SETS = 3;
+  const splitByParams = (runbook, hits) => {
+    const groups = [];
+    const home = [];
+    let last = -1;
+    for (const hit of hits) {
+      const { values } = paramsOf(runbook, hit);
+      const entries = Object.entries(values);
+      if (!entries.length) { home.push(last); continue; }
+      let g = groups.findIndex((group) => entries.every(([k, v]) => !(k in group) || group[k] === v));
+      if (g < 0) {
+        if (groups.length === MAX_PARAM_SETS) { home.push(null); continue; }
+        groups.push({});
+        g = groups.length - 1;
+      }
+      for (const [k, v] of entries) if (!(k in groups[g])) groups[g][k] = v;
+      home.push(last = g);
+    }
+    if (groups.length <= 1) return [hits];
+    const split = groups.map(() => []);
+    hits.forEach((hit, i) => { if (home[i] !== null) split[home[i] < 0 ? 0 : home[i]].push(hit); });
+    return split;
+  };
+
+  const resultOf = (runbook, hits) => {
+    const values = {};
+    const rejected = [];
+    for (const hit of hits) {
+      const taken = paramsOf(runbook, hit);
+      for (const [k, v] of Object.entries(taken.values)) if (!(k in values)) values[k] = v;
+      for (const r of taken.rejected) if (!(r.name in values) && !rejected.some((x) => x.name === r.name)) rejected.push(r);
+    }
+    const names = runbook.params.map((p) => p.name).filter((n) => n in values);
+    for (const k of Object.keys(values).sort()) if (!names.includes(k)) names.push(k);
+    const secret = (name) => runbook.params.some((p) => p.name === name && p.secret);
+    let command = 'deja run ' + shellQuote(runbook.id);
+    for (const name of names) {
+      command += ' --param ' + (secret(name) ? name + '="$' + name + '"' : shellQuote(name + '=' + values[name]));
+    }
+    const missing = runbook.params.filter((p) => p.required && p.default === null && !(p.name in values));
+    return { runbook, hits, values, names, command, missing, rejected: rejected.filter((r) => !(r.name in values)), secret };
+  };
+
   // Runbooks found in `text`, best first: most matching lines, then earliest.
   // As `deja match` does, a signature with `after` counts only below a line
   // matching it, and a runbook whose failure a later line shows cleared (a
@@ -105,30 +172,7 @@
         results.cleared.push({ runbook, hits, clear });
         continue;
       }
-      const values = {};
-      const rejected = [];
-      for (const hit of hits) {
-        const candidates = { ...hit.signature.params };
-        for (const [k, v] of Object.entries(hit.groups)) if (v !== undefined && v !== '') candidates[k] = v;
-        for (const [k, v] of Object.entries(candidates)) {
-          if (k in values) continue;
-          const spec = runbook.params.find((p) => p.name === k);
-          if (spec && ((spec.pattern && !spec.pattern.test(v)) || (spec.choices.length && !spec.choices.includes(v)))) {
-            if (!rejected.some((r) => r.name === k)) rejected.push({ name: k, value: v });
-            continue;
-          }
-          values[k] = v;
-        }
-      }
-      const names = runbook.params.map((p) => p.name).filter((n) => n in values);
-      for (const k of Object.keys(values).sort()) if (!names.includes(k)) names.push(k);
-      const secret = (name) => runbook.params.some((p) => p.name === name && p.secret);
-      let command = 'deja run ' + shellQuote(runbook.id);
-      for (const name of names) {
-        command += ' --param ' + (secret(name) ? name + '="$' + name + '"' : shellQuote(name + '=' + values[name]));
-      }
-      const missing = runbook.params.filter((p) => p.required && p.default === null && !(p.name in values));
-      results.push({ runbook, hits, values, names, command, missing, rejected, secret });
+      for (const group of splitByParams(runbook, hits)) results.push(resultOf(runbook, group));
     }
     results.sort((a, b) => b.hits.length - a.hits.length || a.hits[0].line - b.hits[0].line || (a.runbook.id < b.runbook.id ? -1 : 1));
     return results;
@@ -159,7 +203,10 @@
       renderCleared(container, results.cleared || []);
       return;
     }
-    container.append(el('p', 'muted', results.length === 1 ? 'One runbook matches this log.' : results.length + ' runbooks match this log, best first.'));
+    const distinct = new Set(results.map((r) => r.runbook.id)).size;
+    container.append(el('p', 'muted', results.length === 1 ? 'One runbook matches this log.'
+      : distinct === results.length ? results.length + ' runbooks match this log, best first.'
+      : results.length + ' failures match this log, best first; a runbook found with different params is listed once for each.'));
     for (const result of results) {
       const card = el('article', 'match-card');
       card.setAttribute('aria-label', 'Match: ' + result.runbook.title);
