@@ -274,7 +274,9 @@ std::string decorate(std::string_view html, const std::vector<Heading>& headings
 RenderedMarkdown render_markdown(std::string_view markdown, const MarkdownOptions& options) {
     // Without CMARK_OPT_UNSAFE raw HTML becomes a comment and javascript:,
     // vbscript:, file: and data: (except images) URLs become empty.
-    auto parser = kb::markdown::make_parser(CMARK_OPT_DEFAULT);
+    // Footnotes ([^1]) are common in post-mortems written for GitHub.
+    constexpr int cmark_options = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES;
+    auto parser = kb::markdown::make_parser(cmark_options);
     cmark_parser_feed(parser.get(), markdown.data(), markdown.size());
     kb::markdown::NodePtr document = kb::markdown::finish(parser.get());
     sanitise_links(document.get(), options);
@@ -284,7 +286,7 @@ RenderedMarkdown render_markdown(std::string_view markdown, const MarkdownOption
     follow_moved_headings(document.get(), prepared.moved);
     result.headings = std::move(prepared.headings);
     std::unique_ptr<char, CharDeleter> html(
-        cmark_render_html(document.get(), CMARK_OPT_DEFAULT, kb::markdown::gfm_extensions()));
+        cmark_render_html(document.get(), cmark_options, kb::markdown::gfm_extensions()));
     result.html = decorate(html.get(), result.headings);
     return result;
 }

@@ -116,6 +116,16 @@ TEST_CASE("GitHub extensions render; tables scroll on narrow screens", "[site][m
     CHECK(html.find("href=\"http://www.example.com\"") != std::string::npos);
 }
 
+TEST_CASE("footnotes link to their note and back", "[site][markdown]") {
+    auto html = render("The replica lagged[^lag] after the failover.\n\n"
+                       "[^lag]: By about forty seconds, per the monitoring.\n").html;
+    CHECK(html.find("href=\"#fn-lag\"") != std::string::npos);
+    CHECK(html.find("id=\"fn-lag\"") != std::string::npos);
+    CHECK(html.find("href=\"#fnref-lag\"") != std::string::npos);
+    CHECK(html.find("[^lag]") == std::string::npos);
+    CHECK(html.find("By about forty seconds") != std::string::npos);
+}
+
 TEST_CASE("code blocks can be replaced by the caller's HTML", "[site][markdown]") {
     site::MarkdownOptions options;
     options.render_code_block = [](const site::CodeBlock& block) -> std::optional<std::string> {
