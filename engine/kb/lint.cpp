@@ -1,6 +1,7 @@
 // `deja lint`: what loading already reported, plus the checks that need the
 // whole knowledge base or a compiled regex.
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -8,6 +9,7 @@
 
 #include "kb/document.hpp"
 #include "kb/info_string.hpp"
+#include "kb/links.hpp"
 #include "kb/load.hpp"
 #include "kb/text.hpp"
 
@@ -101,11 +103,64 @@ void lint_runbook(const Runbook& r, std::vector<Diagnostic>& out) {
     }
 }
 
+// "%20" as a space: links to files with spaces are written percent-encoded.
+std::string percent_decoded(std::string_view url) {
+    auto value = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    for (std::size_t i = 0; i < url.size(); ++i) {
+        if (url[i] == '%' && i + 2 < url.size() && value(url[i + 1]) >= 0 && value(url[i + 2]) >= 0) {
+            out += static_cast<char>(value(url[i + 1]) * 16 + value(url[i + 2]));
+            i += 2;
+        } else {
+            out += url[i];
+        }
+    }
+    return out;
+}
+
+// A relative link must name a file that exists or a document of the
+// knowledge base (a team's KB may link to a bundled runbook as "x.md").
+// Links into runbooks/ or incidents/ were already checked by id when the
+// knowledge base was linked. The file is parsed again for its links with
+// their lines; most bodies have no link and are skipped without parsing.
+void lint_relative_links(const std::string& path, const std::string& body, const std::set<std::string>& documents,
+                         std::vector<Diagnostic>& out) {
+    if (body.find("](") == std::string::npos && body.find("]:") == std::string::npos) return;
+    auto bytes = read_whole_file(path);
+    if (!bytes) return;  // loading reported it
+    std::vector<Diagnostic> reported_when_loaded;
+    SourceDocument doc;
+    if (!read_document(path, *bytes, reported_when_loaded, doc)) return;
+    namespace fs = std::filesystem;
+    for (const auto& link : doc.markdown.links) {
+        std::string_view url = text::trim(link.url);
+        url = url.substr(0, url.find_first_of("#?"));
+        // Anchors, site-absolute paths and anything with a scheme (https:, mailto:, deja:).
+        if (url.empty() || url.front() == '/' || url.find(':') != std::string_view::npos) continue;
+        auto target = parse_link_target(url);
+        if (target && (target->kind || documents.count(target->stem))) continue;
+        std::error_code ec;
+        if (fs::exists(fs::path(path).parent_path() / percent_decoded(url), ec)) continue;
+        out.push_back({path, link.line, Severity::warning,
+                       "link to '" + std::string(url) + "' points at no file and no document"});
+    }
+}
+
 }  // namespace
 
 std::vector<Diagnostic> lint(const KnowledgeBase& kb) {
     std::vector<Diagnostic> out = kb.diagnostics;
     std::map<std::string, std::string> ids;  // across kinds: `deja show ID` must be unambiguous
+    std::set<std::string> documents;          // ids and file names, what a "x.md" link can name
+    for (const auto& r : kb.runbooks) documents.insert({r.id, file_stem(r.path)});
+    for (const auto& i : kb.incidents) documents.insert({i.id, file_stem(i.path)});
+    for (const auto& r : kb.runbooks) lint_relative_links(r.path, r.body_markdown, documents, out);
+    for (const auto& i : kb.incidents) lint_relative_links(i.path, i.body_markdown, documents, out);
     for (const auto& r : kb.runbooks) {
         ids.emplace(r.id, r.path);
         lint_runbook(r, out);

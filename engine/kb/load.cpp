@@ -137,42 +137,6 @@ private:
     int fd_;
 };
 
-Result<std::string> read_whole_file(const std::string& path) {
-    // O_NONBLOCK: opening a FIFO must not wait for a writer.
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-    if (fd.get() < 0) return error(std::string("cannot read file: ") + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return error(std::string("cannot read file: ") + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) return error("cannot read file: not a regular file");
-    if (static_cast<std::uintmax_t>(st.st_size) > max_file_bytes)
-        return error("file is " + std::to_string(st.st_size / (1024 * 1024)) + " MiB, over the " +
-                     std::to_string(max_file_bytes >> 20) + " MiB limit for a document; skipped");
-    std::string data;
-    data.resize(static_cast<std::size_t>(st.st_size));
-    std::size_t done = 0;
-    while (true) {
-        if (done == data.size()) {
-            // The file may have grown since fstat; read on until EOF, within the limit.
-            if (data.size() >= max_file_bytes) {
-                char probe;
-                ssize_t n = ::read(fd.get(), &probe, 1);
-                if (n > 0) return error("file is over the " + std::to_string(max_file_bytes >> 20) +
-                                        " MiB limit for a document; skipped");
-                break;
-            }
-            data.resize(std::min<std::size_t>(std::max<std::size_t>(data.size() * 2, 4096), max_file_bytes));
-        }
-        ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return error(std::string("cannot read file: ") + std::strerror(errno));
-        }
-        if (n == 0) break;
-        done += static_cast<std::size_t>(n);
-    }
-    data.resize(done);
-    return data;
-}
 
 // One file's outcome, produced independently of every other file so that
 // files can be parsed on several threads and merged in a fixed order.
@@ -242,6 +206,43 @@ void add_document(Doc doc, const std::string& path, std::map<std::string, std::s
 }
 
 }  // namespace
+
+Result<std::string> read_whole_file(const std::string& path) {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer.
+    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (fd.get() < 0) return error(std::string("cannot read file: ") + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return error(std::string("cannot read file: ") + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) return error("cannot read file: not a regular file");
+    if (static_cast<std::uintmax_t>(st.st_size) > max_file_bytes)
+        return error("file is " + std::to_string(st.st_size / (1024 * 1024)) + " MiB, over the " +
+                     std::to_string(max_file_bytes >> 20) + " MiB limit for a document; skipped");
+    std::string data;
+    data.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t done = 0;
+    while (true) {
+        if (done == data.size()) {
+            // The file may have grown since fstat; read on until EOF, within the limit.
+            if (data.size() >= max_file_bytes) {
+                char probe;
+                ssize_t n = ::read(fd.get(), &probe, 1);
+                if (n > 0) return error("file is over the " + std::to_string(max_file_bytes >> 20) +
+                                        " MiB limit for a document; skipped");
+                break;
+            }
+            data.resize(std::min<std::size_t>(std::max<std::size_t>(data.size() * 2, 4096), max_file_bytes));
+        }
+        ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return error(std::string("cannot read file: ") + std::strerror(errno));
+        }
+        if (n == 0) break;
+        done += static_cast<std::size_t>(n);
+    }
+    data.resize(done);
+    return data;
+}
 
 std::vector<SourceFile> list_sources(const std::vector<fs::path>& dirs) {
     std::vector<SourceFile> out;

@@ -105,3 +105,25 @@ TEST_CASE("lint reports each kind of problem at its line", "[kb][lint]") {
         return std::tie(a.file, a.line) < std::tie(b.file, b.line);
     }));
 }
+
+TEST_CASE("a relative link must reach a file or a document", "[kb][lint]") {
+    test::TempDir dir;
+    test::write_file(dir / "runbooks" / "fix.md",
+                     "---\nid: fix\n---\n# Fix\n\n"                                     // 1-5
+                     "See [other](missing-runbook.md), [notes](../notes/setup.md),\n"   // 6
+                     "[the report](../incidents/2024-01-01-real.md#timeline),\n"        // 7
+                     "[a file](../scripts/fix%20it.sh), [site](https://example.com),\n" // 8
+                     "[anchor](#steps), [by name](2024-01-01-real.md) and [gone](./gone.txt).\n");
+    test::write_file(dir / "scripts" / "fix it.sh", "#!/bin/sh\n");
+    test::write_file(dir / "incidents" / "2024-01-01-real.md",
+                     "# Real\n\nFixed with [fix](../runbooks/fix.md); see [the other one](2024-02-02-other.md).\n");
+    auto lines = lint_lines(dir.path());
+    INFO(joined(lines));
+    CHECK(contains(lines, "runbooks/fix.md:6: warning: link to 'missing-runbook.md' points at no file and no document"));
+    CHECK(contains(lines, "runbooks/fix.md:6: warning: link to '../notes/setup.md' points at no file and no document"));
+    CHECK(contains(lines, "runbooks/fix.md:9: warning: link to './gone.txt' points at no file and no document"));
+    CHECK(contains(lines, "incidents/2024-01-01-real.md:3: warning: link to '2024-02-02-other.md' points at no file and "
+                          "no document"));
+    // The report, the script (its name percent-encoded), the web, the anchor and a document by name all resolve.
+    CHECK(std::count_if(lines.begin(), lines.end(), [](const std::string& l) { return l.find("points at") != std::string::npos; }) == 4);
+}
