@@ -11,6 +11,9 @@ namespace {
 
 enum class Form { exact, part };
 
+// Shorter starts match too many words to mean anything.
+constexpr std::size_t min_prefix = 4;
+
 std::string quoted(std::string_view token, Form form) {
     std::string out = "\"";
     if (form == Form::part) out += fts::part_marker;
@@ -36,6 +39,18 @@ struct Builder {
     void add_exact(const QueryTerm& term) {
         expression += quoted(kb::text::join(term.words, " "), Form::exact);
         role('e');
+    }
+    // A single word as the start of longer words too, whole or as a part
+    // ("greenl" -> greenlet, MissingGreenlet); phrases and short words as typed.
+    void add_prefix(const QueryTerm& term) {
+        if (term.words.size() > 1 || term.words.front().size() < min_prefix) {
+            add(term);
+            return;
+        }
+        expression += '(' + quoted(term.words.front(), Form::exact) + "* OR " +
+                      quoted(term.words.front(), Form::part) + "*)";
+        role('e');
+        role('p');
     }
     // The term whole, or an identifier by its parts.
     void add(const QueryTerm& term) {
@@ -129,6 +144,10 @@ MatchQuery joined(const std::vector<const QueryTerm*>& terms, const char* joiner
 
 MatchQuery match_query(const std::vector<const QueryTerm*>& terms, Combine combine) {
     return joined(terms, combine == Combine::all_terms ? " AND " : " OR ", &Builder::add);
+}
+
+MatchQuery prefix_query(const std::vector<const QueryTerm*>& terms) {
+    return joined(terms, " AND ", &Builder::add_prefix);
 }
 
 MatchQuery exact_query(const std::vector<const QueryTerm*>& terms) { return joined(terms, " OR ", &Builder::add_exact); }

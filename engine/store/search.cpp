@@ -3,6 +3,7 @@
 // search runs in stages that stop as soon as the answer is known:
 //   1. every term, in `search_head` (small: no bodies);
 //   2. only if that found fewer than `limit`: every term, in `search`;
+//   2b. only if nothing yet: every term, single words also as prefixes;
 //   3. only if nothing yet: every term that occurs somewhere at all, so a
 //      pasted line with a local table name still finds the known error;
 //   4. only if still nothing: any term, most terms first.
@@ -92,7 +93,20 @@ kb::Result<std::vector<Candidate>> find(sqlite::Db& db, const std::vector<QueryT
     used_terms = all;
     used = match_query(all, Combine::all_terms);
     auto found = staged(db, used, Combine::all_terms, limit);
-    if (!found || !found->empty() || all.size() < 2) return found;
+    if (!found || !found->empty()) return found;
+
+    // Words cut short ("greenl", "postgr"), as the site's search reads every
+    // word; only when the whole words found nothing, so that a prefix never
+    // costs an ordinary query time.
+    MatchQuery prefixed = prefix_query(all);
+    if (prefixed.expression != used.expression) {
+        auto by_prefix = staged(db, prefixed, Combine::all_terms, limit);
+        if (!by_prefix || !by_prefix->empty()) {
+            used = prefixed;
+            return by_prefix;
+        }
+    }
+    if (all.size() < 2) return found;
 
     std::vector<const QueryTerm*> present;
     for (const auto* t : all) {

@@ -201,6 +201,26 @@ TEST_CASE("search: several words must all match, else the best partial matches",
     CHECK(position(ids, "2025-01-15-disk-full") >= 0);
 }
 
+TEST_CASE("search: a word cut short finds the words it starts, when nothing has it whole", "[store][search]") {
+    Fixture f;
+    auto greenl = f.ids("greenl");
+    CHECK(position(greenl, "sqlalchemy-async-from-sync") >= 0);     // MissingGreenlet, greenlet_spawn
+    CHECK(position(greenl, "2025-04-04-worker-import") >= 0);       // greenlet
+    CHECK(position(greenl, "2025-03-02-dependency-audit") >= 0);    // greenlet
+    CHECK(position(greenl, "2025-01-15-disk-full") < 0);
+    CHECK(f.ids("greenl spawn") == std::vector<std::string>{"sqlalchemy-async-from-sync", "2025-02-02-retro-notes"});
+    // The words found by their start are marked in the snippet.
+    auto marked = f.index.search("modulenotf", 5);
+    REQUIRE(marked);
+    REQUIRE(marked->size() == 1);
+    CHECK(marked->front().id == "2025-04-04-worker-import");
+    INFO(marked->front().snippet);
+    CHECK(marked->front().snippet.find("\x01ModuleNotFoundError\x02") != std::string::npos);
+    // Three letters start too many words to mean one.
+    CHECK(f.ids("gre").empty());
+    CHECK(f.ids("zebr").empty());
+}
+
 TEST_CASE("search: a pasted line with a local name still finds the known error", "[store][search]") {
     Fixture f;
     auto hits = f.index.search("ERROR: operator class \"gin_trgm_ops\" does not exist for access method \"gin\" "
