@@ -7,6 +7,7 @@
 #include <re2/filtered_re2.h>
 #include <re2/re2.h>
 
+#include "kb/document.hpp"
 #include "kb/text.hpp"
 
 namespace kb {
@@ -190,18 +191,13 @@ void sort_unique(std::vector<std::string>& list) {
 void link_documents(KnowledgeBase& kb) {
     std::unordered_map<std::string, std::size_t> runbook_by_id, incident_by_id;
     std::unordered_map<std::string, std::string> runbook_by_stem, incident_by_stem;
-    auto stem_of = [](const std::string& path) {
-        auto slash = path.find_last_of('/');
-        std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-        return name.substr(0, name.find_last_of('.'));
-    };
     for (std::size_t i = 0; i < kb.runbooks.size(); ++i) {
         runbook_by_id[kb.runbooks[i].id] = i;
-        runbook_by_stem.emplace(stem_of(kb.runbooks[i].path), kb.runbooks[i].id);
+        runbook_by_stem.emplace(file_stem(kb.runbooks[i].path), kb.runbooks[i].id);
     }
     for (std::size_t i = 0; i < kb.incidents.size(); ++i) {
         incident_by_id[kb.incidents[i].id] = i;
-        incident_by_stem.emplace(stem_of(kb.incidents[i].path), kb.incidents[i].id);
+        incident_by_stem.emplace(file_stem(kb.incidents[i].path), kb.incidents[i].id);
     }
     auto resolve = [](const std::string& name, const auto& by_id, const auto& by_stem) -> std::optional<std::string> {
         if (by_id.count(name)) return name;

@@ -53,16 +53,17 @@ void check_signatures(const kb::KnowledgeBase& k, const Matcher& matcher, std::v
         const auto& r = k.runbooks[sig.runbook];
         const re2::RE2* re = sig.regex();
         if (!re) continue;  // kb's lint reports patterns RE2 rejects
+        const bool matches_empty = RE2::PartialMatch("", *re);
         if (sig.role != Role::evidence) {
             // Never evidence, so only an empty match is a mistake: it would let
             // every signature count (after) or clear every failure (cleared_by).
-            if (RE2::PartialMatch("", *re))
+            if (matches_empty)
                 out.push_back({r.path, matcher.source_of(sig).line, kb::Severity::error,
                                std::string(sig.role == Role::after ? "signature's after" : "cleared_by pattern") +
                                    " (" + sig.pattern + ") matches an empty line"});
             continue;
         }
-        if (RE2::PartialMatch("", *re)) {
+        if (matches_empty) {
             out.push_back(at_signature(r, sig.index, kb::Severity::error, "it matches an empty line"));
             continue;
         }
