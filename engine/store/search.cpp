@@ -6,7 +6,10 @@
 //   2b. only if nothing yet: every term, single words also as prefixes;
 //   3. only if nothing yet: every term that occurs somewhere at all, so a
 //      pasted line with a local table name still finds the known error;
-//   4. only if still nothing: any term, most terms first.
+//   4. only if still nothing: the rarest terms together, the most common
+//      left out one at a time, ranked first ("how to fix compressed
+//      hypertable drop column" is about a hypertable, not about the page
+//      with the most of those words); then any term, most terms first.
 // A stage ranks at most `max_ranked` matches: a word that is in most of a
 // large knowledge base would otherwise cost time in proportion to its size.
 // The highest rowids are ranked (runbooks, then the newest incidents).
@@ -30,6 +33,9 @@ constexpr int max_ranked = 2000;
 struct Candidate {
     long long rowid = 0;
     double score = 0;
+    // Found by the rarest terms together (stage 4): ranked above documents
+    // that only have more of the common ones.
+    bool rare_terms = false;
 };
 
 kb::Result<std::vector<Candidate>> rank(sqlite::Db& db, const char* table, const MatchQuery& q) {
@@ -77,12 +83,40 @@ kb::Result<std::vector<Candidate>> staged(sqlite::Db& db, const MatchQuery& q, C
     return found;
 }
 
-kb::Result<bool> occurs(sqlite::Db& db, const QueryTerm& term) {
+// How many documents have the term, counted up to max_ranked: enough to
+// tell a rare word from a common one without reading a common word's every
+// document.
+kb::Result<long long> frequency(sqlite::Db& db, const QueryTerm& term) {
     auto q = match_query({&term}, Combine::all_terms);
-    auto stmt = db.prepare("SELECT 1 FROM search WHERE search MATCH ? LIMIT 1");
+    auto stmt = db.prepare("SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ?1 LIMIT ?2)");
     if (!stmt) return stmt.error();
-    stmt->bind(1, q.expression);
-    return stmt->step();
+    stmt->bind(1, q.expression).bind(2, max_ranked);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    return *row ? stmt->integer(0) : 0;
+}
+
+// Stage 4's first half: leaves out the most common of `present` one at a
+// time until some documents have all the rest (at least two terms).
+kb::Result<std::vector<Candidate>> rarest_together(sqlite::Db& db, const std::vector<const QueryTerm*>& present,
+                                                   const std::vector<long long>& counts, int limit) {
+    std::vector<std::size_t> by_count(present.size());
+    for (std::size_t i = 0; i < by_count.size(); ++i) by_count[i] = i;
+    std::stable_sort(by_count.begin(), by_count.end(), [&](std::size_t a, std::size_t b) { return counts[a] > counts[b]; });
+    std::vector<bool> left_out(present.size(), false);
+    for (std::size_t k = 0; k + 2 < present.size(); ++k) {
+        left_out[by_count[k]] = true;
+        std::vector<const QueryTerm*> kept;
+        for (std::size_t i = 0; i < present.size(); ++i)
+            if (!left_out[i]) kept.push_back(present[i]);
+        auto found = staged(db, match_query(kept, Combine::all_terms), Combine::all_terms, limit);
+        if (!found || !found->empty()) {
+            if (found)
+                for (auto& c : *found) c.rare_terms = true;
+            return found;
+        }
+    }
+    return std::vector<Candidate>{};
 }
 
 // `used` is the expression that found the candidates, over `used_terms`.
@@ -109,10 +143,13 @@ kb::Result<std::vector<Candidate>> find(sqlite::Db& db, const std::vector<QueryT
     if (all.size() < 2) return found;
 
     std::vector<const QueryTerm*> present;
+    std::vector<long long> counts;
     for (const auto* t : all) {
-        auto yes = occurs(db, *t);
-        if (!yes) return yes.error();
-        if (*yes) present.push_back(t);
+        auto count = frequency(db, *t);
+        if (!count) return count.error();
+        if (*count == 0) continue;
+        present.push_back(t);
+        counts.push_back(*count);
     }
     if (present.empty()) return found;
     used_terms = present;
@@ -121,8 +158,14 @@ kb::Result<std::vector<Candidate>> find(sqlite::Db& db, const std::vector<QueryT
         found = staged(db, used, Combine::all_terms, limit);
         if (!found || !found->empty() || present.size() < 2) return found;
     }
+    auto rarest = rarest_together(db, present, counts, limit);
+    if (!rarest) return rarest;
+    // Snippets mark any of the terms, which both halves have.
     used = match_query(present, Combine::any_term);
-    return staged(db, used, Combine::any_term, limit);
+    auto any = staged(db, used, Combine::any_term, limit);
+    if (!any) return any;
+    merge(*rarest, *any, Keep::first);
+    return rarest;
 }
 
 }  // namespace
@@ -147,6 +190,7 @@ kb::Result<std::vector<SearchHit>> Index::search(const std::string& query, int l
     if (!found) return found.error();
     auto& candidates = *found;
     std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+        if (a.rare_terms != b.rare_terms) return a.rare_terms;
         return a.score != b.score ? a.score > b.score : a.rowid > b.rowid;
     });
     if (static_cast<int>(candidates.size()) > limit) candidates.resize(static_cast<std::size_t>(limit));
@@ -187,8 +231,10 @@ kb::Result<std::vector<SearchHit>> Index::search(const std::string& query, int l
         h.date = info->text(4);
         h.status = info->text(5);
         info->reset();
-        h.score = c.score;
-        h.all_terms = std::floor(c.score / 1e8) >= static_cast<double>(terms->size());
+        h.all_terms = !c.rare_terms && std::floor(c.score / 1e8) >= static_cast<double>(terms->size());
+        // Still higher for a better hit: deja_rank's scores stay below 1e10
+        // (at most 32 terms x 1e8).
+        h.score = c.rare_terms ? c.score + 1e10 : c.score;
         auto text = snippet_for(exact, c.rowid);
         if (text && !*text) text = snippet_for(used, c.rowid);
         if (!text) return text.error();

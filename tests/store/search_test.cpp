@@ -201,6 +201,36 @@ TEST_CASE("search: several words must all match, else the best partial matches",
     CHECK(position(ids, "2025-01-15-disk-full") >= 0);
 }
 
+TEST_CASE("search: with no document having every word, the rarest words together rank first", "[store][search]") {
+    using store_test::incident;
+    using store_test::runbook;
+    kb::KnowledgeBase k;
+    k.runbooks.push_back(runbook("hypertable-ddl", "Change the columns of a compressed hypertable",
+                                 "Decompress the chunks before altering the table.", {}, "Decompress, alter, compress."));
+    // More of the query's words than the runbook, but only common ones
+    // besides the two that matter.
+    k.incidents.push_back(incident("2025-03-01-weekly-notes", "Weekly notes", {},
+                                   "How to fix the flaky test. How to fix the compressed hypertable in staging?"));
+    k.incidents.push_back(incident("2025-03-02-flaky-test", "Flaky test", {}, "How to fix it: rerun it, to be sure."));
+    k.incidents.push_back(incident("2025-03-03-cache", "Cache misses", {}, "How to fix the cache: clear its columns."));
+    k.incidents.push_back(incident("2025-03-04-report", "Report columns", {}, "Two columns were added to the report."));
+    test::TempDir dir;
+    auto index = store::Index::build(k, {}, dir / "index.sqlite");
+    REQUIRE(index);
+    auto hits = index->search("how to fix compressed hypertable columns", 10);
+    REQUIRE(hits);
+    std::vector<std::string> ids;
+    for (const auto& h : *hits) {
+        ids.push_back(h.id);
+        CHECK_FALSE(h.all_terms);
+    }
+    REQUIRE(ids.size() >= 2);
+    CHECK(ids[0] == "hypertable-ddl");
+    CHECK(position(ids, "2025-03-01-weekly-notes") > 0);  // still found, after it
+    // Scores still say which is better.
+    for (std::size_t i = 1; i < hits->size(); ++i) CHECK((*hits)[i - 1].score >= (*hits)[i].score);
+}
+
 TEST_CASE("search: a word cut short finds the words it starts, when nothing has it whole", "[store][search]") {
     Fixture f;
     auto greenl = f.ids("greenl");
