@@ -169,6 +169,24 @@ for (const origin of ['file', 'http']) {
       await page.close();
     });
 
+    test('a pasted error line with a local table name, or a question, still finds the runbook', async () => {
+      const { page, problems } = await openPage(base() + 'index.html');
+      // acme_invoices is in no page: the rest of the line finds the error.
+      const results = await search(page, 'ERROR: relation "acme_invoices" does not exist');
+      assert.match(await results.first().getAttribute('href'), /runbooks\/pg-relation-missing\.html/);
+      assert.match(await page.locator('#search-results .search-status').textContent(), /with some of the words/);
+      // No page has every word: the rare ones together come first, before
+      // pages that only have more of the common ones.
+      const again = await openPage(base() + 'index.html');
+      const question = await search(again.page, 'how to fix compressed hypertable drop column');
+      const hrefs = await question.evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+      assert.match(hrefs[0], /timescaledb-compressed-hypertable-ddl\.html/, hrefs.join(' '));
+      assert.deepEqual(problems, []);
+      assert.deepEqual(again.problems, []);
+      await page.close();
+      await again.page.close();
+    });
+
     test('a pasted CI log shows the runbook with its params and command', async () => {
       const { page, problems } = await openPage(base() + 'index.html');
       await page.locator('#log-input').fill(ciLog);

@@ -145,19 +145,32 @@
     return out;
   };
 
+  // Every word's documents together, scores added.
+  const everyWord = (maps) => {
+    let combined = null;
+    for (const scores of maps) {
+      combined = combined === null ? scores : intersect(combined, scores);
+      if (!combined.size) break;
+    }
+    return combined || new Map();
+  };
+
   // Ranked documents for a query: every word must match, whole or, for a
-  // run of identifier parts, by all of its parts (scored lower).
+  // run of identifier parts, by all of its parts (scored lower). When no
+  // page has every word, as `deja search` does: the words that occur
+  // somewhere (a pasted error line names local tables); then the rarest of
+  // them together, the most common left out one at a time, ranked first,
+  // and after them the pages with any of them (`partial` is then true).
   deja.search = async (query, limit = 20) => {
     await deja.load('search/meta.js');
     const words = queryWords(query);
     const terms = words.map((w) => w.term);
-    if (!terms.length) return { terms, total: 0, results: [] };
+    if (!terms.length) return { terms, total: 0, results: [], partial: false };
     const wanted = words.flatMap((w) => [w.term, ...w.parts]);
     const keys = [...new Set(wanted.map(shardKey))].filter((k) => state.meta.shards.includes(k));
     await Promise.all(keys.map((k) => deja.load('search/t-' + k + '.js')));
     const N = state.meta.docs;
-    let combined = null;
-    for (const word of words) {
+    const perWord = words.map((word) => {
       const scores = termScores(word.term, N);
       if (word.parts.length) {
         let byParts = null;
@@ -171,8 +184,29 @@
           if (!(scores.get(doc) >= weighed)) scores.set(doc, weighed);
         }
       }
-      combined = combined === null ? scores : intersect(combined, scores);
-      if (!combined.size) break;
+      return scores;
+    });
+    let combined = everyWord(perWord);
+    let partial = false;
+    const present = perWord.filter((scores) => scores.size);
+    if (!combined.size && present.length < perWord.length) {
+      combined = everyWord(present);
+      partial = combined.size > 0;
+    }
+    if (!combined.size && present.length > 1) {
+      const byCount = present.map((_, i) => i).sort((a, b) => present[b].size - present[a].size || a - b);
+      const left = new Set();
+      let rarest = new Map();
+      for (let k = 0; present.length - k > 2 && !rarest.size; ++k) {
+        left.add(byCount[k]);
+        rarest = everyWord(present.filter((_, i) => !left.has(i)));
+      }
+      const any = new Map();
+      for (const scores of present) for (const [doc, s] of scores) any.set(doc, (any.get(doc) || 0) + s);
+      const above = Math.max(...any.values()) + 1;
+      for (const [doc, s] of rarest) any.set(doc, above + s);
+      combined = any;
+      partial = true;
     }
     const ranked = [...combined.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     const top = ranked.slice(0, limit);
@@ -182,7 +216,7 @@
       const row = state.docs.get(Math.floor(doc / state.meta.block))[doc % state.meta.block];
       return { kind: row[0], href: row[1], title: row[2], meta: row[3], summary: row[4], error: row[5], score };
     });
-    return { terms, total: ranked.length, results };
+    return { terms, total: ranked.length, results, partial };
   };
 
   // ---------- highlighting ----------
@@ -226,8 +260,9 @@
       status.setAttribute('role', 'status');
       if (!outcome.terms.length) status.textContent = 'Type a word of the error message, a runbook or a service.';
       else if (!outcome.total) status.textContent = 'No page contains all of: ' + outcome.terms.join(' ');
-      else status.textContent = outcome.total === 1 ? '1 result' : outcome.total + ' results' +
-        (outcome.total > outcome.results.length ? ', best ' + outcome.results.length + ' shown' : '');
+      else status.textContent = (outcome.total === 1 ? '1 result' : outcome.total + ' results' +
+        (outcome.total > outcome.results.length ? ', best ' + outcome.results.length + ' shown' : '')) +
+        (outcome.partial ? ' with some of the words (no page contains all of: ' + outcome.terms.join(' ') + ')' : '');
       panel.append(status);
       const list = el('ul');
       list.setAttribute('aria-label', 'Search results');
