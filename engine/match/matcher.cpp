@@ -316,7 +316,7 @@ void Matcher::choose_acceleration(std::uint32_t s) {
     // the pass for all 1,013, so two passes were slower than one.
     if (info.ok && !info.anchor.empty()) {
         sig.acceleration = Acceleration::anchor;
-        expressions_.push_back(literal_expression(info.anchor));
+        expressions_.push_back(literal_expression(anchor_literal(info.anchor, info.anchor_caseless)));
         flags_.push_back(info.anchor_caseless ? HS_FLAG_CASELESS : 0u);
         targets_.push_back({Target::Kind::signature, s});
         return;

@@ -38,6 +38,10 @@ PatternInfo analyse_pattern(std::string_view pattern);
 // A Vectorscan expression matching exactly these bytes.
 std::string literal_expression(std::string_view bytes);
 
+// The part of an anchor to hand Vectorscan: the anchor itself, or its start
+// cut back to end where its last bytes are least like ordinary text.
+std::string_view anchor_literal(std::string_view anchor, bool caseless);
+
 // Specificity of literal text: a distinctive identifier (gin_trgm_ops,
 // ImagePullBackOff, metrics.k8s.io) weighs twice its length, an ordinary word
 // its length, a word that many unrelated errors share ("error", "denied",

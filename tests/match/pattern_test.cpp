@@ -84,3 +84,24 @@ TEST_CASE("specificity: literal text every match contains, identifiers weighing 
     CHECK(match::strength(60) > 0.9);
     CHECK(match::strength(60) < 1.0);
 }
+
+TEST_CASE("an anchor handed to Vectorscan ends where its last bytes are unusual", "[match][pattern]") {
+    // Ending in ordinary words ("after "), it is cut back to the code.
+    const std::string generated = "scheduler_acquire_failed code=E1841 after ";
+    std::string_view cut = match::anchor_literal(generated, false);
+    CHECK(cut.starts_with("scheduler_acquire_failed code=E1841"));
+    CHECK(cut.size() < generated.size());
+    // Already ending in capitals: whole.
+    CHECK(match::anchor_literal("connect ECONNREFUSED", false) == "connect ECONNREFUSED");
+    // When case does not count, capitals are not unusual.
+    CHECK(match::anchor_literal("connect ECONNREFUSED after it", true) == "connect ECONNREFUSED after it");
+    CHECK(match::anchor_literal("connect ECONNREFUSED after it", false) == "connect ECONNREFUSED");
+    // Short anchors stay whole, and a cut never goes below twelve bytes.
+    CHECK(match::anchor_literal("E1841 after", false) == "E1841 after");
+    for (std::string anchor : {generated, std::string("sorry, too many clients already"),
+                               std::string("(custom.metrics.k8s.io) registered by nobody at all")}) {
+        std::string_view part = match::anchor_literal(anchor, false);
+        CHECK(part.size() >= 12);
+        CHECK(anchor.compare(0, part.size(), part) == 0);  // a prefix: every match still contains it
+    }
+}
