@@ -250,6 +250,18 @@ const kb::Signature& Matcher::source_of(const CompiledSignature& sig) const {
     return sig.role == Role::cleared ? runbook.cleared_by[sig.index] : runbook.signatures[sig.index];
 }
 
+bool Matcher::recognised_by_linked_runbook(const kb::Incident& incident, const std::string& line) const {
+    for (const auto& sig : signatures_) {
+        if (sig.role != Role::evidence) continue;
+        const auto& runbook = kb_->runbooks[sig.runbook];
+        if (std::find(incident.runbooks.begin(), incident.runbooks.end(), runbook.id) == incident.runbooks.end())
+            continue;
+        const re2::RE2* re = sig.regex();
+        if (re && RE2::PartialMatch(line, *re)) return true;
+    }
+    return false;
+}
+
 void Matcher::plan_templates() {
     for (std::size_t i = 0; i < kb_->incidents.size(); ++i) {
         const auto& incident = kb_->incidents[i];
@@ -265,8 +277,11 @@ void Matcher::plan_templates() {
             double weight = template_weight(t.core);
             t.anchors = choose_anchors(t.core);
             if (weight < min_template_weight || t.anchors.empty()) {
-                notes_.push_back({incident.path, error_line.line, kb::Severity::warning,
-                                  "error line too vague to recognise in logs: " + t.line});
+                // Vague as a template, but not lost when a runbook the
+                // incident names recognises the line.
+                if (!recognised_by_linked_runbook(incident, t.line))
+                    notes_.push_back({incident.path, error_line.line, kb::Severity::warning,
+                                      "error line too vague to recognise in logs: " + t.line});
                 continue;
             }
             t.hash = kb::hash64(t.core);

@@ -165,6 +165,7 @@ private:
 
     Matcher();
     void plan_signatures();
+    bool recognised_by_linked_runbook(const kb::Incident& incident, const std::string& line) const;
     void plan_templates();
     void choose_acceleration(std::uint32_t signature);
     void add_literals(std::uint32_t signature);

@@ -46,6 +46,25 @@ TEST_CASE("signatures Vectorscan cannot take are still matched, and reported", "
     CHECK(report.matches.front().runbook == std::optional<std::string>("pg-relation-missing"));
 }
 
+TEST_CASE("a vague error line is reported unless a runbook the incident names recognises it", "[match][lint]") {
+    auto k = test::match_kb::knowledge_base();
+    k.runbooks.push_back(test::match_kb::runbook("health-timeout", "Health check timed out",
+                                                 {{R"re(Timed out waiting for https?://\S+)re"}}));
+    // Once the URL is masked, little is left to know the line by.
+    const std::string vague = "Timed out waiting for http://127.0.0.1:8000/health";
+    k.incidents.push_back(test::match_kb::incident("2025-10-01-health", "Health", "2025-10-01", {vague},
+                                                   {"health-timeout"}));
+    k.incidents.push_back(test::match_kb::incident("2025-10-02-health-again", "Health again", "2025-10-02", {vague}));
+    auto m = match::Matcher::build(k);
+    REQUIRE(m);
+    std::vector<std::string> warned;
+    for (const auto& n : m->notes())
+        if (n.message.find("too vague") != std::string::npos) warned.push_back(n.file);
+    // Only the incident without the runbook: the other's line is found by it.
+    REQUIRE(warned.size() == 1);
+    CHECK(warned.front().find("2025-10-02-health-again") != std::string::npos);
+}
+
 TEST_CASE("lint: examples rank their runbook first with their params", "[match][lint]") {
     auto k = test::match_kb::knowledge_base();
     auto& r = k.runbooks.front();  // pg-extension-missing
