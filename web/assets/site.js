@@ -203,7 +203,9 @@
       }
       const any = new Map();
       for (const scores of present) for (const [doc, s] of scores) any.set(doc, (any.get(doc) || 0) + s);
-      const above = Math.max(...any.values()) + 1;
+      let above = 0;  // a loop: spreading 100,000 scores into Math.max overflows the stack
+      for (const s of any.values()) if (s > above) above = s;
+      above += 1;
       for (const [doc, s] of rarest) any.set(doc, above + s);
       combined = any;
       partial = true;
