@@ -11,6 +11,7 @@
 #include "kb/hash.hpp"
 #include "kb/text.hpp"
 #include "site/output.hpp"
+#include "store/query.hpp"
 
 namespace site {
 
@@ -318,7 +319,8 @@ kb::Result<SearchIndexBuilder::Written> SearchIndexBuilder::write(const std::fil
     nlohmann::json meta = {{"docs", documents_.size()},
                            {"block", search_block_size},
                            {"shards", shards},
-                           {"stop", stop_words()}};
+                           {"stop", stop_words()},
+                           {"filler", store::filler_words()}};
     std::string js = "deja.searchMeta(" + script_json(meta) + ");\n";
     bytes += js.size();
     written.paths.push_back("search/meta.js");

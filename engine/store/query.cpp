@@ -152,4 +152,25 @@ MatchQuery prefix_query(const std::vector<const QueryTerm*>& terms) {
 
 MatchQuery exact_query(const std::vector<const QueryTerm*>& terms) { return joined(terms, " OR ", &Builder::add_exact); }
 
+const std::vector<std::string_view>& filler_words() {
+    static const std::vector<std::string_view> words = [] {
+        std::vector<std::string_view> list = {
+            "a",    "am",    "an",     "and",   "are",     "as",     "at",      "be",    "but",   "by",
+            "can",  "could", "did",    "do",    "does",    "fix",    "fixed",   "fixing", "for",  "from",
+            "get",  "getting", "got",  "help",  "how",     "i",      "if",      "in",    "into",  "is",
+            "issue", "it",   "its",    "keeps", "me",      "my",     "of",      "on",    "or",    "our",
+            "problem", "resolve", "should", "so", "solve", "that",   "the",     "there", "this",  "to",
+            "us",   "was",   "we",     "what",  "when",    "where",  "which",   "who",   "why",   "will",
+            "with", "would", "you",    "your"};
+        std::sort(list.begin(), list.end());
+        return list;
+    }();
+    return words;
+}
+
+bool is_filler_word(std::string_view lowercase_word) {
+    const auto& words = filler_words();
+    return std::binary_search(words.begin(), words.end(), lowercase_word);
+}
+
 }  // namespace store

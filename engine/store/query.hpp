@@ -48,4 +48,11 @@ MatchQuery prefix_query(const std::vector<const QueryTerm*>& terms);
 
 MatchQuery exact_query(const std::vector<const QueryTerm*>& terms);
 
+// Words of a question rather than of an error ("how do I fix ..."): when no
+// document has every word, a search leaves these out before any other, since
+// how rare they are in a small knowledge base says nothing of what they mean.
+// The site's search reads the same list (search/meta.js).
+const std::vector<std::string_view>& filler_words();
+bool is_filler_word(std::string_view lowercase_word);
+
 }  // namespace store

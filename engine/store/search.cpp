@@ -97,12 +97,19 @@ kb::Result<long long> frequency(sqlite::Db& db, const QueryTerm& term) {
 }
 
 // Stage 4's first half: leaves out the most common of `present` one at a
-// time until some documents have all the rest (at least two terms).
+// time, the words of a question first, until some documents have all the
+// rest (at least two terms).
 kb::Result<std::vector<Candidate>> rarest_together(sqlite::Db& db, const std::vector<const QueryTerm*>& present,
                                                    const std::vector<long long>& counts, int limit) {
     std::vector<std::size_t> by_count(present.size());
     for (std::size_t i = 0; i < by_count.size(); ++i) by_count[i] = i;
-    std::stable_sort(by_count.begin(), by_count.end(), [&](std::size_t a, std::size_t b) { return counts[a] > counts[b]; });
+    auto filler = [&](std::size_t i) {
+        return present[i]->words.size() == 1 && is_filler_word(present[i]->words.front());
+    };
+    std::stable_sort(by_count.begin(), by_count.end(), [&](std::size_t a, std::size_t b) {
+        if (filler(a) != filler(b)) return filler(a);
+        return counts[a] > counts[b];
+    });
     std::vector<bool> left_out(present.size(), false);
     for (std::size_t k = 0; k + 2 < present.size(); ++k) {
         left_out[by_count[k]] = true;

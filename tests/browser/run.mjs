@@ -181,6 +181,12 @@ for (const origin of ['file', 'http']) {
       const question = await search(again.page, 'how to fix compressed hypertable drop column');
       const hrefs = await question.evaluateAll((links) => links.map((a) => a.getAttribute('href')));
       assert.match(hrefs[0], /timescaledb-compressed-hypertable-ddl\.html/, hrefs.join(' '));
+      // A question's own words ("how", "do", "fix") go first, however rare.
+      const asked = await openPage(base() + 'index.html');
+      const how = await search(asked.page, 'how do I fix permission denied on entrypoint');
+      assert.match(await how.first().getAttribute('href'), /runbooks\/script-not-executable\.html/);
+      assert.deepEqual(asked.problems, []);
+      await asked.page.close();
       assert.deepEqual(problems, []);
       assert.deepEqual(again.problems, []);
       await page.close();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "store/index.hpp"
+#include "store/query.hpp"
 #include "store_fixtures.hpp"
 #include "support.hpp"
 
@@ -229,6 +230,30 @@ TEST_CASE("search: with no document having every word, the rarest words together
     CHECK(position(ids, "2025-03-01-weekly-notes") > 0);  // still found, after it
     // Scores still say which is better.
     for (std::size_t i = 1; i < hits->size(); ++i) CHECK((*hits)[i - 1].score >= (*hits)[i].score);
+}
+
+TEST_CASE("search: the words of a question are left out first, however rare", "[store][search]") {
+    using store_test::incident;
+    using store_test::runbook;
+    kb::KnowledgeBase k;
+    k.runbooks.push_back(runbook("script-exec", "Make a script executable",
+                                 "The entrypoint fails with permission denied.", {}, "Fix the mode with chmod."));
+    // "how" is rarer here than the words that matter: left out by rarity
+    // alone, "how entrypoint" would be what remained, and this would win.
+    k.incidents.push_back(incident("2025-04-01-startup", "Slow start", {},
+                                   "This is how the entrypoint waits for the database."));
+    k.incidents.push_back(incident("2025-04-02-log", "Log file", {}, "Permission denied writing the log file."));
+    k.incidents.push_back(incident("2025-04-03-socket", "Socket", {}, "Permission denied on the socket."));
+    k.incidents.push_back(incident("2025-04-04-etc", "Etc", {}, "Fix permission denied on /etc by not writing there."));
+    test::TempDir dir;
+    auto index = store::Index::build(k, {}, dir / "index.sqlite");
+    REQUIRE(index);
+    auto hits = index->search("how do I fix permission denied on entrypoint", 10);
+    REQUIRE(hits);
+    REQUIRE_FALSE(hits->empty());
+    CHECK(hits->front().id == "script-exec");
+    CHECK(store::is_filler_word("how"));
+    CHECK_FALSE(store::is_filler_word("entrypoint"));
 }
 
 TEST_CASE("search: a word cut short finds the words it starts, when nothing has it whole", "[store][search]") {

@@ -24,8 +24,12 @@
   };
 
   // ---------- tokens: the same rules as engine/site/search_index.cpp ----------
-  const state = { meta: null, shards: new Map(), docs: new Map(), stop: new Set() };
-  deja.searchMeta = (meta) => { state.meta = meta; state.stop = new Set(meta.stop); };
+  const state = { meta: null, shards: new Map(), docs: new Map(), stop: new Set(), filler: new Set() };
+  deja.searchMeta = (meta) => {
+    state.meta = meta;
+    state.stop = new Set(meta.stop);
+    state.filler = new Set(meta.filler || []);
+  };
   deja.searchShard = (key, words, lists) => {
     state.shards.set(key, { words: words ? words.split(' ') : [], lists: lists ? lists.split(' ') : [] });
   };
@@ -159,7 +163,8 @@
   // run of identifier parts, by all of its parts (scored lower). When no
   // page has every word, as `deja search` does: the words that occur
   // somewhere (a pasted error line names local tables); then the rarest of
-  // them together, the most common left out one at a time, ranked first,
+  // them together, the most common (and a question's own words, as
+  // search/meta.js lists them) left out one at a time, ranked first,
   // and after them the pages with any of them (`partial` is then true).
   deja.search = async (query, limit = 20) => {
     await deja.load('search/meta.js');
@@ -188,13 +193,17 @@
     });
     let combined = everyWord(perWord);
     let partial = false;
+    const presentWords = words.filter((_, i) => perWord[i].size);
     const present = perWord.filter((scores) => scores.size);
     if (!combined.size && present.length < perWord.length) {
       combined = everyWord(present);
       partial = combined.size > 0;
     }
     if (!combined.size && present.length > 1) {
-      const byCount = present.map((_, i) => i).sort((a, b) => present[b].size - present[a].size || a - b);
+      // The words of a question first ("how do I fix"), then the most common.
+      const filler = (i) => (state.filler.has(presentWords[i].term) ? 1 : 0);
+      const byCount = present.map((_, i) => i)
+        .sort((a, b) => filler(b) - filler(a) || present[b].size - present[a].size || a - b);
       const left = new Set();
       let rarest = new Map();
       for (let k = 0; present.length - k > 2 && !rarest.size; ++k) {
