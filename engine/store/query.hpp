@@ -40,12 +40,11 @@ struct MatchQuery {
 };
 
 MatchQuery match_query(const std::vector<const QueryTerm*>& terms, Combine combine);
-// Any term in its exact form only: what a snippet marks when the document
-// has it, rather than every part of an identifier.
 // Every term, each single word of at least four letters also as the start
 // of a longer word: what a query that found nothing whole may have meant.
 MatchQuery prefix_query(const std::vector<const QueryTerm*>& terms);
-
+// Any term in its exact form only: what a snippet marks when the document
+// has it, rather than every part of an identifier.
 MatchQuery exact_query(const std::vector<const QueryTerm*>& terms);
 
 // Words of a question rather than of an error ("how do I fix ..."): when no

@@ -12,9 +12,9 @@ namespace {
 struct Fixture {
     test::TempDir dir;
     store::Index index;
-    Fixture() : index(open(dir)) {}
-    static store::Index open(const test::TempDir& dir) {
-        auto built = store::Index::build(store_test::ranking_kb(), {}, dir / "index.sqlite");
+    explicit Fixture(const kb::KnowledgeBase& k = store_test::ranking_kb()) : index(open(dir, k)) {}
+    static store::Index open(const test::TempDir& dir, const kb::KnowledgeBase& k) {
+        auto built = store::Index::build(k, {}, dir / "index.sqlite");
         REQUIRE(built);
         return std::move(*built);
     }
@@ -63,7 +63,6 @@ TEST_CASE("search: identifiers are found by part", "[store][search]") {
 }
 
 TEST_CASE("search: an identifier's parts match inside one identifier, not scattered over a page", "[store][search]") {
-    test::TempDir dir;
     kb::KnowledgeBase k;
     k.incidents.push_back(store_test::incident("2025-10-29-missing-opclass", "Migration failed",
                                                {"operator class \"gin_trgm_ops\" does not exist"}, "See the error."));
@@ -74,10 +73,9 @@ TEST_CASE("search: an identifier's parts match inside one identifier, not scatte
     k.incidents.push_back(store_test::incident("2025-11-02-weekly-notes", "Weekly notes", {},
                                                "The gin bottle, a trgm benchmark, an ops rota; the greenlet "
                                                "library was missing from one image and spawn failed twice."));
-    auto index = store::Index::build(k, {}, dir / "i.sqlite");
-    REQUIRE(index);
+    Fixture f(k);
     auto ids = [&](const std::string& query) {
-        auto hits = index->search(query, 10);
+        auto hits = f.index.search(query, 10);
         REQUIRE(hits);
         std::vector<std::string> out;
         for (const auto& h : *hits) out.push_back(h.id);
@@ -118,7 +116,6 @@ TEST_CASE("search: hits carry a marked one-line snippet", "[store][search]") {
 }
 
 TEST_CASE("search: the snippet shows where the most query words are together", "[store][search]") {
-    test::TempDir dir;
     kb::KnowledgeBase k;
     // "failure" alone all over the body; "failure" and "number" together once,
     // well past the first sixteen words.
@@ -127,9 +124,8 @@ TEST_CASE("search: the snippet shows where the most query words are together", "
     body += "then came failure number seven in the payments module. ";
     for (int i = 0; i < 40; ++i) body += "another failure there. ";
     k.incidents.push_back(store_test::incident("2025-06-01-payments", "Payments outage", {}, body));
-    auto index = store::Index::build(k, {}, dir / "index.sqlite");
-    REQUIRE(index);
-    auto hits = index->search("failure number", 5);
+    Fixture f(k);
+    auto hits = f.index.search("failure number", 5);
     REQUIRE(hits);
     REQUIRE(hits->size() == 1);
     const std::string& snippet = hits->front().snippet;
@@ -142,16 +138,14 @@ TEST_CASE("search: the snippet shows where the most query words are together", "
 TEST_CASE("search: a document with a pasted log full of hits is searched and snippeted", "[store][search]") {
     // 60,000 lines that each hold both words: ranking and the snippet look at
     // every hit once, so this takes milliseconds, not minutes.
-    test::TempDir dir;
     kb::KnowledgeBase k;
     std::string log;
     for (int i = 0; i < 60000; ++i) log += "ERROR: failure number " + std::to_string(i) + " in module m" + std::to_string(i) + "\n";
     auto big = store_test::incident("2025-06-02-noisy-log", "Noisy log", {}, "The whole log follows.\n" + log);
     k.incidents.push_back(std::move(big));
     k.incidents.push_back(store_test::incident("2025-06-03-other", "Other report", {}, "A failure with a number in it."));
-    auto index = store::Index::build(k, {}, dir / "index.sqlite");
-    REQUIRE(index);
-    auto hits = index->search("failure number", 2);
+    Fixture f(k);
+    auto hits = f.index.search("failure number", 2);
     REQUIRE(hits);
     REQUIRE(hits->size() == 2);
     for (const auto& h : *hits) {
@@ -215,10 +209,8 @@ TEST_CASE("search: with no document having every word, the rarest words together
     k.incidents.push_back(incident("2025-03-02-flaky-test", "Flaky test", {}, "How to fix it: rerun it, to be sure."));
     k.incidents.push_back(incident("2025-03-03-cache", "Cache misses", {}, "How to fix the cache: clear its columns."));
     k.incidents.push_back(incident("2025-03-04-report", "Report columns", {}, "Two columns were added to the report."));
-    test::TempDir dir;
-    auto index = store::Index::build(k, {}, dir / "index.sqlite");
-    REQUIRE(index);
-    auto hits = index->search("how to fix compressed hypertable columns", 10);
+    Fixture f(k);
+    auto hits = f.index.search("how to fix compressed hypertable columns", 10);
     REQUIRE(hits);
     std::vector<std::string> ids;
     for (const auto& h : *hits) {
@@ -245,10 +237,8 @@ TEST_CASE("search: the words of a question are left out first, however rare", "[
     k.incidents.push_back(incident("2025-04-02-log", "Log file", {}, "Permission denied writing the log file."));
     k.incidents.push_back(incident("2025-04-03-socket", "Socket", {}, "Permission denied on the socket."));
     k.incidents.push_back(incident("2025-04-04-etc", "Etc", {}, "Fix permission denied on /etc by not writing there."));
-    test::TempDir dir;
-    auto index = store::Index::build(k, {}, dir / "index.sqlite");
-    REQUIRE(index);
-    auto hits = index->search("how do I fix permission denied on entrypoint", 10);
+    Fixture f(k);
+    auto hits = f.index.search("how do I fix permission denied on entrypoint", 10);
     REQUIRE(hits);
     REQUIRE_FALSE(hits->empty());
     CHECK(hits->front().id == "script-exec");
@@ -289,7 +279,6 @@ TEST_CASE("search: a pasted line with a local name still finds the known error",
 }
 
 TEST_CASE("search: a title hit is found among thousands of body mentions", "[store][search]") {
-    test::TempDir dir;
     kb::KnowledgeBase k;
     // The oldest document has the word in its title; thousands of newer ones
     // mention it in passing, more than one search stage ranks.
@@ -297,9 +286,8 @@ TEST_CASE("search: a title hit is found among thousands of body mentions", "[sto
     for (int i = 0; i < 3000; ++i)
         k.incidents.push_back(store_test::incident("2025-06-01-note-" + std::to_string(i), "Weekly note",
                                                    {}, "An okapi was mentioned. " + store_test::filler(1)));
-    auto index = store::Index::build(k, {}, dir / "i.sqlite");
-    REQUIRE(index);
-    auto hits = index->search("okapi", 5);
+    Fixture f(k);
+    auto hits = f.index.search("okapi", 5);
     REQUIRE(hits);
     REQUIRE(hits->size() == 5);
     CHECK(hits->front().id == "2020-01-01-okapi-outage");
