@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 
 #include "kb/load.hpp"
@@ -109,6 +110,36 @@ TEST_CASE("sources: nested folders in path order, hidden folders and links to fo
     }
     // Folder by folder, as std::filesystem::path orders them: a/... before a-z.md.
     CHECK(names == std::vector<std::string>{"a/deeper/y.MD", "a/z.md", "a-z.md", "b.md", "c.md"});
+}
+
+TEST_CASE("sources: a large folder is listed whole, each file with its own size", "[kb][load]") {
+    // Large enough to be stat'ed on several threads.
+    test::TempDir dir, elsewhere;
+    constexpr int files = 1500;
+    for (int i = 0; i < files; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "r%04d.md", i);
+        test::write_file(dir / "incidents" / name, "# R\n" + std::string(static_cast<std::size_t>(i), 'x'));
+    }
+    test::write_file(elsewhere / "linked.md", "# through a link to a folder\n");
+    ::symlink(elsewhere.path().c_str(), (dir / "incidents" / "r0700-folder.md").c_str());
+    ::symlink((dir / "nowhere.md").c_str(), (dir / "incidents" / "r0800-broken.md").c_str());
+    auto sources = kb::list_sources({dir.path()});
+    REQUIRE(sources.size() == files + 1);  // the broken link is listed, to be reported when read
+    std::size_t at = 0;
+    for (int i = 0; i < files; ++i, ++at) {
+        if (i == 800) {
+            CHECK(sources[at].path.ends_with("r0800-broken.md"));
+            CHECK(sources[at].size == 0);
+            ++at;
+        }
+        char name[32];
+        std::snprintf(name, sizeof name, "/r%04d.md", i);
+        INFO(sources[at].path);
+        CHECK(sources[at].path.ends_with(name));
+        CHECK(sources[at].size == 4 + i);
+        CHECK(sources[at].changed_ns > 0);
+    }
 }
 
 TEST_CASE("layering: a later folder replaces documents with the same id", "[kb][load]") {
