@@ -299,6 +299,51 @@ for (const origin of ['file', 'http']) {
   });
 }
 
+// The page's matcher runs the same signatures translated to JavaScript: it
+// must agree with `deja match` on what deja lint holds the CLI to.
+test('the page finds every runbook example with its params, and nothing in passing runs or other failures', async () => {
+  const deja = (...args) => {
+    const run = spawnSync(dejaBinary, ['--kb', path.join(repo, 'tests', 'fixtures', 'site', 'kb'), ...args], {
+      env: { ...process.env, DEJA_CACHE_DIR: path.join(outDir, 'cache'), DEJA_STATE_DIR: path.join(outDir, 'state'), DEJA_KB: '' },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    return JSON.parse(run.stdout);
+  };
+  const examples = [];
+  for (const { id } of deja('list', 'runbooks', '--json')) {
+    for (const e of deja('show', id, '--json').examples) examples.push({ runbook: id, text: e.text, params: e.params });
+  }
+  assert.ok(examples.length > 100, `${examples.length} examples`);
+  const logs = [];
+  for (const dir of ['passing', 'unrelated']) {
+    const folder = path.join(repo, 'tests', 'fixtures', dir);
+    for (const name of fs.readdirSync(folder).filter((n) => n.endsWith('.log')).sort()) {
+      logs.push({ name: `${dir}/${name}`, text: fs.readFileSync(path.join(folder, name), 'utf8') });
+    }
+  }
+  assert.ok(logs.length > 30, `${logs.length} logs`);
+
+  const { page, problems } = await openPage(fileRoot() + 'index.html');
+  await page.waitForFunction(() => window.deja && window.deja.matchLog('FATAL:  sorry, too many clients already').length > 0);
+  const found = await page.evaluate(({ examples, logs }) => ({
+    examples: examples.map((e) => {
+      const top = window.deja.matchLog(e.text)[0];
+      return top ? { runbook: top.runbook.id, params: Object.fromEntries(Object.keys(e.params).map((k) => [k, top.values[k]])) } : null;
+    }),
+    logs: logs.map((l) => window.deja.matchLog(l.text).map((r) => `${r.runbook.id} (line ${r.hits[0].line})`)),
+  }), { examples, logs });
+  const wrong = [];
+  examples.forEach((e, i) => {
+    const want = { runbook: e.runbook, params: e.params };
+    if (JSON.stringify(found.examples[i]) !== JSON.stringify(want)) wrong.push(`${JSON.stringify(e.text)}: ${JSON.stringify(found.examples[i])}, not ${JSON.stringify(want)}`);
+  });
+  logs.forEach((l, i) => { if (found.logs[i].length) wrong.push(`${l.name}: ${found.logs[i].join(', ')}`); });
+  assert.deepEqual(wrong, []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('a missing page gets the 404 page over HTTP', async () => {
   const { page } = await openPage(httpRoot + 'runbooks/no-such-runbook.html');
   assert.equal(await page.locator('h1').textContent(), 'This page does not exist');

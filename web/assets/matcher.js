@@ -64,23 +64,28 @@
   const shellQuote = (value) => (/^[A-Za-z0-9@%+=:,./_-]+$/.test(value) ? value : "'" + value.replace(/'/g, "'\\''") + "'");
   deja.shellQuote = shellQuote;
 
-  // The params one matching line gives: the signature's fixed ones and its
-  // named groups, those the runbook accepts in `values`, the others in
-  // `rejected`.
+  // The params one matching line gives: its signatures' fixed ones and named
+  // groups, those the runbook accepts in `values`, the others in `rejected`.
+  // A line can match several signatures of a runbook (a general one and one
+  // that names the path): as in `deja match`, each param is taken from the
+  // first of them that gives an acceptable value.
   const paramsOf = (runbook, hit) => {
     const values = {};
     const rejected = [];
-    const candidates = { ...hit.signature.params };
-    for (const [k, v] of Object.entries(hit.groups)) if (v !== undefined && v !== '') candidates[k] = v;
-    for (const [k, v] of Object.entries(candidates)) {
-      const spec = runbook.params.find((p) => p.name === k);
-      if (spec && ((spec.pattern && !spec.pattern.test(v)) || (spec.choices.length && !spec.choices.includes(v)))) {
-        rejected.push({ name: k, value: v });
-      } else {
-        values[k] = v;
+    for (const h of [hit, ...hit.also]) {
+      const candidates = { ...h.signature.params };
+      for (const [k, v] of Object.entries(h.groups)) if (v !== undefined && v !== '') candidates[k] = v;
+      for (const [k, v] of Object.entries(candidates)) {
+        if (k in values) continue;
+        const spec = runbook.params.find((p) => p.name === k);
+        if (spec && ((spec.pattern && !spec.pattern.test(v)) || (spec.choices.length && !spec.choices.includes(v)))) {
+          if (!rejected.some((r) => r.name === k)) rejected.push({ name: k, value: v });
+        } else {
+          values[k] = v;
+        }
       }
     }
-    return { values, rejected };
+    return { values, rejected: rejected.filter((r) => !(r.name in values)) };
   };
 
   // As `deja match` does: a runbook found with different values for one
@@ -131,6 +136,8 @@
     return { runbook, hits, values, names, command, missing, rejected: rejected.filter((r) => !(r.name in values)), secret };
   };
 
+  const captured = (hit) => Object.values(hit.groups).filter((v) => v !== undefined && v !== '').length;
+
   // Runbooks found in `text`, best first: most matching lines, then earliest.
   // As `deja match` does, a signature with `after` counts only below a line
   // matching it, and a runbook whose failure a later line shows cleared (a
@@ -150,17 +157,18 @@
       for (const r of runbooks) {
         for (const s of r.signatures) if (s.after && !afterSeen.has(s) && s.after.test(line)) opened.push(s);
         if (r.clearedBy.some((re) => re.test(line))) clearedAt.set(r.id, { line: i + 1, text: line });
+        const matched = [];
         for (const s of r.signatures) {
           if (s.after && !afterSeen.has(s)) continue;
           const m = s.re.exec(line);
-          if (!m) continue;
-          if (!found.has(r.id)) found.set(r.id, { runbook: r, hits: [] });
-          const hits = found.get(r.id).hits;
-          if (!hits.length || hits[hits.length - 1].line !== i + 1) {
-            hits.push({ line: i + 1, text: line, start: m.index, end: m.index + m[0].length, groups: m.groups || {}, signature: s });
-          }
-          break;
+          if (m) matched.push({ start: m.index, end: m.index + m[0].length, groups: m.groups || {}, signature: s });
         }
+        if (!matched.length) continue;
+        // The signature that captures the most is shown and asked first, as
+        // `deja match` weighs a capture into a hit's strength.
+        matched.sort((a, b) => captured(b) - captured(a));
+        if (!found.has(r.id)) found.set(r.id, { runbook: r, hits: [] });
+        found.get(r.id).hits.push({ line: i + 1, text: line, ...matched[0], also: matched.slice(1) });
       }
       for (const s of opened) afterSeen.add(s);
     }
