@@ -64,6 +64,10 @@ const Step* Runbook::step(const std::string& name) const {
     return it == steps.end() ? nullptr : &*it;
 }
 
+bool Runbook::is_symptom() const {
+    return symptom || std::find(tags.begin(), tags.end(), "symptom") != tags.end();
+}
+
 const Runbook* KnowledgeBase::runbook(const std::string& id) const {
     auto it = std::find_if(runbooks.begin(), runbooks.end(), [&](const Runbook& r) { return r.id == id; });
     return it == runbooks.end() ? nullptr : &*it;

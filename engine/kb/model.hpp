@@ -103,6 +103,9 @@ struct Runbook {
 
     const Param* param(const std::string& name) const;
     const Step* step(const std::string& name) const;
+    // `symptom: true`, or the tag `symptom`: a match ranks after any cause
+    // (in `deja match` and in the site's log matcher alike).
+    bool is_symptom() const;
 };
 
 struct Section {

@@ -168,10 +168,6 @@ std::vector<std::string> choose_anchors(std::string_view text) {
     return anchors;
 }
 
-bool has_tag(const kb::Runbook& r, std::string_view tag) {
-    return std::find(r.tags.begin(), r.tags.end(), tag) != r.tags.end();
-}
-
 }  // namespace
 
 CompiledSignature::CompiledSignature() : once_(std::make_unique<Once>()) {}
@@ -202,8 +198,7 @@ Matcher& Matcher::operator=(Matcher&&) noexcept = default;
 Matcher::~Matcher() = default;
 
 bool Matcher::is_symptom(std::size_t runbook) const {
-    const auto& r = this->runbook(runbook);
-    return r.symptom || has_tag(r, "symptom");
+    return this->runbook(runbook).is_symptom();
 }
 
 const kb::Runbook& Matcher::runbook(std::size_t index) const {

@@ -141,6 +141,7 @@ std::string matcher_data(const Graph& graph) {
                             {"title", runbook.title.empty() ? runbook.id : runbook.title},
                             {"href", "runbooks/" + graph.runbook_files[r] + ".html"},
                             {"summary", runbook.summary},
+                            {"symptom", runbook.is_symptom()},
                             {"params", params},
                             {"signatures", signatures},
                             {"cleared_by", cleared_by},

@@ -244,6 +244,38 @@ for (const origin of ['file', 'http']) {
       await page.close();
     });
 
+    test('the cause comes before its symptoms, in the order deja match gives', async () => {
+      // The Job's backoff limit is reported first and more often than the
+      // migration error that caused it.
+      const rolloutLog = [
+        '$ kubectl describe job migrate',
+        '  Warning  BackoffLimitExceeded  2m  job-controller  Job has reached the specified backoff limit',
+        '  Warning  BackoffLimitExceeded  1m  job-controller  Job has reached the specified backoff limit',
+        '$ kubectl logs job/migrate',
+        'sqlalchemy.exc.ProgrammingError: (psycopg2.errors.UndefinedObject) operator class "gin_trgm_ops" does not exist for access method "gin"',
+        'Error: UPGRADE FAILED: release api failed, and has been rolled back due to atomic being set: job failed: BackoffLimitExceeded',
+      ].join('\n');
+      const { page, problems } = await openPage(base() + 'index.html');
+      await page.locator('#log-input').fill(rolloutLog);
+      await page.getByRole('button', { name: 'Find known failures' }).click();
+      await page.locator('.match-card').first().waitFor({ timeout: 10000 });
+      const shown = await page.locator('.match-card .command code').allTextContents();
+      const cli = spawnSync(dejaBinary, ['--kb', path.join(repo, 'tests', 'fixtures', 'site', 'kb'), 'match', '--json', '-'], {
+        env: { ...process.env, DEJA_CACHE_DIR: path.join(outDir, 'cache'), DEJA_STATE_DIR: path.join(outDir, 'state'), DEJA_KB: '' },
+        input: rolloutLog,
+        encoding: 'utf8',
+      });
+      assert.equal(cli.status, 0, cli.stderr);
+      const expected = JSON.parse(cli.stdout).matches.map((m) => m.command.replace(/^deja --kb \S+ /, 'deja '));
+      assert.deepEqual(shown, expected);
+      assert.match(shown[0], /^deja run pg-extension-missing /);
+      const cards = page.locator('.match-card');
+      assert.equal(await cards.nth(0).locator('.symptom-note').count(), 0);
+      for (const n of [1, 2]) assert.match(await cards.nth(n).locator('.symptom-note').textContent(), /consequence of the failure above/);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
     test('a pasted wait loop that got through is not a match, and says why', async () => {
       const { page, problems } = await openPage(base() + 'index.html');
       const waitLog = fs.readFileSync(path.join(repo, 'tests', 'fixtures', 'passing', 'wait-for-postgres.log'), 'utf8');

@@ -138,7 +138,9 @@
 
   const captured = (hit) => Object.values(hit.groups).filter((v) => v !== undefined && v !== '').length;
 
-  // Runbooks found in `text`, best first: most matching lines, then earliest.
+  // Runbooks found in `text`, best first: causes before their symptoms (a
+  // Job's backoff limit, Helm's atomic rollback), then most matching lines,
+  // then earliest.
   // As `deja match` does, a signature with `after` counts only below a line
   // matching it, and a runbook whose failure a later line shows cleared (a
   // wait loop that got through) is not a result: `matchLog(text).cleared`
@@ -182,7 +184,8 @@
       }
       for (const group of splitByParams(runbook, hits)) results.push(resultOf(runbook, group));
     }
-    results.sort((a, b) => b.hits.length - a.hits.length || a.hits[0].line - b.hits[0].line || (a.runbook.id < b.runbook.id ? -1 : 1));
+    results.sort((a, b) => Number(Boolean(a.runbook.symptom)) - Number(Boolean(b.runbook.symptom)) ||
+      b.hits.length - a.hits.length || a.hits[0].line - b.hits[0].line || (a.runbook.id < b.runbook.id ? -1 : 1));
     return results;
   };
 
@@ -215,6 +218,7 @@
     container.append(el('p', 'muted', results.length === 1 ? 'One runbook matches this log.'
       : distinct === results.length ? results.length + ' runbooks match this log, best first.'
       : results.length + ' failures match this log, best first; a runbook found with different params is listed once for each.'));
+    const hasCause = results.some((r) => !r.runbook.symptom);
     for (const result of results) {
       const card = el('article', 'match-card');
       card.setAttribute('aria-label', 'Match: ' + result.runbook.title);
@@ -223,6 +227,10 @@
       link.href = root + result.runbook.href;
       heading.append(link);
       card.append(heading);
+      if (result.runbook.symptom && hasCause) {
+        card.classList.add('symptom');
+        card.append(el('p', 'symptom-note', 'A consequence of the failure above: fix that one first.'));
+      }
       card.append(el('p', 'muted summary', result.runbook.summary));
 
       const evidence = el('ul', 'match-evidence');
