@@ -72,7 +72,7 @@ struct Found {
 // many documents is stat'ed on several threads, which took a fifth off a
 // `deja match` of a small log on 10,000 documents (121 to 98 ms, 2 cores,
 // bench/match.sh) and a tenth off a `deja search` (38 to 34 ms).
-void stat_documents(int fd, std::vector<Found>& found, std::size_t first, std::vector<std::string>& names) {
+void stat_documents(int fd, std::vector<Found>& found, std::size_t first, const std::vector<std::string>& names) {
     auto stat_range = [&](std::size_t from, std::size_t to) {
         for (std::size_t i = from; i < to; ++i) {
             struct stat st {};
