@@ -93,14 +93,28 @@ async function search(page, query) {
   return results;
 }
 
+// deja on the site's knowledge base, with this run's own cache and state.
+function runDeja(args, input) {
+  return spawnSync(dejaBinary, ['--kb', path.join(repo, 'tests', 'fixtures', 'site', 'kb'), ...args], {
+    env: { ...process.env, DEJA_CACHE_DIR: path.join(outDir, 'cache'), DEJA_STATE_DIR: path.join(outDir, 'state'), DEJA_KB: '' },
+    input,
+    encoding: 'utf8',
+  });
+}
+
+// The commands `deja match` gives for a log, as the page writes them: with
+// no --kb, since the site is the knowledge base it shows.
+function cliCommands(log) {
+  const cli = runDeja(['match', '--json', '-'], log);
+  assert.equal(cli.status, 0, cli.stderr);
+  return JSON.parse(cli.stdout).matches.map((m) => m.command.replace(/^deja --kb \S+ /, 'deja '));
+}
+
 before(async () => {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   fs.mkdirSync(artifacts, { recursive: true });
-  const built = spawnSync(dejaBinary, ['--kb', path.join(repo, 'tests', 'fixtures', 'site', 'kb'), 'site', 'build', '-o', path.join(outDir, 'site')], {
-    env: { ...process.env, DEJA_CACHE_DIR: path.join(outDir, 'cache'), DEJA_STATE_DIR: path.join(outDir, 'state'), DEJA_KB: '' },
-    encoding: 'utf8',
-  });
+  const built = runDeja(['site', 'build', '-o', path.join(outDir, 'site')]);
   assert.equal(built.status, 0, 'deja site build failed: ' + built.stderr);
   server = await startServer(path.join(outDir, 'site'));
   httpRoot = `http://127.0.0.1:${server.address().port}/`;
@@ -226,15 +240,7 @@ for (const origin of ['file', 'http']) {
       await page.getByRole('button', { name: 'Find known failures' }).click();
       await page.locator('.match-card').first().waitFor({ timeout: 10000 });
       const commands = await page.locator('.match-card .command code').allTextContents();
-      const cli = spawnSync(dejaBinary, ['--kb', path.join(repo, 'tests', 'fixtures', 'site', 'kb'), 'match', '--json', '-'], {
-        env: { ...process.env, DEJA_CACHE_DIR: path.join(outDir, 'cache'), DEJA_STATE_DIR: path.join(outDir, 'state'), DEJA_KB: '' },
-        input: twoLog,
-        encoding: 'utf8',
-      });
-      assert.equal(cli.status, 0, cli.stderr);
-      // The page's command has no --kb: the site is the knowledge base it shows.
-      const expected = JSON.parse(cli.stdout).matches.map((m) => m.command.replace(/^deja --kb \S+ /, 'deja '));
-      assert.deepEqual([...commands].sort(), [...expected].sort());
+      assert.deepEqual([...commands].sort(), [...cliCommands(twoLog)].sort());
       assert.deepEqual([...commands].sort(), [
         'deja run pg-extension-missing --param EXTENSION=pg_trgm',
         'deja run pg-extension-missing --param EXTENSION=uuid-ossp',
@@ -260,14 +266,7 @@ for (const origin of ['file', 'http']) {
       await page.getByRole('button', { name: 'Find known failures' }).click();
       await page.locator('.match-card').first().waitFor({ timeout: 10000 });
       const shown = await page.locator('.match-card .command code').allTextContents();
-      const cli = spawnSync(dejaBinary, ['--kb', path.join(repo, 'tests', 'fixtures', 'site', 'kb'), 'match', '--json', '-'], {
-        env: { ...process.env, DEJA_CACHE_DIR: path.join(outDir, 'cache'), DEJA_STATE_DIR: path.join(outDir, 'state'), DEJA_KB: '' },
-        input: rolloutLog,
-        encoding: 'utf8',
-      });
-      assert.equal(cli.status, 0, cli.stderr);
-      const expected = JSON.parse(cli.stdout).matches.map((m) => m.command.replace(/^deja --kb \S+ /, 'deja '));
-      assert.deepEqual(shown, expected);
+      assert.deepEqual(shown, cliCommands(rolloutLog));
       assert.match(shown[0], /^deja run pg-extension-missing /);
       const cards = page.locator('.match-card');
       assert.equal(await cards.nth(0).locator('.symptom-note').count(), 0);
@@ -335,10 +334,7 @@ for (const origin of ['file', 'http']) {
 // must agree with `deja match` on what deja lint holds the CLI to.
 test('the page finds every runbook example with its params, and nothing in passing runs or other failures', async () => {
   const deja = (...args) => {
-    const run = spawnSync(dejaBinary, ['--kb', path.join(repo, 'tests', 'fixtures', 'site', 'kb'), ...args], {
-      env: { ...process.env, DEJA_CACHE_DIR: path.join(outDir, 'cache'), DEJA_STATE_DIR: path.join(outDir, 'state'), DEJA_KB: '' },
-      encoding: 'utf8',
-    });
+    const run = runDeja(args);
     assert.equal(run.status, 0, run.stderr);
     return JSON.parse(run.stdout);
   };
