@@ -119,14 +119,19 @@ std::size_t anchor(std::string_view block, std::size_t to) {
     return last;
 }
 
+// Where the line that holds a hit's anchor starts.
+std::size_t line_start(std::string_view block, std::size_t to) {
+    std::size_t at = anchor(block, to);
+    if (block[at] == '\n') return at;  // only newlines up to the hit: an empty line
+    auto* before = static_cast<const char*>(memrchr(block.data(), '\n', at));
+    return before ? static_cast<std::size_t>(before - block.data()) + 1 : 0;
+}
+
 // The line (start, end at its newline) that holds a hit's anchor.
 std::pair<std::size_t, std::size_t> line_at(std::string_view block, std::size_t to) {
     std::size_t at = anchor(block, to);
-    auto* before = static_cast<const char*>(memrchr(block.data(), '\n', at));
-    std::size_t start = before ? static_cast<std::size_t>(before - block.data()) + 1 : 0;
-    if (block[at] == '\n') start = at;  // only newlines up to the hit: an empty line
     auto* after = static_cast<const char*>(std::memchr(block.data() + at, '\n', block.size() - at));
-    return {start, static_cast<std::size_t>(after - block.data())};
+    return {line_start(block, to), static_cast<std::size_t>(after - block.data())};
 }
 
 struct Hit {
@@ -163,6 +168,21 @@ int on_block_match(unsigned id, unsigned long long, unsigned long long to, unsig
     return 0;
 }
 
+// Sets each hit's `line` (hits in order of position) in one pass over the
+// block, and returns the block's newlines.
+std::size_t number_lines(std::string_view block, std::vector<Hit>& hits) {
+    std::size_t counted = 0, newlines = 0;
+    for (auto& hit : hits) {
+        std::size_t start = line_start(block, hit.to);
+        if (start > counted) {
+            newlines += count_newlines(block.data() + counted, start - counted);
+            counted = start;
+        }
+        hit.line = static_cast<std::uint32_t>(newlines);
+    }
+    return newlines + count_newlines(block.data() + counted, block.size() - counted);
+}
+
 void scan_job(const hs_database_t* db, hs_scratch_t* scratch, Job& job) {
     job.size = strip_ansi_in_place(job.data, job.size);
     job.hits.clear();
@@ -173,17 +193,7 @@ void scan_job(const hs_database_t* db, hs_scratch_t* scratch, Job& job) {
     // the scanning thread: counting them on the calling thread as well was
     // a second pass over most of every block (5% of a scan's CPU, perf,
     // bench/match.sh 256).
-    std::string_view block(job.data, job.size);
-    std::size_t counted = 0, newlines = 0;
-    for (auto& hit : job.hits) {
-        std::size_t start = line_at(block, hit.to).first;
-        if (start > counted) {
-            newlines += count_newlines(job.data + counted, start - counted);
-            counted = start;
-        }
-        hit.line = static_cast<std::uint32_t>(newlines);
-    }
-    job.newlines = newlines + count_newlines(job.data + counted, job.size - counted);
+    job.newlines = number_lines(std::string_view(job.data, job.size), job.hits);
 }
 
 struct ScratchDeleter {
@@ -608,16 +618,14 @@ private:
         HitSink sink{&hits, job.data};
         hs_scan(m_.error_words(), job.data, static_cast<unsigned>(job.size), 0, words_scratch_.get(), on_block_match,
                 &sink);
-        std::size_t counted = 0;
-        long long line_no = job.first_line;
+        number_lines(block, hits);
         std::size_t last_start = std::string_view::npos;
         for (const auto& hit : hits) {
             auto [start, end] = line_at(block, hit.to);
             if (start == last_start) continue;
             last_start = start;
-            line_no += static_cast<long long>(count_newlines(block.data() + counted, start - counted));
-            counted = start;
-            sample(cap(block.substr(start, end - start)), line_no + 1, LineState::raw);
+            sample(cap(block.substr(start, end - start)), job.first_line + static_cast<long long>(hit.line) + 1,
+                   LineState::raw);
         }
     }
 
