@@ -28,7 +28,7 @@
   deja.searchMeta = (meta) => {
     state.meta = meta;
     state.stop = new Set(meta.stop);
-    state.filler = new Set(meta.filler || []);
+    state.filler = new Set(meta.filler);
   };
   deja.searchShard = (key, words, lists) => {
     state.shards.set(key, { words: words ? words.split(' ') : [], lists: lists ? lists.split(' ') : [] });
