@@ -6,10 +6,15 @@
 //   2b. only if nothing yet: every term, single words also as prefixes;
 //   3. only if nothing yet: every term that occurs somewhere at all, so a
 //      pasted line with a local table name still finds the known error;
-//   4. only if still nothing: the rarest terms together, the most common
-//      left out one at a time, ranked first ("how to fix compressed
-//      hypertable drop column" is about a hypertable, not about the page
-//      with the most of those words); then any term, most terms first.
+//   4. only if still nothing: the rarest terms together, ranked first
+//      ("how to fix compressed hypertable drop column" is about a
+//      hypertable, not about the page with the most of those words): the
+//      words of a question all at once, then the most common one at a time;
+//      then any term, most terms first.
+// The words of a question ("how", "fix") are optional throughout: when the
+// documents with every word are fewer than asked for, those with every
+// other word follow them ("fix greenlet" is answered by the greenlet
+// runbook even though it never says "fix").
 // A stage ranks at most `max_ranked` matches: a word that is in most of a
 // large knowledge base would otherwise cost time in proportion to its size.
 // The highest rowids are ranked (runbooks, then the newest incidents).
@@ -96,32 +101,53 @@ kb::Result<long long> frequency(sqlite::Db& db, const QueryTerm& term) {
     return *row ? stmt->integer(0) : 0;
 }
 
-// Stage 4's first half: leaves out the most common of `present` one at a
-// time, the words of a question first, until some documents have all the
-// rest (at least two terms).
+bool is_filler(const QueryTerm& term) { return term.words.size() == 1 && is_filler_word(term.words.front()); }
+
+// The terms that say what a query is about: all but a question's own words.
+// Empty when there are no such words, or nothing else.
+std::vector<const QueryTerm*> topical_terms(const std::vector<const QueryTerm*>& terms) {
+    std::vector<const QueryTerm*> topical;
+    for (const auto* t : terms)
+        if (!is_filler(*t)) topical.push_back(t);
+    if (topical.size() == terms.size()) topical.clear();
+    return topical;
+}
+
+// Stage 4's first half: leaves out the words of a question, all at once,
+// then the most common of the rest one at a time, until some documents have
+// all that is kept (at least two terms, or the one word a question is
+// about: "how to fix greenlet" is about greenlet).
 kb::Result<std::vector<Candidate>> rarest_together(sqlite::Db& db, const std::vector<const QueryTerm*>& present,
                                                    const std::vector<long long>& counts, int limit) {
     std::vector<std::size_t> by_count(present.size());
     for (std::size_t i = 0; i < by_count.size(); ++i) by_count[i] = i;
-    auto filler = [&](std::size_t i) {
-        return present[i]->words.size() == 1 && is_filler_word(present[i]->words.front());
-    };
+    auto filler = [&](std::size_t i) { return is_filler(*present[i]); };
     std::stable_sort(by_count.begin(), by_count.end(), [&](std::size_t a, std::size_t b) {
         if (filler(a) != filler(b)) return filler(a);
         return counts[a] > counts[b];
     });
+    std::size_t fillers = 0;
+    while (fillers < by_count.size() && filler(by_count[fillers])) ++fillers;
     std::vector<bool> left_out(present.size(), false);
-    for (std::size_t k = 0; k + 2 < present.size(); ++k) {
-        left_out[by_count[k]] = true;
+    auto try_kept = [&]() -> kb::Result<std::vector<Candidate>> {
         std::vector<const QueryTerm*> kept;
         for (std::size_t i = 0; i < present.size(); ++i)
             if (!left_out[i]) kept.push_back(present[i]);
         auto found = staged(db, match_query(kept, Combine::all_terms), Combine::all_terms, limit);
-        if (!found || !found->empty()) {
-            if (found)
-                for (auto& c : *found) c.rare_terms = true;
-            return found;
-        }
+        if (found)
+            for (auto& c : *found) c.rare_terms = true;
+        return found;
+    };
+    std::size_t k = 0;
+    if (fillers > 0 && fillers < present.size()) {
+        for (; k < fillers; ++k) left_out[by_count[k]] = true;
+        auto found = try_kept();
+        if (!found || !found->empty()) return found;
+    }
+    for (; k + 2 < present.size(); ++k) {
+        left_out[by_count[k]] = true;
+        auto found = try_kept();
+        if (!found || !found->empty()) return found;
     }
     return std::vector<Candidate>{};
 }
@@ -134,7 +160,18 @@ kb::Result<std::vector<Candidate>> find(sqlite::Db& db, const std::vector<QueryT
     used_terms = all;
     used = match_query(all, Combine::all_terms);
     auto found = staged(db, used, Combine::all_terms, limit);
-    if (!found || !found->empty()) return found;
+    if (!found) return found;
+    if (!found->empty()) {
+        auto topical = topical_terms(all);
+        if (topical.empty() || static_cast<int>(found->size()) >= limit) return found;
+        // Ranked after the documents with every word: they match fewer.
+        auto more = staged(db, match_query(topical, Combine::all_terms), Combine::all_terms, limit);
+        if (!more) return more;
+        merge(*found, *more, Keep::first);
+        // Snippets mark any of the words: not every document has them all.
+        used = match_query(all, Combine::any_term);
+        return found;
+    }
 
     // Words cut short ("greenl", "postgr"), as the site's search reads every
     // word; only when the whole words found nothing, so that a prefix never

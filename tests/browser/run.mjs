@@ -199,6 +199,26 @@ for (const origin of ['file', 'http']) {
       const asked = await openPage(base() + 'index.html');
       const how = await search(asked.page, 'how do I fix permission denied on entrypoint');
       assert.match(await how.first().getAttribute('href'), /runbooks\/script-not-executable\.html/);
+      // A question about one word: its words go all at once, and the word
+      // it is about is enough.
+      const about = await openPage(base() + 'index.html');
+      const one = await search(about.page, 'how to fix greenlet');
+      assert.match(await one.first().getAttribute('href'), /runbooks\/sqlalchemy-missing-greenlet\.html/);
+      // With every word in fewer pages than shown, the pages with every
+      // word but the question's follow them.
+      const fixed = await openPage(base() + 'index.html');
+      const fixWords = await search(fixed.page, 'fix greenlet');
+      const fixHrefs = await fixWords.evaluateAll((links) => links.map((a) => a.getAttribute('href').split('?')[0]));
+      // As `deja search` does: each page it finds is listed here too.
+      const cli = runDeja(['search', '--json', 'fix greenlet']);
+      assert.equal(cli.status, 0, cli.stderr);
+      const cliHrefs = JSON.parse(cli.stdout).hits.map((h) => h.kind + 's/' + h.id + '.html');
+      assert.ok(cliHrefs.length >= 3, cli.stdout);
+      for (const href of cliHrefs) assert.ok(fixHrefs.includes(href), href + ' not in ' + fixHrefs.join(' '));
+      for (const opened of [about, fixed]) {
+        assert.deepEqual(opened.problems, []);
+        await opened.page.close();
+      }
       assert.deepEqual(asked.problems, []);
       await asked.page.close();
       assert.deepEqual(problems, []);

@@ -246,6 +246,40 @@ TEST_CASE("search: the words of a question are left out first, however rare", "[
     CHECK_FALSE(store::is_filler_word("entrypoint"));
 }
 
+TEST_CASE("search: a question about one word finds that word's documents first", "[store][search]") {
+    using store_test::incident;
+    using store_test::runbook;
+    kb::KnowledgeBase k;
+    k.runbooks.push_back(runbook("async-driver", "Run migrations with a synchronous driver",
+                                 "Alembic cannot await through greenlet: MissingGreenlet.", {}, "Use psycopg for Alembic."));
+    // Every word of the question but the one it is about.
+    k.incidents.push_back(incident("2025-05-01-howto", "How to fix things", {}, "How to fix a deploy: roll it back."));
+    k.incidents.push_back(incident("2025-05-02-notes", "Notes", {}, "How we fix flaky tests, and how to avoid them."));
+    k.incidents.push_back(incident("2025-05-03-greenlet", "Worker import", {}, "The greenlet wheel was missing; we had to fix the image."));
+    Fixture f(k);
+    auto asked = f.ids("how to fix greenlet");
+    REQUIRE(asked.size() >= 2);
+    // The question's own words are left out together, not one by one: with
+    // "fix" kept, the incident that says it would be all there is.
+    std::vector<std::string> first_two(asked.begin(), asked.begin() + 2);
+    std::sort(first_two.begin(), first_two.end());
+    CHECK(first_two == std::vector<std::string>{"2025-05-03-greenlet", "async-driver"});
+    CHECK(position(asked, "2025-05-01-howto") > 1);  // after them, with the rest
+
+    // A document with every word comes first; those with every word but the
+    // question's follow it, and are not reported as having every word.
+    auto hits = f.index.search("fix greenlet", 10);
+    REQUIRE(hits);
+    REQUIRE(hits->size() == 2);
+    CHECK((*hits)[0].id == "2025-05-03-greenlet");
+    CHECK((*hits)[0].all_terms);
+    CHECK((*hits)[1].id == "async-driver");
+    CHECK_FALSE((*hits)[1].all_terms);
+    CHECK((*hits)[1].snippet.find("greenlet") != std::string::npos);
+    // Only when fewer were found than asked for.
+    CHECK(f.ids("fix greenlet", 1) == std::vector<std::string>{"2025-05-03-greenlet"});
+}
+
 TEST_CASE("search: a word cut short finds the words it starts, when nothing has it whole", "[store][search]") {
     Fixture f;
     auto greenl = f.ids("greenl");

@@ -160,12 +160,15 @@
   };
 
   // Ranked documents for a query: every word must match, whole or, for a
-  // run of identifier parts, by all of its parts (scored lower). When no
-  // page has every word, as `deja search` does: the words that occur
-  // somewhere (a pasted error line names local tables); then the rarest of
-  // them together, the most common (and a question's own words, as
-  // search/meta.js lists them) left out one at a time, ranked first,
-  // and after them the pages with any of them (`partial` is then true).
+  // run of identifier parts, by all of its parts (scored lower). A
+  // question's own words (search/meta.js lists them: "how", "fix") are
+  // optional: when fewer than `limit` pages have every word, the pages with
+  // every other word follow. When no page has every word, as `deja search`
+  // does: the words that occur somewhere (a pasted error line names local
+  // tables); then the rarest of them together, ranked first: a question's
+  // words left out all at once, then the most common one at a time (down to
+  // two, or to the one word a question is about); and after them the pages
+  // with any of them (`partial` is then true).
   deja.search = async (query, limit = 20) => {
     await deja.load('search/meta.js');
     const words = queryWords(query);
@@ -191,8 +194,18 @@
       }
       return scores;
     });
+    // Pages of a lower tier rank below every page of a higher one.
+    const byScore = (a, b) => b[1] - a[1] || a[0] - b[0];
+    const tiered = (upper, lower) => [...upper.entries()].sort(byScore)
+      .concat([...lower.entries()].filter(([doc]) => !upper.has(doc)).sort(byScore));
+    const isFiller = (word) => state.filler.has(word.term);
     let combined = everyWord(perWord);
+    let ranked = null;
     let partial = false;
+    const topical = perWord.filter((_, i) => !isFiller(words[i]));
+    if (combined.size && combined.size < limit && topical.length && topical.length < perWord.length) {
+      ranked = tiered(combined, everyWord(topical));
+    }
     const presentWords = words.filter((_, i) => perWord[i].size);
     const present = perWord.filter((scores) => scores.size);
     if (!combined.size && present.length < perWord.length) {
@@ -200,26 +213,27 @@
       partial = combined.size > 0;
     }
     if (!combined.size && present.length > 1) {
-      // The words of a question first ("how do I fix"), then the most common.
-      const filler = (i) => (state.filler.has(presentWords[i].term) ? 1 : 0);
+      const filler = (i) => (isFiller(presentWords[i]) ? 1 : 0);
       const byCount = present.map((_, i) => i)
         .sort((a, b) => filler(b) - filler(a) || present[b].size - present[a].size || a - b);
+      const fillers = byCount.filter((i) => filler(i)).length;
       const left = new Set();
       let rarest = new Map();
-      for (let k = 0; present.length - k > 2 && !rarest.size; ++k) {
+      let k = 0;
+      if (fillers > 0 && fillers < present.length) {
+        for (; k < fillers; ++k) left.add(byCount[k]);
+        rarest = everyWord(present.filter((_, i) => !left.has(i)));
+      }
+      for (; present.length - k > 2 && !rarest.size; ++k) {
         left.add(byCount[k]);
         rarest = everyWord(present.filter((_, i) => !left.has(i)));
       }
       const any = new Map();
       for (const scores of present) for (const [doc, s] of scores) any.set(doc, (any.get(doc) || 0) + s);
-      let above = 0;  // a loop: spreading 100,000 scores into Math.max overflows the stack
-      for (const s of any.values()) if (s > above) above = s;
-      above += 1;
-      for (const [doc, s] of rarest) any.set(doc, above + s);
-      combined = any;
+      ranked = tiered(rarest, any);
       partial = true;
     }
-    const ranked = [...combined.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    if (ranked === null) ranked = [...combined.entries()].sort(byScore);
     const top = ranked.slice(0, limit);
     const blocks = [...new Set(top.map(([doc]) => Math.floor(doc / state.meta.block)))];
     await Promise.all(blocks.map((b) => deja.load('search/d-' + b + '.js')));
