@@ -60,6 +60,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& catalogue()
         {"k8s-image-pull", {"IMAGE"}},
         {"k8s-crashloop", {}},
         {"container-oom-killed", {}},
+        {"runner-disk-full", {"TARGET"}},
         {"github-workflow-scope", {"WORKFLOW"}},
         {"coverage-below-threshold", {}},
         {"llm-api-key-missing-in-tests", {}},

@@ -1,6 +1,7 @@
-// Script and port failures reproduced for real: a script committed without its
-// execute bit, one saved with Windows line endings, one with no interpreter
-// line started through execve, and a server whose port is taken. Each real
+// Script, port and disk failures reproduced for real: a script committed
+// without its execute bit, one saved with Windows line endings, one with no
+// interpreter line started through execve, a server whose port is taken, and
+// writes to a device that is always full. Each real
 // error goes through `deja match`; the runbook runs with `--yes`; the command
 // that failed is run again.
 #include <catch2/catch.hpp>
@@ -201,4 +202,27 @@ TEST_CASE("port-already-allocated: a dev server wants the port a PostgreSQL serv
     INFO(again.err);
     REQUIRE(again.exit_code == 0);
     REQUIRE(again.out == "listening\n");
+}
+
+TEST_CASE("runner-disk-full: writes to a full device are recognised, and its filesystem looked at", "[repro]") {
+    repro::Workspace ws;
+    const auto artifact = ws / "artifact.bin";
+    test::write_file(artifact, std::string(4096, 'x'));
+
+    // /dev/full fails every write with ENOSPC, as a full disk does.
+    auto failed = test::run({"cp", artifact.string(), "/dev/full"}, ws.env(), "", ws.path());
+    REQUIRE(failed.exit_code != 0);
+    REQUIRE_THAT(failed.err, Catch::Contains("error writing '/dev/full': No space left on device"));
+    auto params = repro::require_recognised(ws, repro::combined(failed), "runner-disk-full", {{"TARGET", "/dev/full"}});
+
+    auto python_form = test::run({repro::python(), "-c", "with open('/dev/full', 'w') as f: f.write('x')"}, ws.env(), "", ws.path());
+    REQUIRE_THAT(python_form.err, Catch::Contains("OSError: [Errno 28] No space left on device"));
+    repro::require_recognised(ws, repro::combined(python_form), "runner-disk-full", {});
+
+    // That filesystem has room: its usage is shown, and nothing is pruned.
+    auto run = repro::require_run_succeeds(ws, "runner-disk-full", params);
+    const auto shown = run.out + run.err;
+    CHECK_THAT(shown, Catch::Contains("Use%") && Catch::Contains("IUse%"));
+    CHECK_THAT(shown, Catch::Contains("prune") && Catch::Contains("skipped"));
+    CHECK_THAT(shown, Catch::Contains("inodes"));
 }
