@@ -300,8 +300,8 @@ RankState* rank_state(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_val
 bool is_head(int column) { return column_class(column) >= 2; }
 
 // Tier of one hit: any exact hit beats any part hit; then by column
-// (title/error lines 3, metadata/summary 2, code 1, body 0).
-int hit_tier(const Role& role, int column) { return (role.exact ? 5 : 1) + column_class(column); }
+// (title 4, error lines 3, metadata/summary 2, code 1, body 0).
+int hit_tier(const Role& role, int column) { return (role.exact ? 6 : 1) + column_class(column); }
 
 // One hit of a query term in the current row.
 struct Instance {
@@ -333,7 +333,7 @@ const RankState* read_hits(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite
 }
 
 // deja_rank(table, roles): higher is better, as one number whose parts
-// never overflow into each other (at most 99 terms of tier <= 8):
+// never overflow into each other (at most 99 terms of tier <= 10):
 //   terms matched anywhere        x 1e8  (differs only for "any term" queries)
 //   terms matched in the head     x 1e6  (title, error lines, metadata, summary)
 //   sum of each term's best head tier x 1e3
@@ -540,7 +540,10 @@ int on_analyze_token(void* ctx, int, const char* token, int size, int start, int
 
 int column_class(int column) {
     switch (static_cast<Column>(column)) {
-        case Column::heading:
+        // What a document is about, then the errors it knows: a runbook's
+        // error lines quote many words ("asyncpg alembic" is about the
+        // runbook with both in its title).
+        case Column::heading: return 4;
         case Column::errors: return 3;
         case Column::meta:
         case Column::summary: return 2;

@@ -34,7 +34,7 @@ inline constexpr int column_count = 6;
 inline constexpr int head_column_count = 4;
 
 // How strongly a hit in each column speaks for a document (used for tiers:
-// title and error lines first, body last).
+// title, then error lines, then metadata and summary; body last).
 int column_class(int column);
 
 // Registers the tokenizer and the functions `deja_rank(table, roles)` and

@@ -45,6 +45,22 @@ TEST_CASE("search: an identifier in a title or error line beats body mentions", 
     CHECK(position(ids, "2025-10-29-tables-never-created") >= 0);
 }
 
+TEST_CASE("search: words in a title rank above the same words in error lines", "[store][search]") {
+    using store_test::runbook;
+    kb::KnowledgeBase k;
+    // Runbooks quote many error lines: these name both words three times.
+    k.runbooks.push_back(runbook("alembic-tables", "Make migrations commit",
+                                 "Migrations report success and leave no tables.",
+                                 {"asyncpg.exceptions.UndefinedTableError in alembic upgrade",
+                                  "alembic with asyncpg: relation does not exist",
+                                  "alembic asyncpg error"},
+                                 "Commit the transaction."));
+    k.runbooks.push_back(runbook("async-driver", "Run Alembic with a synchronous driver instead of asyncpg",
+                                 "The async driver reached synchronous code.", {}, "Use psycopg."));
+    Fixture f(k);
+    CHECK(f.ids("asyncpg alembic") == std::vector<std::string>{"async-driver", "alembic-tables"});
+}
+
 TEST_CASE("search: identifiers are found by part", "[store][search]") {
     Fixture f;
     auto trgm = f.ids("trgm");
