@@ -13,8 +13,8 @@
 
 namespace match {
 
-// tests/fixtures/passing under the bundled knowledge base, when it is there
-// (a source checkout; not an installed copy).
+// The logs of passing runs that come with deja: `passing/` beside the
+// installed knowledge base, or tests/fixtures/passing in a source checkout.
 std::optional<std::filesystem::path> default_passing_corpus();
 
 std::vector<kb::Diagnostic> lint(const kb::KnowledgeBase& knowledge_base,

@@ -330,6 +330,21 @@ TEST_CASE("cli: after cmake --install, deja uses its installed knowledge base an
     INFO(site.out << site.err);
     REQUIRE(site.exit_code == 0);
     CHECK(fs::exists(elsewhere.path() / "site" / "runbooks" / "pg-extension-missing.html"));
+
+    // Lint still checks a team's signatures against the logs of passing
+    // runs installed with deja; their README is no run.
+    const auto team = elsewhere.path() / "team";
+    test::write_file(team / "runbooks" / "linker-noise.md",
+                     "---\nid: linker-noise\ntitle: Linker noise\nsignatures:\n"
+                     "  - pattern: 'Linking CXX static library (?P<LIBRARY>\\S+)'\n"
+                     "examples:\n  - text: 'Linking CXX static library libfoo.a'\n    params: {LIBRARY: libfoo.a}\n"
+                     "---\n# Linker noise\n\n```sh {\"name\":\"look\",\"kind\":\"diagnose\"}\ntrue\n```\n");
+    auto lint = test::run({deja.string(), "--kb", team.string(), "lint"}, env, "", elsewhere.path());
+    INFO(lint.out << lint.err);
+    CHECK(lint.exit_code == 1);
+    const auto passing = (prefix.path() / "share" / "deja" / "passing" / "cmake-build-and-ctest.log").string();
+    CHECK_THAT(lint.out + lint.err, Catch::Contains("matches a line of a passing run (" + passing));
+    CHECK_THAT(lint.out + lint.err, !Catch::Contains("README"));
 }
 
 TEST_CASE("cli: an index from a newer deja is refused with a clear message", "[cli][index]") {

@@ -96,7 +96,7 @@ std::vector<fs::path> corpus_files(const std::string& folder) {
     std::vector<fs::path> files;
     std::error_code ec;
     for (const auto& entry : fs::recursive_directory_iterator(test::fixtures() / folder, ec))
-        if (entry.is_regular_file()) files.push_back(entry.path());
+        if (entry.is_regular_file() && entry.path().extension() == ".log") files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     return files;
 }
