@@ -96,6 +96,10 @@ void lint_runbook(const Runbook& r, std::vector<Diagnostic>& out) {
         if (step.kind != StepKind::apply)
             report(step.line, "step '" + step.name + "': skip_if only applies to apply steps", Severity::warning);
     }
+    if (r.steps.empty())
+        report(1, "runbook has no steps, so `deja run " + r.id +
+                      "` has nothing to run (a step is a fenced code block in sh, bash, sql or python)",
+               Severity::warning);
     if (!r.steps.empty() && !r.runme_style) {
         bool applies = std::any_of(r.steps.begin(), r.steps.end(), [](const Step& s) { return s.kind == StepKind::apply; });
         bool verifies = std::any_of(r.steps.begin(), r.steps.end(), [](const Step& s) { return s.kind == StepKind::verify; });

@@ -181,6 +181,12 @@ struct Parsed {
     std::vector<Diagnostic> diagnostics;
 };
 
+// Nothing but white space (and perhaps a byte order mark).
+bool is_blank(std::string_view bytes) {
+    if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+    return bytes.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
+}
+
 Parsed parse_file(const Candidate& c) {
     Parsed out;
     const std::string& path = c.file.path;
@@ -194,6 +200,11 @@ Parsed parse_file(const Candidate& c) {
         file.content_hash = hash_hex(*bytes);
         file.size = static_cast<long long>(bytes->size());
         out.source = std::move(file);
+        if (is_blank(*bytes)) {
+            // Often a report begun and never written: nothing to index.
+            out.diagnostics.push_back({path, 0, Severity::warning, "empty file; skipped"});
+            return out;
+        }
         if (c.kind == DocKind::runbook)
             out.runbook = parse_runbook(path, *bytes, out.diagnostics);
         else

@@ -106,6 +106,15 @@ TEST_CASE("lint reports each kind of problem at its line", "[kb][lint]") {
     }));
 }
 
+TEST_CASE("a runbook without steps is reported: deja run would have nothing to run", "[kb][lint]") {
+    test::TempDir dir;
+    test::write_file(dir / "runbooks" / "notes.md", "---\nid: notes\ntitle: Notes\n---\n# Notes\n\nJust prose.\n");
+    auto lines = lint_lines(dir.path());
+    INFO(joined(lines));
+    CHECK(contains(lines, "runbooks/notes.md:1: warning: runbook has no steps, so `deja run notes` has nothing to run "
+                          "(a step is a fenced code block in sh, bash, sql or python)"));
+}
+
 TEST_CASE("a relative link must reach a file or a document", "[kb][lint]") {
     test::TempDir dir;
     test::write_file(dir / "runbooks" / "fix.md",

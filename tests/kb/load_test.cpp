@@ -195,6 +195,9 @@ TEST_CASE("bad files are reported and everything else still loads", "[kb][load][
     test::write_file(incidents / "damaged.md", "# R\xC3\xA9sum\xC3\xA9\n\nfine\ncut \xff here\n");
     ::symlink("/nonexistent/target.md", (incidents / "dangling.md").c_str());
     ::mkfifo((incidents / "pipe.md").c_str(), 0600);
+    test::write_file(incidents / "2024-02-02-begun.md", "");
+    test::write_file(incidents / "2024-02-03-blank.md", "\xEF\xBB\xBF \r\n\n\t\n");
+    test::write_file(dir / "runbooks" / "draft.md", "\n\n");
 
     auto base = kb::load({dir.path()});
     INFO(all_diagnostics(base));
@@ -213,7 +216,13 @@ TEST_CASE("bad files are reported and everything else still loads", "[kb][load][
     CHECK(latin->status == "resolved");
     CHECK(has_diagnostic(base, "latin1.md", "read as Windows-1252", 1));
     CHECK(has_diagnostic(base, "damaged.md", "invalid UTF-8 replaced with U+FFFD (1 sequence)", 4));
+    // Files with nothing in them are no documents.
+    for (const char* blank : {"2024-02-02-begun.md", "2024-02-03-blank.md", "draft.md"})
+        CHECK(has_diagnostic(base, blank, "empty file; skipped"));
+    CHECK_FALSE(base.incident("2024-02-02-begun"));
+    CHECK_FALSE(base.runbook("draft"));
     CHECK(base.incidents.size() == 3);
+    CHECK(base.runbooks.size() == 2);
 }
 
 TEST_CASE("an unreadable file is reported", "[kb][load][bad-input]") {
