@@ -64,8 +64,9 @@ kb::Result<std::pair<std::string, FromLog>> match_log(store::Index& index, const
         }
     }
     if (!chosen) {
-        std::string message = wanted.empty() ? "no runbook matches " + file + " confidently"
-                                             : "runbook " + wanted + " does not match " + file + " confidently";
+        const std::string log = file == "-" ? "standard input" : file;
+        std::string message = wanted.empty() ? "no runbook matches " + log + " confidently"
+                                             : "runbook " + wanted + " does not match " + log + " confidently";
         std::string closest;
         for (const auto& m : report->near_misses)
             if (m.runbook) closest += (closest.empty() ? "" : ", ") + *m.runbook + " (" + confidence(m.confidence) + ")";
@@ -92,12 +93,16 @@ kb::Result<std::pair<std::string, FromLog>> match_log(store::Index& index, const
 bool fill_missing(const kb::Runbook& runbook, run::ParamResolution& resolution, std::string& refusal) {
     if (resolution.missing.empty()) return true;
     if (!run::stdin_is_terminal()) {
-        refusal = "runbook " + runbook.id + " needs ";
+        std::vector<std::string> names;
         std::string list;
         for (const auto* p : resolution.missing) {
             list += "\n  " + p->name + (p->description.empty() ? "" : ": " + p->description);
-            refusal += std::string(p == resolution.missing.front() ? "" : ", ") + p->name;
+            names.push_back(p->name);
         }
+        std::string last = names.back();
+        names.pop_back();
+        refusal = "runbook " + runbook.id + " needs " +
+                  (names.empty() ? last : kb::text::join(names, ", ") + " and " + last) + ",";
         std::string flags;
         for (const auto* p : resolution.missing) flags += " --param " + p->name + "=...";
         refusal += " and there is no terminal to ask; give" + flags + " (or set them in the environment)" + list;
@@ -169,10 +174,12 @@ void run_command(cli::Globals& globals, const RunArgs& args) {
     }
     auto runbook = index->runbook(id);
     if (!runbook) {
-        std::string known;
-        for (const auto& r : index->runbooks()) known += (known.empty() ? "" : ", ") + r.id;
+        auto similar = index->similar_ids(id, kb::DocKind::runbook);
         fail(globals, cli::Exit::usage,
-             "no runbook " + id + " in the knowledge base" + (known.empty() ? "" : " (runbooks: " + known + ")"));
+             "no runbook " + id + " in the knowledge base (" +
+                 (similar.empty() ? "`deja list runbooks` lists them"
+                                  : "did you mean " + kb::text::join(similar, ", ") + "?") +
+                 ")");
         return;
     }
 

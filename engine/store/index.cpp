@@ -561,10 +561,12 @@ std::vector<Link> Index::links_of_incident(const std::string& incident_id) const
                       incident_id);
 }
 
-std::vector<std::string> Index::similar_ids(const std::string& id, std::size_t limit) const {
+std::vector<std::string> Index::similar_ids(const std::string& id, std::optional<kb::DocKind> kind,
+                                            std::size_t limit) const {
     std::vector<std::pair<std::size_t, std::string>> scored;
-    auto stmt = impl_->db.prepare("SELECT DISTINCT id FROM documents");
+    auto stmt = impl_->db.prepare("SELECT DISTINCT id FROM documents WHERE ?1 IS NULL OR kind = ?1");
     if (!stmt) return {};
+    if (kind) stmt->bind(1, kb::to_string(*kind));
     std::string wanted = id;
     std::transform(wanted.begin(), wanted.end(), wanted.begin(), [](unsigned char c) { return std::tolower(c); });
     for (;;) {

@@ -134,8 +134,10 @@ public:
     std::vector<Link> links() const;
     std::vector<Link> links_of_runbook(const std::string& runbook_id) const;
     std::vector<Link> links_of_incident(const std::string& incident_id) const;
-    // Ids that look like `id` (edit distance, shared prefix), closest first.
-    std::vector<std::string> similar_ids(const std::string& id, std::size_t limit = 3) const;
+    // Ids that look like `id` (edit distance, shared prefix), closest first;
+    // of documents of one kind, or of any.
+    std::vector<std::string> similar_ids(const std::string& id, std::optional<kb::DocKind> kind = std::nullopt,
+                                         std::size_t limit = 3) const;
     Counts counts() const;
     std::vector<kb::SourceFile> sources() const;  // the manifest the index was built from
 

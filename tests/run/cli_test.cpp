@@ -131,7 +131,7 @@ echo "$HOST:$PORT"
 )");
     auto missing = runtest::deja(kb, {"run", "strict-params", "--yes"});
     CHECK(missing.exit_code == 2);
-    CHECK_THAT(missing.err, Catch::Contains("HOST") && Catch::Contains("PORT"));
+    CHECK_THAT(missing.err, Catch::Contains("needs HOST and PORT, and there is no terminal to ask"));
 
     auto bad = runtest::deja(kb, {"run", "strict-params", "--yes", "-p", "HOST=db", "-p", "PORT=54x"});
     CHECK(bad.exit_code == 2);
@@ -275,6 +275,24 @@ echo "would enable $EXTENSION" > "$MARK/enabled"
     auto none = runtest::deja(kb, {"run", "--from-log", (kb / "quiet.log").string(), "--yes"});
     CHECK(none.exit_code == 2);
     CHECK_THAT(none.err, Catch::Contains("no runbook matches"));
+    auto piped = runtest::deja(kb, {"run", "--from-log", "-", "--yes"}, {}, "all good\n");
+    CHECK(piped.exit_code == 2);
+    CHECK_THAT(piped.err, Catch::Contains("no runbook matches standard input confidently"));
+}
+
+TEST_CASE("deja run with an unknown id names the runbooks it may have meant", "[run][cli]") {
+    Kb kb;
+    auto typo = runtest::deja(kb, {"run", "pg-extension-mising", "--yes"});
+    CHECK(typo.exit_code == 2);
+    CHECK_THAT(typo.err, Catch::Contains("no runbook pg-extension-mising in the knowledge base (did you mean "
+                                         "pg-extension-missing"));
+    // Part of an id is enough; incidents are not runbooks.
+    auto part = runtest::deja(kb, {"run", "greenlet", "--yes"});
+    CHECK_THAT(part.err, Catch::Contains("did you mean sqlalchemy-missing-greenlet?)"));
+    auto nothing = runtest::deja(kb, {"run", "zzzzzzzz", "--yes"});
+    CHECK(nothing.exit_code == 2);
+    CHECK_THAT(nothing.err, Catch::Contains("(`deja list runbooks` lists them)"));
+    CHECK_THAT(nothing.err, !Catch::Contains("pg-extension-missing"));
 }
 
 TEST_CASE("deja run exits 1 when the runbook fails and names the step", "[run][cli]") {

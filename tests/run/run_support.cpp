@@ -63,12 +63,13 @@ LibraryRun run_library(const Kb& kb, const kb::Runbook& runbook, const kb::Param
     return result;
 }
 
-test::Output deja(const Kb& kb, const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+test::Output deja(const Kb& kb, const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                  const std::string& input) {
     std::vector<std::string> full{"--kb", kb.kb().string()};
     full.insert(full.end(), args.begin(), args.end());
     std::map<std::string, std::string> e{{"DEJA_KILL_GRACE_MS", "300"}};
     for (const auto& [k, v] : env) e[k] = v;
-    return test::deja(full, kb.path() / "home", e);
+    return test::deja(full, kb.path() / "home", e, input);
 }
 
 BackgroundDeja::BackgroundDeja(const Kb& kb, const std::vector<std::string>& args,

@@ -50,9 +50,9 @@ run::RunOptions yes_options();
 LibraryRun run_library(const Kb& kb, const kb::Runbook& runbook, const kb::ParamValues& params = {},
                        run::RunOptions options = yes_options(), const run::Ask& ask = {});
 
-// `deja --kb KB ARGS...` with the test's state and cache.
+// `deja --kb KB ARGS...` with the test's state and cache, `input` on stdin.
 test::Output deja(const Kb& kb, const std::vector<std::string>& args,
-                  const std::map<std::string, std::string>& env = {});
+                  const std::map<std::string, std::string>& env = {}, const std::string& input = "");
 
 // The deja binary started in the background (stdin /dev/null, output to
 // files), for tests that signal it while it runs.
