@@ -53,9 +53,17 @@ void build_site(cli::Globals& globals, const SiteArgs& args) {
         globals.exit = cli::Exit::usage;
         return;
     }
-    std::cout << "wrote " << stats->pages << " pages (" << stats->files << " files, "
+    // What a rebuild did, since it leaves files that did not change alone.
+    std::string changes;
+    if (stats->changed == stats->files) changes = "all written";
+    else if (stats->changed == 0) changes = "all already up to date";
+    else changes = std::to_string(stats->changed) + " written, the rest already up to date";
+    if (stats->removed > 0)
+        changes += "; " + std::to_string(stats->removed) + (stats->removed == 1 ? " file" : " files") +
+                   " left from an earlier build removed";
+    std::cout << "site: " << stats->pages << " pages (" << stats->files << " files, "
               << (stats->bytes + 512 * 1024) / (1024 * 1024) << " MiB; search index "
-              << (stats->search_bytes + 512) / 1024 << " KiB) to " << args.out_dir << "\n";
+              << (stats->search_bytes + 512) / 1024 << " KiB) in " << args.out_dir << ": " << changes << "\n";
     globals.exit = cli::Exit::ok;
 }
 

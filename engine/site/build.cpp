@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kb/load.hpp"
 #include "kb/text.hpp"
 #include "site/graph.hpp"
 #include "site/output.hpp"
@@ -45,7 +46,7 @@ kb::Status prepare_out_dir(const fs::path& dir) {
 // A rebuild overwrites files in place and then removes what it did not write
 // (pages of deleted documents): on this kind of disk unlinking and recreating
 // every file made a rebuild of 10,000 pages several times slower.
-kb::Status remove_stale(const fs::path& dir, const std::vector<std::string>& written) {
+kb::Result<std::size_t> remove_stale(const fs::path& dir, const std::vector<std::string>& written) {
     std::set<std::string> keep(written.begin(), written.end());
     keep.insert(marker_name);
     std::error_code ec;
@@ -59,12 +60,13 @@ kb::Status remove_stale(const fs::path& dir, const std::vector<std::string>& wri
         fs::remove(path, ec);
         if (ec) return kb::error("cannot remove a stale file: " + ec.message() + " (" + path.string() + ")");
     }
-    return kb::Ok{};
+    return stale.size();
 }
 
 struct Written {
     std::vector<std::string> paths;  // relative to the output folder
     std::uintmax_t bytes = 0;
+    std::size_t changed = 0;
 };
 
 kb::Result<Written> copy_assets(const fs::path& from, const fs::path& to) {
@@ -80,10 +82,15 @@ kb::Result<Written> copy_assets(const fs::path& from, const fs::path& to) {
     for (const auto& file : files) {
         fs::path target = to / fs::relative(file, from, ec);
         fs::create_directories(target.parent_path(), ec);
-        fs::copy_file(file, target, fs::copy_options::overwrite_existing, ec);
-        if (ec) return kb::error("cannot copy an asset: " + ec.message() + " (" + file.string() + ")");
+        // Written only when different, as every other file of the site, so
+        // that a rebuild leaves them and their times alone.
+        auto content = kb::read_whole_file(file.string());
+        if (!content) return kb::error("cannot copy an asset: " + content.error().message + " (" + file.string() + ")");
+        auto change = write_file(target, *content);
+        if (!change) return change.error();
+        written.changed += *change == Change::written;
         written.paths.push_back("assets/" + fs::relative(file, from, ec).generic_string());
-        written.bytes += fs::file_size(target, ec);
+        written.bytes += content->size();
     }
     return written;
 }
@@ -257,6 +264,7 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
     if (!assets) return assets.error();
     std::vector<std::string> written = assets->paths;
     stats.bytes += assets->bytes;
+    stats.changed += assets->changed;
 
     using Job = std::function<Page(PageRenderer&)>;
     std::vector<Job> jobs;
@@ -281,6 +289,7 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
     ProgressLine progress(options.progress, pages);
     std::vector<std::string> paths(pages);
     std::vector<std::uintmax_t> sizes(pages, 0);
+    std::vector<char> changed(pages, 0);
     std::vector<std::string> errors(workers);
     std::vector<SearchIndexBuilder> shares;
     const auto share_start = [&](std::size_t w) { return incidents * w / workers; };
@@ -291,11 +300,13 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
         threads.emplace_back([&, w] {
             PageRenderer renderer(graph, options, *sources);
             auto keep = [&](std::size_t slot, Page page) -> kb::Status {
-                auto status = write_file(options.out_dir / page.path, page.html);
+                auto change = write_file(options.out_dir / page.path, page.html);
                 paths[slot] = std::move(page.path);
                 sizes[slot] = page.html.size();
                 progress.tick();
-                return status;
+                if (!change) return change.error();
+                changed[slot] = *change == Change::written;
+                return kb::Ok{};
             };
             for (std::size_t j = w; j < jobs.size(); j += workers) {
                 if (auto status = keep(j, jobs[j](renderer)); !status && errors[w].empty())
@@ -325,7 +336,7 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
     SearchIndexBuilder search;
     index_runbooks(graph, search);
     std::string matcher = matcher_data(graph);
-    auto matcher_status = write_file(options.out_dir / "search" / "signatures.js", matcher);
+    auto matcher_change = write_file(options.out_dir / "search" / "signatures.js", matcher);
 
     for (auto& thread : threads) thread.join();
     for (const auto& error : errors)
@@ -333,24 +344,32 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
     for (auto& share : shares) search.append(std::move(share));
     auto search_written = search.write(options.out_dir);
     if (!search_written) return search_written.error();
-    if (!matcher_status) return matcher_status.error();
+    if (!matcher_change) return matcher_change.error();
 
     stats.pages = pages;
     written.insert(written.end(), paths.begin(), paths.end());
     written.insert(written.end(), search_written->paths.begin(), search_written->paths.end());
     written.push_back("search/signatures.js");
     for (auto size : sizes) stats.bytes += size;
+    stats.changed += static_cast<std::size_t>(std::count(changed.begin(), changed.end(), 1));
     stats.search_bytes = search_written->bytes;
     stats.bytes += search_written->bytes + matcher.size();
+    stats.changed += search_written->changed + (*matcher_change == Change::written);
 
     if (!options.base_url.empty()) {
         std::string xml = sitemap(paths, options.base_url);
-        if (auto status = write_file(options.out_dir / "sitemap.xml", xml); !status) return status.error();
+        auto change = write_file(options.out_dir / "sitemap.xml", xml);
+        if (!change) return change.error();
         written.push_back("sitemap.xml");
         stats.bytes += xml.size();
+        stats.changed += *change == Change::written;
     }
-    if (auto status = write_file(options.out_dir / marker_name, marker_text); !status) return status.error();
-    if (auto status = remove_stale(options.out_dir, written); !status) return status.error();
+    auto marker = write_file(options.out_dir / marker_name, marker_text);
+    if (!marker) return marker.error();
+    stats.changed += *marker == Change::written;
+    auto removed = remove_stale(options.out_dir, written);
+    if (!removed) return removed.error();
+    stats.removed = *removed;
     stats.files = written.size() + 1;
     return stats;
 }

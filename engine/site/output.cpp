@@ -29,14 +29,14 @@ bool same_content(const std::filesystem::path& path, std::string_view content) {
 
 // A rebuild leaves unchanged files alone: rewriting a file makes ext4 flush it
 // on close (auto_da_alloc), which dominated rebuilds of 10,000 pages here.
-kb::Status write_file(const std::filesystem::path& path, std::string_view content) {
-    if (same_content(path, content)) return kb::Ok{};
+kb::Result<Change> write_file(const std::filesystem::path& path, std::string_view content) {
+    if (same_content(path, content)) return Change::unchanged;
     std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "wb"));
     if (!file) return kb::error("cannot write " + path.string() + ": " + std::strerror(errno));
     if (!content.empty() && std::fwrite(content.data(), 1, content.size(), file.get()) != content.size())
         return kb::error("cannot write " + path.string() + ": " + std::strerror(errno));
     if (std::fclose(file.release()) != 0) return kb::error("cannot write " + path.string() + ": " + std::strerror(errno));
-    return kb::Ok{};
+    return Change::written;
 }
 
 std::string script_json(const nlohmann::json& value) {

@@ -12,7 +12,11 @@
 
 namespace site {
 
-kb::Status write_file(const std::filesystem::path& path, std::string_view content);
+// Whether a write changed the file: a rebuild leaves a file that already
+// holds the content alone.
+enum class Change { written, unchanged };
+
+kb::Result<Change> write_file(const std::filesystem::path& path, std::string_view content);
 
 // JSON for a JavaScript data file: invalid UTF-8 replaced, and "</" written
 // as "<\/" so the text could never end an enclosing <script> element.

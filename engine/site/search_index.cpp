@@ -298,7 +298,9 @@ kb::Result<SearchIndexBuilder::Written> SearchIndexBuilder::write(const std::fil
         std::string js = "deja.searchShard(\"" + key + "\",\"" + words + "\",\"" + lists + "\");\n";
         bytes += js.size();
         written.paths.push_back("search/t-" + key + ".js");
-        if (auto status = write_file(dir / ("t-" + key + ".js"), js); !status) return status.error();
+        auto change = write_file(dir / ("t-" + key + ".js"), js);
+        if (!change) return change.error();
+        written.changed += *change == Change::written;
         shards.push_back(key);
     }
 
@@ -313,7 +315,9 @@ kb::Result<SearchIndexBuilder::Written> SearchIndexBuilder::write(const std::fil
                          script_json(rows) + ");\n";
         bytes += js.size();
         written.paths.push_back("search/d-" + std::to_string(block) + ".js");
-        if (auto status = write_file(dir / ("d-" + std::to_string(block) + ".js"), js); !status) return status.error();
+        auto change = write_file(dir / ("d-" + std::to_string(block) + ".js"), js);
+        if (!change) return change.error();
+        written.changed += *change == Change::written;
     }
 
     nlohmann::json meta = {{"docs", documents_.size()},
@@ -324,7 +328,9 @@ kb::Result<SearchIndexBuilder::Written> SearchIndexBuilder::write(const std::fil
     std::string js = "deja.searchMeta(" + script_json(meta) + ");\n";
     bytes += js.size();
     written.paths.push_back("search/meta.js");
-    if (auto status = write_file(dir / "meta.js", js); !status) return status.error();
+    auto change = write_file(dir / "meta.js", js);
+    if (!change) return change.error();
+    written.changed += *change == Change::written;
     return written;
 }
 

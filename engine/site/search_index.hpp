@@ -53,6 +53,7 @@ public:
     struct Written {
         std::vector<std::string> paths;  // relative to the output folder
         std::uintmax_t bytes = 0;
+        std::size_t changed = 0;  // files whose content changed (or new)
     };
     // Writes search/meta.js, search/t-*.js (tokens) and search/d-*.js
     // (document rows) under `out_dir`. Only for a builder numbered from 0.

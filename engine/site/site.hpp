@@ -35,6 +35,8 @@ struct BuildStats {
     std::size_t files = 0;            // every file written, assets included
     std::uintmax_t bytes = 0;         // bytes written
     std::uintmax_t search_bytes = 0;  // the search index (search/*.js)
+    std::size_t changed = 0;          // files new or different from the ones there
+    std::size_t removed = 0;          // files of an earlier build no longer part of the site
 };
 
 // An http(s) URL with a host, no query or fragment, and nothing that would

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -251,6 +252,43 @@ TEST_CASE("a folder of other files is never overwritten", "[site][output]") {
     test::write_file(dir / "site" / "incidents" / "gone.html", "stale");
     build(knowledge_base, dir / "site");
     CHECK_FALSE(fs::exists(dir / "site" / "incidents" / "gone.html"));
+}
+
+TEST_CASE("a rebuild writes only what changed and says so", "[site][output]") {
+    auto knowledge_base = load_fixture();
+    test::TempDir dir;
+    auto first = build(knowledge_base, dir / "site");
+    CHECK(first.changed == first.files);
+    CHECK(first.removed == 0);
+
+    // Files and their times are left alone when nothing changed, assets too.
+    const auto style = dir / "site" / "assets" / "style.css";
+    const auto old_time = fs::file_time_type::clock::now() - std::chrono::hours(1);
+    fs::last_write_time(style, old_time);
+    auto again = build(knowledge_base, dir / "site");
+    CHECK(again.changed == 0);
+    CHECK(again.files == first.files);
+    CHECK(fs::last_write_time(style) == old_time);
+
+    // One incident retitled: its page, and the pages and search files that
+    // show its title; a page no build made is removed.
+    auto edited = knowledge_base;
+    REQUIRE_FALSE(edited.incidents.empty());
+    edited.incidents.front().title += " (edited)";
+    test::write_file(dir / "site" / "incidents" / "gone.html", "stale");
+    auto third = build(edited, dir / "site");
+    CHECK(third.changed > 0);
+    CHECK(third.changed < third.files / 2);
+    CHECK(third.removed == 1);
+
+    test::TempDir home;
+    const auto out = (home / "public").string();
+    auto cli = test::deja({"--kb", fixture_kb().string(), "site", "build", "-o", out}, home.path());
+    REQUIRE(cli.exit_code == 0);
+    CHECK_THAT(cli.out, Catch::EndsWith("in " + out + ": all written\n"));
+    auto cli_again = test::deja({"--kb", fixture_kb().string(), "site", "build", "-o", out}, home.path());
+    REQUIRE(cli_again.exit_code == 0);
+    CHECK_THAT(cli_again.out, Catch::EndsWith("in " + out + ": all already up to date\n"));
 }
 
 TEST_CASE("a base URL adds a sitemap and absolute links on the 404 page", "[site][output]") {
