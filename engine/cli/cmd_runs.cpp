@@ -144,11 +144,17 @@ cli::Registration registration{45, [](CLI::App& root, cli::Globals& globals) {
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     runs->add_flag("--json", args->json, "print JSON");
+    // `deja runs 12` is `deja runs show 12`: the number is what one copies
+    // from the list.
+    auto* number = runs->add_option("run", args->show_id, "a run number: show that run (as `deja runs show N`)")
+                       ->type_name("N");
     runs->require_subcommand(0, 1);
     auto* show = runs->add_subcommand("show", "one run: params, evidence, every step with its output");
     show->add_option("run", args->show_id, "run number (from deja runs)")->required()->type_name("N");
     show->add_flag("--json", args->show_json, "print JSON");
-    runs->callback([&globals, args, show] { runs_command(globals, *args, show->parsed()); });
+    runs->callback([&globals, args, show, number] {
+        runs_command(globals, *args, show->parsed() || number->count() > 0);
+    });
 }};
 
 }  // namespace

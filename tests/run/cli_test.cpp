@@ -97,6 +97,11 @@ echo "hello $WHO"
     CHECK(j["steps"][0]["output"] == "hello deja\n");
 
     CHECK(runtest::deja(kb, {"runs", "show", "999"}).exit_code == 1);
+    // The number alone, as copied from the list, shows the run too.
+    auto by_number = runtest::deja(kb, {"runs", std::to_string(latest_run(kb))});
+    CHECK(by_number.exit_code == 0);
+    CHECK(by_number.out == shown.out);
+    CHECK(runtest::deja(kb, {"runs", "999"}).exit_code == 1);
 }
 
 TEST_CASE("without a terminal and without --yes, deja run refuses with exit 2 and runs nothing", "[run][cli]") {
