@@ -109,8 +109,7 @@ void Console::plan(const Plan& plan, const std::vector<ResolvedParam>& params) {
         for (const auto& p : params) {
             std::string value;
             if (p.source == ParamSource::none) value = paint("(not set)", dim);
-            else if (p.secret && !p.value.empty()) value = std::string(mask_text);
-            else value = p.value.empty() ? "''" : display_value(p.value);
+            else value = p.value.empty() ? "''" : display_value(shown_value(p));
             std::string origin = p.source == ParamSource::none ? "" : to_string(p.source);
             if (p.secret) origin += origin.empty() ? "secret" : ", secret";
             out_ << "    " << pad(p.name, width) << "  " << value;

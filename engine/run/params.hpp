@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kb/model.hpp"
@@ -21,8 +22,21 @@ struct ResolvedParam {
     std::string name;
     std::string value;
     ParamSource source = ParamSource::none;
-    bool secret = false;
+    bool secret = false;  // declared `secret: true`, or named like a credential (see is_secret_name)
 };
+
+// A param named like a credential is a secret whether or not it says so:
+// PASSWORD, PASSWD, SECRET, TOKEN, API_KEY, APIKEY, PRIVATE_KEY, CREDENTIAL
+// anywhere in its name, in any case.
+bool is_secret_name(std::string_view name);
+
+// What of a value must never be shown: all of a secret's value; in any
+// other, the password of a URL ("postgresql://app:PASSWORD@db/app").
+std::vector<std::string> hidden_parts(const ResolvedParam& param);
+
+// The value as a plan, a run's output and the history show it: the hidden
+// parts masked.
+std::string shown_value(const ResolvedParam& param);
 
 struct ParamResolution {
     std::vector<ResolvedParam> values;        // declaration order; optional unset ones with source none
@@ -46,7 +60,7 @@ std::string check_value(const kb::Param& param, const std::string& value);
 // Parses "K=V" (the first '=' splits; V may be empty or hold more '=').
 kb::Result<std::pair<std::string, std::string>> parse_assignment(const std::string& text);
 
-// The values as the history and the plan show them: secrets masked.
+// The values as the history and the plan show them (shown_value).
 kb::ParamValues masked(const std::vector<ResolvedParam>& values);
 
 }  // namespace run

@@ -101,7 +101,7 @@ std::vector<std::string> command_line(const PlannedStep& step, const std::string
         for (const auto& p : params) {
             std::string value = p.value;
             if (auto it = env.find(p.name); it != env.end()) value = it->second;
-            if (view == CommandView::display && p.secret && !value.empty()) value = std::string(mask_text);
+            if (view == CommandView::display) value = shown_value({p.name, value, p.source, p.secret});
             argv.push_back("-v");
             argv.push_back(p.name + "=" + value);
         }

@@ -104,6 +104,44 @@ echo "hello $WHO"
     CHECK(runtest::deja(kb, {"runs", "999"}).exit_code == 1);
 }
 
+TEST_CASE("a URL's password and a param named like a token never show, declared secret or not", "[run][cli][mask]") {
+    Kb kb;
+    kb.add("reach-db", R"md(---
+id: reach-db
+title: Reach the database
+params:
+  DATABASE_URL: {description: the database, required: true}
+  API_TOKEN: {description: for the status page, required: true}
+---
+# Reach
+
+```sh {"name":"show","kind":"diagnose"}
+echo "connecting to $DATABASE_URL"
+echo "password alone: $(printf '%s' "$DATABASE_URL" | sed 's|.*:\(.*\)@.*|\1|')"
+echo "token $API_TOKEN"
+```
+)md");
+    auto out = runtest::deja(kb, {"run", "reach-db", "--yes", "-p", "DATABASE_URL=postgresql://app:hunter2-pw@db:5432/app",
+                                  "-p", "API_TOKEN=tok_0123456789abcdef"});
+    INFO(out.out << out.err);
+    REQUIRE(out.exit_code == 0);
+    // The plan and the output say where, not with what.
+    CHECK_THAT(out.out, Catch::Contains("postgresql://app:••••••@db:5432/app"));
+    CHECK_THAT(out.out, Catch::Contains("│ connecting to postgresql://app:••••••@db:5432/app"));
+    CHECK_THAT(out.out, Catch::Contains("│ password alone: ••••••"));
+    CHECK_THAT(out.out, Catch::Contains("│ token ••••••"));
+    for (const auto* text : {&out.out, &out.err}) {
+        CHECK(text->find("hunter2-pw") == std::string::npos);
+        CHECK(text->find("tok_0123456789abcdef") == std::string::npos);
+    }
+    auto shown = runtest::deja(kb, {"runs", "show", std::to_string(latest_run(kb)), "--json"});
+    REQUIRE(shown.exit_code == 0);
+    CHECK(shown.out.find("hunter2-pw") == std::string::npos);
+    CHECK(shown.out.find("tok_0123456789abcdef") == std::string::npos);
+    CHECK_THAT(shown.out, Catch::Contains("postgresql://app:••••••@db:5432/app"));
+    CHECK(test::read_file(kb.history_path()).find("hunter2-pw") == std::string::npos);
+}
+
 TEST_CASE("without a terminal and without --yes, deja run refuses with exit 2 and runs nothing", "[run][cli]") {
     Kb kb;
     kb.add("slow", slow_runbook);

@@ -86,6 +86,39 @@ TEST_CASE("$DEJA_ENV lines: NAME=value and NAME<<DELIMITER blocks", "[run][env]"
     CHECK(unclosed.problems.size() == 1);
 }
 
+TEST_CASE("credentials in params are hidden whether or not the runbook says secret", "[run][params][mask]") {
+    using run::ParamSource;
+    CHECK(run::is_secret_name("API_TOKEN"));
+    CHECK(run::is_secret_name("db_password"));
+    CHECK(run::is_secret_name("AWS_SECRET_ACCESS_KEY"));
+    CHECK(run::is_secret_name("GITHUB_APIKEY"));
+    CHECK_FALSE(run::is_secret_name("DATABASE_URL"));
+    CHECK_FALSE(run::is_secret_name("KEEP_HOURS"));
+
+    kb::Runbook rb;
+    rb.id = "creds";
+    rb.params = {param("DATABASE_URL"), param("API_TOKEN"), param("HOST")};
+    auto r = run::resolve_params(rb, {{"DATABASE_URL", "postgresql://app:s3cr@t-pw@db.internal:5432/app"},
+                                      {"API_TOKEN", "tok_abcdef123456"}, {"HOST", "db.internal"}},
+                                 {}, [](const std::string&) { return std::nullopt; });
+    REQUIRE(r.values.size() == 3);
+    // The URL keeps what helps (user, host, database); its password goes,
+    // an unescaped '@' in it included.
+    CHECK_FALSE(r.values[0].secret);
+    CHECK(run::hidden_parts(r.values[0]) == std::vector<std::string>{"s3cr@t-pw"});
+    CHECK(run::shown_value(r.values[0]) == "postgresql://app:••••••@db.internal:5432/app");
+    CHECK(r.values[1].secret);  // by its name
+    CHECK(run::shown_value(r.values[1]) == "••••••");
+    CHECK(run::shown_value(r.values[2]) == "db.internal");
+    CHECK(run::masked(r.values) == kb::ParamValues{{"DATABASE_URL", "postgresql://app:••••••@db.internal:5432/app"},
+                                                   {"API_TOKEN", "••••••"},
+                                                   {"HOST", "db.internal"}});
+    // No password, nothing hidden; several URLs, each password.
+    CHECK(run::hidden_parts({"U", "postgresql://app@db/app", ParamSource::command_line, false}).empty());
+    CHECK(run::hidden_parts({"U", "redis://:pw1@a:6379 amqp://u:pw2@b/", ParamSource::command_line, false}) ==
+          std::vector<std::string>{"pw1", "pw2"});
+}
+
 TEST_CASE("params come from --param, then the log, then the environment, then the default", "[run][params]") {
     kb::Runbook rb;
     rb.id = "demo";
