@@ -458,6 +458,9 @@ private:
             console_.note("deja: warning: $DEJA_ENV of step " + r.name + ", " + masker_.mask(problem) + "; ignored");
         for (const auto& [name, value] : parsed.values) {
             handed_over_[name] = value;
+            // A value a step hands on is hidden by the same rules as a param's.
+            for (const auto& part : hidden_parts({name, value, ParamSource::none, is_secret_name(name)}))
+                masker_.add(part);
             for (auto& p : params_) {
                 if (p.name != name) continue;
                 p.value = value;

@@ -357,6 +357,33 @@ print(repr(os.environ["NOTE"]))
     CHECK(step(r.record, "use").output == "port 5433\n'two\\nlines'\n");
 }
 
+TEST_CASE("$DEJA_ENV values named like credentials, and URL passwords, are hidden from then on",
+          "[run][exec][env][mask]") {
+    Kb kb;
+    auto rb = kb.add("handover-secret", R"(---
+id: handover-secret
+title: Hand a credential over
+---
+# Hand over
+
+```sh {"name":"fetch","kind":"diagnose"}
+echo "PGPASSWORD=from-vault-9f8e7d" >> "$DEJA_ENV"
+echo "REPLICA_URL=postgresql://repl:replica-pw-42@replica:5432/app" >> "$DEJA_ENV"
+```
+
+```sh {"name":"use","kind":"apply"}
+echo "password $PGPASSWORD"
+echo "replica $REPLICA_URL"
+```
+)");
+    auto r = run_library(kb, rb);
+    INFO(r.out);
+    CHECK(r.outcome.status == RunStatus::succeeded);
+    CHECK(step(r.record, "use").output == "password ••••••\nreplica postgresql://repl:••••••@replica:5432/app\n");
+    CHECK(r.out.find("from-vault-9f8e7d") == std::string::npos);
+    CHECK(r.out.find("replica-pw-42") == std::string::npos);
+}
+
 TEST_CASE("a Runme runbook runs: blocks in order, excluded blocks skipped, name, cwd and interpreter honoured",
           "[run][exec][runme]") {
     Kb kb;
