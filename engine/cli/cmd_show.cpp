@@ -9,6 +9,7 @@
 
 #include "cli/common.hpp"
 #include "cli/output.hpp"
+#include "kb/secrets.hpp"
 #include "kb/text.hpp"
 
 namespace {
@@ -45,9 +46,10 @@ void print_runbook(std::ostream& out, const kb::Runbook& r, const store::Index& 
         heading(out, style, "Params");
         cli::Table t{{"NAME", "REQUIRED", "DEFAULT", "DESCRIPTION"}, {}};
         for (const auto& p : r.params) {
-            std::string def = p.default_value ? (p.secret ? "••••" : *p.default_value) : "-";
+            const bool secret = kb::is_secret(p);
+            std::string def = p.default_value ? kb::shown_value(*p.default_value, secret) : "-";
             std::string description = p.description;
-            if (p.secret) description += (description.empty() ? "" : " ") + std::string("(secret)");
+            if (secret) description += (description.empty() ? "" : " ") + std::string("(secret)");
             if (!p.pattern.empty()) description += (description.empty() ? "" : " ") + ("(pattern " + p.pattern + ")");
             if (!p.choices.empty()) description += " (one of " + kb::text::join(p.choices, ", ") + ")";
             t.rows.push_back({p.name, p.required ? "yes" : "no", def, description});
@@ -164,6 +166,14 @@ void run_show(cli::Globals& globals, const ShowArgs& args) {
     if (!runbook && !incident) return not_found(globals, *index, args.id);
     if (args.json) {
         nlohmann::json j = runbook ? nlohmann::json(*runbook) : nlohmann::json(*incident);
+        // As everywhere else a value is shown: a secret's default masked.
+        if (runbook)
+            for (std::size_t i = 0; i < runbook->params.size(); ++i) {
+                const auto& p = runbook->params[i];
+                auto& entry = j["params"][i];
+                entry["secret"] = kb::is_secret(p);
+                if (p.default_value) entry["default"] = kb::shown_value(*p.default_value, kb::is_secret(p));
+            }
         std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     } else {
         cli::Style style(cli::stdout_colour());

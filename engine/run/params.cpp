@@ -1,11 +1,11 @@
 #include "run/params.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 
 #include <re2/re2.h>
 
+#include "kb/secrets.hpp"
 #include "run/mask.hpp"
 
 namespace run {
@@ -22,36 +22,11 @@ std::string to_string(ParamSource source) {
     return "unset";
 }
 
-bool is_secret_name(std::string_view name) {
-    std::string upper(name);
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    for (std::string_view word : {"PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY",
-                                  "CREDENTIAL"})
-        if (upper.find(word) != std::string::npos) return true;
-    return false;
-}
-
 std::vector<std::string> hidden_parts(const ResolvedParam& param) {
-    if (param.value.empty()) return {};
-    if (param.secret) return {param.value};
-    // scheme://user:password@host: the password ends at the last '@' before
-    // the path, so that an '@' inside it (not escaped, as people paste it)
-    // is hidden too.
-    static const RE2 url(R"(([A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]*:)([^/\s]*)@)");
-    std::vector<std::string> parts;
-    re2::StringPiece rest(param.value);
-    re2::StringPiece prefix, password;
-    while (RE2::FindAndConsume(&rest, url, &prefix, &password))
-        if (!password.empty()) parts.emplace_back(password.data(), password.size());
-    return parts;
+    return kb::hidden_parts(param.value, param.secret);
 }
 
-std::string shown_value(const ResolvedParam& param) {
-    if (param.secret && !param.value.empty()) return std::string(mask_text);
-    Masker masker;
-    for (const auto& part : hidden_parts(param)) masker.add(part);
-    return masker.mask(param.value);
-}
+std::string shown_value(const ResolvedParam& param) { return kb::shown_value(param.value, param.secret); }
 
 std::optional<std::string> process_environment(const std::string& name) {
     const char* v = std::getenv(name.c_str());
@@ -86,7 +61,7 @@ ParamResolution resolve_params(const kb::Runbook& runbook, const kb::ParamValues
         }
     }
     for (const auto& p : runbook.params) {
-        ResolvedParam r{p.name, "", ParamSource::none, p.secret || is_secret_name(p.name)};
+        ResolvedParam r{p.name, "", ParamSource::none, kb::is_secret(p)};
         if (auto it = given.find(p.name); it != given.end()) {
             r.value = it->second;
             r.source = ParamSource::command_line;

@@ -22,20 +22,12 @@ struct ResolvedParam {
     std::string name;
     std::string value;
     ParamSource source = ParamSource::none;
-    bool secret = false;  // declared `secret: true`, or named like a credential (see is_secret_name)
+    bool secret = false;  // kb::is_secret: declared so, or named like a credential
 };
 
-// A param named like a credential is a secret whether or not it says so:
-// PASSWORD, PASSWD, SECRET, TOKEN, API_KEY, APIKEY, PRIVATE_KEY, CREDENTIAL
-// anywhere in its name, in any case.
-bool is_secret_name(std::string_view name);
-
-// What of a value must never be shown: all of a secret's value; in any
-// other, the password of a URL ("postgresql://app:PASSWORD@db/app").
+// kb::hidden_parts and kb::shown_value of a resolved param: what the plan, a
+// run's output and the history never show of it.
 std::vector<std::string> hidden_parts(const ResolvedParam& param);
-
-// The value as a plan, a run's output and the history show it: the hidden
-// parts masked.
 std::string shown_value(const ResolvedParam& param);
 
 struct ParamResolution {

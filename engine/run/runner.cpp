@@ -11,6 +11,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "kb/secrets.hpp"
 #include "run/env_file.hpp"
 #include "run/interrupt.hpp"
 #include "run/mask.hpp"
@@ -459,7 +460,7 @@ private:
         for (const auto& [name, value] : parsed.values) {
             handed_over_[name] = value;
             // A value a step hands on is hidden by the same rules as a param's.
-            for (const auto& part : hidden_parts({name, value, ParamSource::none, is_secret_name(name)}))
+            for (const auto& part : kb::hidden_parts(value, kb::is_secret_name(name)))
                 masker_.add(part);
             for (auto& p : params_) {
                 if (p.name != name) continue;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kb/load.hpp"
+#include "kb/secrets.hpp"
 #include "kb/text.hpp"
 #include "site/graph.hpp"
 #include "site/output.hpp"
@@ -129,9 +130,11 @@ std::string matcher_data(const Graph& graph) {
             nlohmann::json entry = {{"name", param.name},
                                     {"description", param.description},
                                     {"required", param.required},
-                                    {"secret", param.secret},
+                                    {"secret", kb::is_secret(param)},
                                     {"choices", param.choices}};
-            entry["default"] = param.default_value ? nlohmann::json(*param.default_value) : nlohmann::json(nullptr);
+            entry["default"] = param.default_value
+                                   ? nlohmann::json(kb::shown_value(*param.default_value, kb::is_secret(param)))
+                                   : nlohmann::json(nullptr);
             entry["pattern"] = nullptr;
             if (!param.pattern.empty())
                 if (auto js = to_js_regex(param.pattern)) entry["pattern"] = js_regex_json(*js);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "kb/secrets.hpp"
 #include "kb/text.hpp"
 #include "site/markdown.hpp"
 
@@ -215,7 +216,7 @@ std::string run_command(const kb::Runbook& runbook, const kb::ParamValues& value
         command += secret ? name + "=\"$" + name + "\"" : shell_quote(name + "=" + value);
     };
     for (const auto& param : runbook.params)
-        if (auto it = values.find(param.name); it != values.end()) add(param.name, it->second, param.secret);
+        if (auto it = values.find(param.name); it != values.end()) add(param.name, it->second, kb::is_secret(param));
     for (const auto& [name, value] : values) add(name, value, false);
     return command;
 }
@@ -307,9 +308,9 @@ Page PageRenderer::runbook(std::size_t r) {
         params << obj({{"name", param.name},
                               {"description", param.description},
                               {"required", param.required},
-                              {"secret", param.secret},
+                              {"secret", kb::is_secret(param)},
                               {"has_default", param.default_value.has_value()},
-                              {"default", param.default_value.value_or("")},
+                              {"default", kb::shown_value(param.default_value.value_or(""), kb::is_secret(param))},
                               {"pattern", param.pattern},
                               {"choices", choices},
                               {"has_choices", !param.choices.empty()}});

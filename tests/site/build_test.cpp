@@ -15,6 +15,8 @@
 #include <set>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "kb/load.hpp"
 #include "kb/paths.hpp"
 #include "kb/text.hpp"
@@ -146,6 +148,41 @@ TEST_CASE("a hostile report is rendered inert", "[site][escaping]") {
         INFO(path);
         CHECK(bytes.find("</script") == std::string::npos);
     }
+}
+
+TEST_CASE("a secret's default never reaches the site, nor a URL's password", "[site][escaping][secrets]") {
+    test::TempDir dir;
+    test::write_file(dir / "kb" / "runbooks" / "hello.md",
+                     "---\nid: hello\ntitle: Say hello\nparams:\n"
+                     "  TOKEN: {description: declared, secret: true, default: sekr3t-value}\n"
+                     "  API_KEY: {description: named like one, default: key-12345678}\n"
+                     "  DATABASE_URL: {description: a database, default: 'postgresql://app:defpw99@db/app'}\n"
+                     "signatures:\n  - pattern: 'hello failed'\n"
+                     "---\n# Hello\n\n```sh {\"name\":\"greet\",\"kind\":\"diagnose\"}\necho hello\n```\n");
+    build(kb::load({dir / "kb"}), dir / "site");
+    for (const auto& [path, bytes] : read_tree(dir / "site")) {
+        INFO(path);
+        for (const char* secret : {"sekr3t-value", "key-12345678", "defpw99"})
+            CHECK(bytes.find(secret) == std::string::npos);
+    }
+    // What may be shown still is.
+    CHECK_THAT(test::read_file(dir / "site" / "runbooks" / "hello.html"),
+               Catch::Contains("postgresql://app:••••••@db/app"));
+
+    // deja show, on a terminal and as JSON, masks them the same way.
+    test::TempDir home;
+    auto shown = test::deja({"--kb", (dir / "kb").string(), "show", "hello"}, home.path());
+    auto json = test::deja({"--kb", (dir / "kb").string(), "show", "hello", "--json"}, home.path());
+    REQUIRE(shown.exit_code == 0);
+    REQUIRE(json.exit_code == 0);
+    for (const char* secret : {"sekr3t-value", "key-12345678", "defpw99"}) {
+        CHECK(shown.out.find(secret) == std::string::npos);
+        CHECK(json.out.find(secret) == std::string::npos);
+    }
+    CHECK_THAT(shown.out, Catch::Contains("postgresql://app:••••••@db/app"));
+    auto params = nlohmann::json::parse(json.out).at("params");
+    CHECK(params[1]["secret"] == true);  // API_KEY, by its name
+    CHECK(params[2]["default"] == "postgresql://app:••••••@db/app");
 }
 
 TEST_CASE("every internal link resolves to a generated file", "[site][links]") {

@@ -1,0 +1,28 @@
+// Which param values are secrets, and what of a value must never be shown:
+// the one set of rules for the plan and history of a run, `deja show` and
+// the site. A param is a secret when it is declared `secret: true` or named
+// like a credential; in any other value, the password of a URL is hidden.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kb/model.hpp"
+
+namespace kb {
+
+// PASSWORD, PASSWD, SECRET, TOKEN, API_KEY, APIKEY, PRIVATE_KEY or
+// CREDENTIAL anywhere in the name, in any case.
+bool is_secret_name(std::string_view name);
+
+bool is_secret(const Param& param);
+
+// What of `value` must never be shown: all of it for a secret; otherwise
+// the password of each URL in it ("postgresql://app:PASSWORD@db/app").
+std::vector<std::string> hidden_parts(std::string_view value, bool secret);
+
+// `value` as it may be shown: the hidden parts replaced by the mask.
+std::string shown_value(std::string_view value, bool secret);
+
+}  // namespace kb
