@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "kb/secrets.hpp"
 #include "match/text.hpp"
 
 namespace match {
@@ -132,7 +133,16 @@ std::string run_command(const kb::Runbook& runbook, const kb::ParamValues& param
         if (params.count(p.name)) order.push_back(p.name);
     for (const auto& [name, value] : params)
         if (!runbook.param(name)) order.push_back(name);
-    for (const auto& name : order) out += " --param " + shell_quote(name + "=" + params.at(name));
+    for (const auto& name : order) {
+        const std::string& value = params.at(name);
+        const kb::Param* declared = runbook.param(name);
+        bool secret = declared ? kb::is_secret(*declared) : kb::is_secret_name(name);
+        // A log line is shown with its credentials masked; the command that
+        // follows it must not print them either: the value comes from the
+        // reader's environment instead, as on the site.
+        if (!kb::hidden_parts(value, secret).empty()) out += " --param " + name + "=\"$" + name + "\"";
+        else out += " --param " + shell_quote(name + "=" + value);
+    }
     return out;
 }
 
@@ -157,7 +167,7 @@ nlohmann::json to_json(const Report& report) {
         for (const auto& i : m.incidents) incidents.push_back(i.id);
         j["incidents"] = std::move(incidents);
         nlohmann::ordered_json params = nlohmann::ordered_json::object();
-        for (const auto& [k, v] : m.params) params[k] = v;
+        for (const auto& [k, v] : m.shown_params) params[k] = v;
         j["params"] = std::move(params);
         j["command"] = m.command.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(m.command);
         return j;

@@ -8,6 +8,8 @@
 #include <optional>
 #include <set>
 
+#include "kb/secrets.hpp"
+#include "kb/text.hpp"
 #include "match/clean.hpp"
 #include "match/collect.hpp"
 #include "match/normalise.hpp"
@@ -237,6 +239,28 @@ std::pair<std::size_t, long long> earliest(const Candidate& c) {
     return first;
 }
 
+// What a report must not show of the params a match took from the log
+// (kb/secrets.hpp): added to `hidden`.
+void add_hidden_parts(const kb::Runbook& runbook, const kb::ParamValues& params, std::vector<std::string>& hidden) {
+    for (const auto& [name, value] : params) {
+        const kb::Param* declared = runbook.param(name);
+        for (auto& part : kb::hidden_parts(value, declared ? kb::is_secret(*declared) : kb::is_secret_name(name)))
+            hidden.push_back(std::move(part));
+    }
+}
+
+// Every occurrence of a hidden part in the text a report shows, masked.
+void hide(std::string& text, const std::vector<std::string>& hidden) {
+    for (const auto& part : hidden) text = kb::text::replace_all(text, part, kb::text::secret_mask);
+}
+
+void hide(std::vector<Evidence>& evidence, const std::vector<std::string>& hidden) {
+    for (auto& e : evidence) {
+        hide(e.text, hidden);
+        hide(e.context, hidden);
+    }
+}
+
 Match runbook_match(const Matcher& m, std::size_t r, const Candidate& c, const std::vector<std::string>& sources,
                     const Options& options) {
     const auto& runbook = m.runbook(r);
@@ -246,6 +270,11 @@ Match runbook_match(const Matcher& m, std::size_t r, const Candidate& c, const s
     match.evidence = evidence_of(sources, c, m, options.max_evidence);
     match.incidents = incidents_for_runbook(m, r, incidents_seen(m, c));
     match.params = params_of(c, runbook);
+    for (const auto& [name, value] : match.params) {
+        const kb::Param* declared = runbook.param(name);
+        match.shown_params[name] =
+            kb::shown_value(value, declared ? kb::is_secret(*declared) : kb::is_secret_name(name));
+    }
     match.command = run_command(runbook, match.params, options.command_prefix);
     match.symptom = m.is_symptom(r);
     return match;
@@ -450,6 +479,9 @@ Report rank(const Matcher& m, Collected&& c, const Options& options) {
     report.lines = c.lines;
 
     std::vector<Ranked> all, cleared;
+    // A credential a signature took from a line (a token, a URL's password)
+    // is masked wherever the report shows that line, as well as in params.
+    std::vector<std::string> hidden;
     for (auto& [r, candidate] : c.runbooks) {
         if (auto gone = clear(m, r, candidate, c, options)) {
             cleared.push_back(std::move(*gone));
@@ -460,6 +492,7 @@ Report rank(const Matcher& m, Collected&& c, const Options& options) {
             ranked.exact_confidence = confidence_of(part);
             ranked.first = earliest(part);
             ranked.match = runbook_match(m, r, part, c.sources, options);
+            add_hidden_parts(m.runbook(r), ranked.match.params, hidden);
             all.push_back(std::move(ranked));
         }
     }
@@ -496,6 +529,12 @@ Report rank(const Matcher& m, Collected&& c, const Options& options) {
         report.near_misses = near_misses(m, c, std::move(weak), options);
     }
     report.error_lines = error_lines_of(c);
+    if (!hidden.empty()) {
+        std::sort(hidden.begin(), hidden.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+        for (auto* list : {&report.matches, &report.near_misses})
+            for (auto& match : *list) hide(match.evidence, hidden);
+        hide(report.error_lines, hidden);
+    }
     report.input_errors = std::move(c.input_errors);
     return report;
 }

@@ -53,7 +53,8 @@ struct Match {
     std::vector<Evidence> evidence;
     std::vector<IncidentRef> incidents;
     kb::ParamValues params;  // taken from the log only (defaults are not added)
-    std::string command;     // `deja run ...`; empty without a runbook
+    kb::ParamValues shown_params;  // the same as output shows them: secrets masked (kb/secrets.hpp)
+    std::string command;     // `deja run ...`, a secret read from the environment; empty without a runbook
     bool symptom = false;
 };
 

@@ -259,3 +259,61 @@ TEST_CASE("deja lint reports an example that does not rank its runbook first", "
     CHECK(out.out.find("frobnicator-jammed.md:11: example 1: expected STAGE=8, the log gives STAGE=7") !=
           std::string::npos);
 }
+
+TEST_CASE("deja match never prints a credential it took from the log, and deja run --from-log still gets it",
+          "[cli][match][secrets]") {
+    test::TempDir home, team;
+    test::write_file(team / "runbooks" / "broker-unreachable.md", R"md(---
+id: broker-unreachable
+title: Reach the message broker
+params:
+  BROKER_URL: {description: the broker the worker used}
+  BROKER_TOKEN: {description: its token}
+signatures:
+  - pattern: 'cannot reach broker (?P<BROKER_URL>amqp://\S+) with token (?P<BROKER_TOKEN>\S+)'
+examples:
+  - text: 'cannot reach broker amqp://worker:pw-ex@mq:5672/ with token tk-ex'
+---
+# Reach the broker
+
+```sh {"name":"where","kind":"diagnose"}
+echo "host part ${BROKER_URL#*@}"
+echo "url $BROKER_URL token $BROKER_TOKEN"
+```
+)md");
+    const std::string log = "worker: cannot reach broker amqp://worker:hunter2-pw@mq.internal:5672/ with token "
+                            "tok-9f8e7d6c5b4a\n";
+    test::write_file(team / "worker.log", log);
+    const std::vector<std::string> kb{"--kb", team.path().string()};
+    auto with_kb = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), kb.begin(), kb.end());
+        return test::deja(args, home.path(), {{"DEJA_KB", ""}});
+    };
+    for (const auto& format : {std::vector<std::string>{}, std::vector<std::string>{"--json"}}) {
+        auto args = format;
+        args.insert(args.begin(), "match");
+        args.push_back((team / "worker.log").string());
+        auto out = with_kb(args);
+        INFO(out.out << out.err);
+        REQUIRE(out.exit_code == 0);
+        CHECK(out.out.find("hunter2-pw") == std::string::npos);
+        CHECK(out.out.find("tok-9f8e7d6c5b4a") == std::string::npos);
+        const std::string command = "--param BROKER_URL=\"$BROKER_URL\" --param BROKER_TOKEN=\"$BROKER_TOKEN\"";
+        if (format.empty()) CHECK_THAT(out.out, Catch::Contains(command));
+        if (!format.empty()) {
+            const auto match = nlohmann::json::parse(out.out).at("matches").at(0);
+            CHECK_THAT(match.at("command").get<std::string>(), Catch::EndsWith(command));
+            auto params = match.at("params");
+            CHECK(params["BROKER_URL"] == "amqp://worker:••••••@mq.internal:5672/");
+            CHECK(params["BROKER_TOKEN"] == "••••••");
+        }
+    }
+    // The run takes the real values from the log, and shows them masked.
+    auto run = with_kb({"run", "--from-log", (team / "worker.log").string(), "--yes"});
+    INFO(run.out << run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK_THAT(run.out, Catch::Contains("│ host part mq.internal:5672/"));
+    CHECK_THAT(run.out, Catch::Contains("│ url amqp://worker:••••••@mq.internal:5672/ token ••••••"));
+    CHECK(run.out.find("hunter2-pw") == std::string::npos);
+    CHECK(run.out.find("tok-9f8e7d6c5b4a") == std::string::npos);
+}
