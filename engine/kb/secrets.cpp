@@ -20,6 +20,11 @@ bool is_secret_name(std::string_view name) {
 
 bool is_secret(const Param& param) { return param.secret || is_secret_name(param.name); }
 
+bool is_secret(const Runbook& runbook, const std::string& name) {
+    const Param* declared = runbook.param(name);
+    return declared ? is_secret(*declared) : is_secret_name(name);
+}
+
 std::vector<std::string> hidden_parts(std::string_view value, bool secret) {
     if (value.empty()) return {};
     if (secret) return {std::string(value)};

@@ -17,6 +17,9 @@ namespace kb {
 bool is_secret_name(std::string_view name);
 
 bool is_secret(const Param& param);
+// A param of `runbook` by name; one it does not declare (a signature may set
+// any) is judged by its name.
+bool is_secret(const Runbook& runbook, const std::string& name);
 
 // What of `value` must never be shown: all of it for a secret; otherwise
 // the password of each URL in it ("postgresql://app:PASSWORD@db/app").

@@ -135,12 +135,10 @@ std::string run_command(const kb::Runbook& runbook, const kb::ParamValues& param
         if (!runbook.param(name)) order.push_back(name);
     for (const auto& name : order) {
         const std::string& value = params.at(name);
-        const kb::Param* declared = runbook.param(name);
-        bool secret = declared ? kb::is_secret(*declared) : kb::is_secret_name(name);
         // A log line is shown with its credentials masked; the command that
         // follows it must not print them either: the value comes from the
         // reader's environment instead, as on the site.
-        if (!kb::hidden_parts(value, secret).empty()) out += " --param " + name + "=\"$" + name + "\"";
+        if (!kb::hidden_parts(value, kb::is_secret(runbook, name)).empty()) out += " --param " + name + "=\"$" + name + "\"";
         else out += " --param " + shell_quote(name + "=" + value);
     }
     return out;

@@ -242,11 +242,8 @@ std::pair<std::size_t, long long> earliest(const Candidate& c) {
 // What a report must not show of the params a match took from the log
 // (kb/secrets.hpp): added to `hidden`.
 void add_hidden_parts(const kb::Runbook& runbook, const kb::ParamValues& params, std::vector<std::string>& hidden) {
-    for (const auto& [name, value] : params) {
-        const kb::Param* declared = runbook.param(name);
-        for (auto& part : kb::hidden_parts(value, declared ? kb::is_secret(*declared) : kb::is_secret_name(name)))
-            hidden.push_back(std::move(part));
-    }
+    for (const auto& [name, value] : params)
+        for (auto& part : kb::hidden_parts(value, kb::is_secret(runbook, name))) hidden.push_back(std::move(part));
 }
 
 // Every occurrence of a hidden part in the text a report shows, masked.
@@ -270,11 +267,8 @@ Match runbook_match(const Matcher& m, std::size_t r, const Candidate& c, const s
     match.evidence = evidence_of(sources, c, m, options.max_evidence);
     match.incidents = incidents_for_runbook(m, r, incidents_seen(m, c));
     match.params = params_of(c, runbook);
-    for (const auto& [name, value] : match.params) {
-        const kb::Param* declared = runbook.param(name);
-        match.shown_params[name] =
-            kb::shown_value(value, declared ? kb::is_secret(*declared) : kb::is_secret_name(name));
-    }
+    for (const auto& [name, value] : match.params)
+        match.shown_params[name] = kb::shown_value(value, kb::is_secret(runbook, name));
     match.command = run_command(runbook, match.params, options.command_prefix);
     match.symptom = m.is_symptom(r);
     return match;
