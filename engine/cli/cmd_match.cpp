@@ -2,6 +2,7 @@
 // find known failures in logs (`-` or no FILE reads standard input).
 // Exit status: 0 a known failure was found, 1 none, 2 usage or input error.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,8 +30,12 @@ bool readable(const std::string& path, std::string& error) {
         error = "cannot read " + path + " (" + std::strerror(errno) + ")";
         return false;
     }
+    // A folder opens, and only fails once read.
+    struct stat st {};
+    bool folder = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
     ::close(fd);
-    return true;
+    if (folder) error = "cannot read " + path + " (a folder; give the log files in it)";
+    return !folder;
 }
 
 void run_match(cli::Globals& globals, const MatchArgs& args) {

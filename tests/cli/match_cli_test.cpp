@@ -113,6 +113,10 @@ TEST_CASE("deja match: input and usage errors exit 2", "[cli][match]") {
     CHECK(missing.exit_code == 2);
     CHECK(missing.err == "deja: error: cannot read /nonexistent/ci.log (No such file or directory)\n");
     CHECK(missing.out.empty());
+    auto folder = test::deja({"match", home.path().string()}, home.path());
+    CHECK(folder.exit_code == 2);
+    CHECK(folder.err == "deja: error: cannot read " + home.path().string() + " (a folder; give the log files in it)\n");
+    CHECK(folder.out.empty());
     auto format = test::deja({"match", "--format", "xml", fixture_log("unknown.log").string()}, home.path());
     CHECK(format.exit_code == 2);
     // Varied lines, so the compressed stream is long enough to cut in half.
