@@ -1,7 +1,8 @@
-// Which param values are secrets, and what of a value must never be shown:
-// the one set of rules for the plan and history of a run, `deja show` and
-// the site. A param is a secret when it is declared `secret: true` or named
-// like a credential; in any other value, the password of a URL is hidden.
+// Which param values are secrets, and what of a value or a text must never be
+// shown: the one set of rules for runs, `deja match`, `deja show` and the
+// site. A param is a secret when it is declared `secret: true` or named like
+// a credential; in any other value, the password of a URL is hidden; in free
+// text, whatever looks like a credential.
 #pragma once
 
 #include <string>
@@ -27,5 +28,11 @@ std::vector<std::string> hidden_parts(std::string_view value, bool secret);
 
 // `value` as it may be shown: the hidden parts replaced by the mask.
 std::string shown_value(std::string_view value, bool secret);
+
+// Credentials in free text (a log line, a step's output) replaced by the
+// mask: the password of a URL, the value of a password=, secret=, token= or
+// api_key: setting, an Authorization header's credentials, and tokens of a
+// well-known shape (GitHub, GitLab, Slack, AWS access keys, JSON Web Tokens).
+std::string redact_credentials(std::string text);
 
 }  // namespace kb

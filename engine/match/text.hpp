@@ -15,15 +15,8 @@ std::string sanitize_utf8(std::string_view bytes);
 // when something was cut. Expects valid UTF-8.
 std::string truncate_utf8(std::string_view text, std::size_t max_bytes);
 
-// Credentials as logs print them are replaced by the mask: the password of a
-// URL (postgresql://app:PASSWORD@db), the value of a password=, secret=,
-// token= or api_key: setting, an Authorization header's credentials, and
-// tokens of a well-known shape (GitHub, GitLab, Slack, AWS access keys,
-// JSON Web Tokens).
-std::string redact_credentials(std::string text);
-
-// A line of a log as a report shows it: valid UTF-8, credentials masked, at
-// most `max_bytes` bytes.
+// A line of a log as a report shows it: valid UTF-8, credentials masked
+// (kb::redact_credentials), at most `max_bytes` bytes.
 std::string shown_line(std::string_view raw, std::size_t max_bytes);
 
 }  // namespace match

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "kb/secrets.hpp"
+
 namespace run {
 
 Masker::Masker(std::vector<std::string> secrets) {
@@ -54,23 +56,33 @@ std::string mask_prefix(const std::vector<std::string>& secrets, std::string_vie
 }  // namespace
 
 std::string Masker::mask(std::string_view text) const {
-    if (secrets_.empty()) return std::string(text);
+    if (secrets_.empty()) return kb::redact_credentials(std::string(text));
     std::size_t held = 0;
-    return mask_prefix(secrets_, text, AtEnd::final, held);
+    return kb::redact_credentials(mask_prefix(secrets_, text, AtEnd::final, held));
 }
 
 std::string StreamMasker::feed(std::string_view chunk) {
-    if (masker_.secrets_.empty()) return std::string(chunk);
     pending_.append(chunk);
-    std::size_t held = 0;
-    std::string out = mask_prefix(masker_.secrets_, pending_, AtEnd::more_may_follow, held);
-    pending_.erase(0, held);
+    std::size_t end = pending_.find_last_of("\n\r");
+    if (end == std::string::npos) {
+        // One endless line: shown in pieces rather than held without bound.
+        return pending_.size() > max_line ? flush_quiet() : std::string();
+    }
+    std::string out = masker_.mask(std::string_view(pending_).substr(0, end + 1));
+    pending_.erase(0, end + 1);
     return out;
 }
 
 std::string StreamMasker::flush() {
     std::string out = masker_.mask(pending_);
     pending_.clear();
+    return out;
+}
+
+std::string StreamMasker::flush_quiet() {
+    std::size_t held = 0;
+    std::string out = kb::redact_credentials(mask_prefix(masker_.secrets_, pending_, AtEnd::more_may_follow, held));
+    pending_.erase(0, held);
     return out;
 }
 

@@ -1,7 +1,9 @@
 // Secret param values never reach a screen, a log or the history: every
-// occurrence is replaced by a mask. The streaming form holds back a tail that
-// could be the start of a secret, so a secret split across two reads of a
-// step's output is still caught.
+// occurrence is replaced by a mask, and so is whatever looks like a
+// credential (kb::redact_credentials: a URL's password, `password=...`, a
+// GitHub token). The streaming form passes a step's output on line by line,
+// since a credential's shape can only be judged on a whole line; so a secret
+// or a `password=` split across two reads of the output is still caught.
 #pragma once
 
 #include <string>
@@ -35,10 +37,17 @@ private:
 class StreamMasker {
 public:
     explicit StreamMasker(const Masker& masker) : masker_(masker) {}
-    // Returns what is safe to show now; keeps back a possible secret prefix.
+    // Returns the lines completed so far (ended by \n or \r), masked; keeps
+    // back the line still being written (up to max_line bytes).
     std::string feed(std::string_view chunk);
     // Everything still held back (at end of stream).
     std::string flush();
+    // The line still being written, when the output has gone quiet (a
+    // prompt, "waiting..."): all of it but a possible secret's first part.
+    std::string flush_quiet();
+    bool holding() const { return !pending_.empty(); }
+
+    static constexpr std::size_t max_line = 64 * 1024;
 
 private:
     const Masker& masker_;

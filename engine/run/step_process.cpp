@@ -20,6 +20,10 @@ std::chrono::milliseconds default_kill_grace() {
     return std::chrono::milliseconds(5000);
 }
 
+// How long a line still being written waits for its end before it is shown
+// as it is.
+constexpr long long quiet_ms = 200;
+
 ProcessResult run_process(const SpawnSpec& spec, const ProcessLimits& limits, const Masker& masker,
                           const std::function<void(std::string_view)>& show, const InterruptGuard& interrupt) {
     using clock = std::chrono::steady_clock;
@@ -75,9 +79,18 @@ ProcessResult run_process(const SpawnSpec& spec, const ProcessLimits& limits, co
         auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
         // Without a pidfd the exit is noticed by polling waitpid.
         if (child.exit_fd() < 0 && wait > 50) wait = 50;
+        // A line still being written is shown once the output goes quiet.
+        if (stream.holding() && wait > quiet_ms) wait = quiet_ms;
         int ready = ::poll(fds, n, static_cast<int>(std::min<long long>(wait, 60'000)));
         if (ready < 0 && errno != EINTR) break;
         drain();
+        if (ready == 0 && stream.holding()) {
+            std::string partial = stream.flush_quiet();
+            if (!partial.empty()) {
+                capture.append(partial);
+                if (show) show(partial);
+            }
+        }
     }
     // The main process has ended (or must be stopped); whatever it left in
     // its group goes too, and the pipe is emptied while they wind down.

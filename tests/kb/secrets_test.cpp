@@ -33,3 +33,24 @@ TEST_CASE("a URL's password is hidden, the rest of the URL shown", "[kb][secrets
     CHECK(kb::shown_value("", true).empty());
     CHECK(kb::shown_value("db.internal", false) == "db.internal");
 }
+
+TEST_CASE("credentials in log lines are masked, what the line says is kept", "[kb][secrets]") {
+    using kb::redact_credentials;
+    // An unescaped '@' in a password hides all of it.
+    CHECK(redact_credentials("url postgresql://app:s3cr@t-pw@db/app ok") == "url postgresql://app:••••••@db/app ok");
+    CHECK(redact_credentials("DATABASE_URL=postgresql://app:S3cret@db:5432/app") ==
+          "DATABASE_URL=postgresql://app:••••••@db:5432/app");
+    CHECK(redact_credentials("PGPASSWORD=hunter2 psql -h db") == "PGPASSWORD=•••••• psql -h db");
+    CHECK(redact_credentials(R"({"api_key": "abcdef123456", "user": "bob"})") == R"({"api_key": "••••••", "user": "bob"})");
+    CHECK(redact_credentials("Authorization: Bearer abc.def.ghi") == "Authorization: Bearer ••••••");
+    CHECK(redact_credentials("remote: token ghp_0123456789abcdefghijABCDEFGHIJ012345 rejected") ==
+          "remote: token •••••• rejected");
+    CHECK(redact_credentials("aws: AKIAIOSFODNN7EXAMPLE denied") == "aws: •••••• denied");
+    // Messages about credentials, and words that only look like keys, stay.
+    for (const char* line : {"FATAL:  password authentication failed for user \"app\"",
+                             "SyntaxError: Unexpected token: '}'", "connection to postgresql://db:5432/app refused",
+                             "ERROR: permission denied for table secrets"}) {
+        INFO(line);
+        CHECK(redact_credentials(line) == line);
+    }
+}

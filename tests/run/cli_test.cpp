@@ -119,6 +119,7 @@ params:
 echo "connecting to $DATABASE_URL"
 echo "password alone: $(printf '%s' "$DATABASE_URL" | sed 's|.*:\(.*\)@.*|\1|')"
 echo "token $API_TOKEN"
+echo "from its own config: password=not-a-param-77"
 ```
 )md");
     auto out = runtest::deja(kb, {"run", "reach-db", "--yes", "-p", "DATABASE_URL=postgresql://app:hunter2-pw@db:5432/app",
@@ -130,6 +131,9 @@ echo "token $API_TOKEN"
     CHECK_THAT(out.out, Catch::Contains("│ connecting to postgresql://app:••••••@db:5432/app"));
     CHECK_THAT(out.out, Catch::Contains("│ password alone: ••••••"));
     CHECK_THAT(out.out, Catch::Contains("│ token ••••••"));
+    // What only looks like a credential is masked too.
+    CHECK_THAT(out.out, Catch::Contains("│ from its own config: password=••••••"));
+    CHECK(out.out.find("not-a-param-77") == std::string::npos);
     for (const auto* text : {&out.out, &out.err}) {
         CHECK(text->find("hunter2-pw") == std::string::npos);
         CHECK(text->find("tok_0123456789abcdef") == std::string::npos);
@@ -140,6 +144,7 @@ echo "token $API_TOKEN"
     CHECK(shown.out.find("tok_0123456789abcdef") == std::string::npos);
     CHECK_THAT(shown.out, Catch::Contains("postgresql://app:••••••@db:5432/app"));
     CHECK(test::read_file(kb.history_path()).find("hunter2-pw") == std::string::npos);
+    CHECK(test::read_file(kb.history_path()).find("not-a-param-77") == std::string::npos);
 }
 
 TEST_CASE("without a terminal and without --yes, deja run refuses with exit 2 and runs nothing", "[run][cli]") {

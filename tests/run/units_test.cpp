@@ -37,11 +37,29 @@ TEST_CASE("a secret is masked wherever it appears, also when split across reads"
     CHECK(masker.mask("ab cab") == "ab cab");
 }
 
-TEST_CASE("a prefix of a secret held back at the end of a stream is shown once the stream ends", "[run][mask]") {
+TEST_CASE("a line still being written waits for its end, or for quiet, and a secret's start for more", "[run][mask]") {
     run::Masker masker({"swordfish"});
     run::StreamMasker stream(masker);
-    CHECK(stream.feed("password: sword") == "password: ");
+    CHECK(stream.feed("password: sword") == "");
+    CHECK(stream.holding());
+    // Quiet output: shown as it is, but for what may be a secret's start.
+    CHECK(stream.flush_quiet() == "password: ");
     CHECK(stream.flush() == "sword");
+    CHECK_FALSE(stream.holding());
+    // A carriage return ends a line too (progress counters).
+    CHECK(stream.feed(" 50%\r 60%") == " 50%\r");
+    CHECK(stream.flush() == " 60%");
+}
+
+TEST_CASE("a credential's shape is masked in output, though no param named it, however it is split", "[run][mask]") {
+    run::Masker masker;
+    const std::string text = "export PGPASSWORD=hunter2abc\nremote: ghp_0123456789abcdefghijABCDEFGHIJ012345 ok\ndone\n";
+    const std::string expected = "export PGPASSWORD=••••••\nremote: •••••• ok\ndone\n";
+    CHECK(masker.mask(text) == expected);
+    for (std::size_t piece : {1u, 2u, 3u, 5u, 7u, 13u, 64u}) {
+        INFO("pieces of " << piece << " bytes");
+        CHECK(feed_in_pieces(masker, text, piece) == expected);
+    }
 }
 
 TEST_CASE("the longer of two overlapping secrets wins", "[run][mask]") {
