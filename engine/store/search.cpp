@@ -113,17 +113,22 @@ std::vector<const QueryTerm*> topical_terms(const std::vector<const QueryTerm*>&
     return topical;
 }
 
+bool is_phrase(const QueryTerm& term) { return term.words.size() > 1; }
+
 // Stage 4's first half: leaves out the words of a question, all at once,
-// then the most common of the rest one at a time, until some documents have
-// all that is kept (at least two terms, or the one word a question is
-// about: "how to fix greenlet" is about greenlet).
+// then the most common of the rest one at a time, a quoted phrase last,
+// until some documents have all that is kept (at least two terms, or the
+// one word a question is about: "how to fix greenlet" is about greenlet,
+// or a phrase the query quoted: the error it is about).
 kb::Result<std::vector<Candidate>> rarest_together(sqlite::Db& db, const std::vector<const QueryTerm*>& present,
                                                    const std::vector<long long>& counts, int limit) {
     std::vector<std::size_t> by_count(present.size());
     for (std::size_t i = 0; i < by_count.size(); ++i) by_count[i] = i;
     auto filler = [&](std::size_t i) { return is_filler(*present[i]); };
+    auto phrase = [&](std::size_t i) { return is_phrase(*present[i]); };
     std::stable_sort(by_count.begin(), by_count.end(), [&](std::size_t a, std::size_t b) {
         if (filler(a) != filler(b)) return filler(a);
+        if (phrase(a) != phrase(b)) return phrase(b);
         return counts[a] > counts[b];
     });
     std::size_t fillers = 0;
@@ -144,7 +149,9 @@ kb::Result<std::vector<Candidate>> rarest_together(sqlite::Db& db, const std::ve
         auto found = try_kept();
         if (!found || !found->empty()) return found;
     }
-    for (; k + 2 < present.size(); ++k) {
+    for (; k + 1 < present.size(); ++k) {
+        // Down to one term only when what is left is a quoted phrase.
+        if (k + 2 == present.size() && !phrase(by_count[k + 1])) break;
         left_out[by_count[k]] = true;
         auto found = try_kept();
         if (!found || !found->empty()) return found;

@@ -296,6 +296,23 @@ TEST_CASE("search: a question about one word finds that word's documents first",
     CHECK(f.ids("fix greenlet", 1) == std::vector<std::string>{"2025-05-03-greenlet"});
 }
 
+TEST_CASE("search: a quoted phrase outweighs any number of the other words", "[store][search]") {
+    using store_test::incident;
+    using store_test::runbook;
+    kb::KnowledgeBase k;
+    k.runbooks.push_back(runbook("script-exec", "Make a script executable",
+                                 "exec: ./entrypoint.sh: permission denied: unknown", {}, "chmod +x."));
+    // Every other word of the query, but not the error it quotes.
+    k.incidents.push_back(incident("2025-06-01-startup", "Container startup failure", {},
+                                   "The container startup failure was an unknown error."));
+    k.incidents.push_back(incident("2025-06-02-more", "Another container failure", {},
+                                   "Startup error, unknown cause, container restarted after the failure."));
+    Fixture f(k);
+    auto ids = f.ids("container startup failure with \"permission denied: unknown\" error");
+    REQUIRE_FALSE(ids.empty());
+    CHECK(ids.front() == "script-exec");
+}
+
 TEST_CASE("search: a word cut short finds the words it starts, when nothing has it whole", "[store][search]") {
     Fixture f;
     auto greenl = f.ids("greenl");
