@@ -21,8 +21,8 @@ std::chrono::milliseconds default_kill_grace() {
 }
 
 // How long a line still being written waits for its end before it is shown
-// as it is.
-constexpr long long quiet_ms = 200;
+// as it is (a prompt, dots printed while waiting).
+constexpr std::chrono::milliseconds line_wait{200};
 
 ProcessResult run_process(const SpawnSpec& spec, const ProcessLimits& limits, const Masker& masker,
                           const std::function<void(std::string_view)>& show, const InterruptGuard& interrupt) {
@@ -59,6 +59,9 @@ ProcessResult run_process(const SpawnSpec& spec, const ProcessLimits& limits, co
     };
 
     auto deadline = started + limits.timeout;
+    // Since when a line still being written has waited for its end.
+    bool line_held = false;
+    clock::time_point held_since{};
     result.end = ProcessEnd::exited;
     while (true) {
         if (interrupt.interrupted()) {
@@ -79,17 +82,24 @@ ProcessResult run_process(const SpawnSpec& spec, const ProcessLimits& limits, co
         auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
         // Without a pidfd the exit is noticed by polling waitpid.
         if (child.exit_fd() < 0 && wait > 50) wait = 50;
-        // A line still being written is shown once the output goes quiet.
-        if (stream.holding() && wait > quiet_ms) wait = quiet_ms;
+        if (line_held) wait = std::min<long long>(wait, line_wait.count());
         int ready = ::poll(fds, n, static_cast<int>(std::min<long long>(wait, 60'000)));
         if (ready < 0 && errno != EINTR) break;
         drain();
-        if (ready == 0 && stream.holding()) {
+        // A line still being written is shown once it has waited line_wait
+        // for its end.
+        if (!stream.holding()) {
+            line_held = false;
+        } else if (!line_held) {
+            line_held = true;
+            held_since = clock::now();
+        } else if (clock::now() - held_since >= line_wait) {
             std::string partial = stream.flush_quiet();
             if (!partial.empty()) {
                 capture.append(partial);
                 if (show) show(partial);
             }
+            line_held = false;
         }
     }
     // The main process has ended (or must be stopped); whatever it left in
