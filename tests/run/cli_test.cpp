@@ -205,6 +205,37 @@ echo "$HOST:$PORT"
     CHECK(j["status"] == "refused");
 }
 
+TEST_CASE("a line a step is still writing shows while the step waits", "[run][cli][output]") {
+    Kb kb;
+    kb.add("waits", R"(---
+id: waits
+title: Waits for a go
+params:
+  MARK: {description: marker folder, required: true}
+---
+# Waits
+
+```sh {"name":"wait","kind":"diagnose"}
+printf 'waiting for the lock'
+while [ ! -e "$MARK/go" ]; do sleep 0.05; done
+echo ' got it'
+```
+)");
+    runtest::BackgroundDeja deja(kb, {"run", "waits", "--yes", "--param", "MARK=" + kb.path().string()});
+    // Output goes on line by line, so that credentials can be masked; a line
+    // without its end must still show while the step waits for something.
+    bool shown = false;
+    for (int i = 0; i < 400 && !shown; ++i) {
+        shown = deja.out().find("│ waiting for the lock") != std::string::npos;
+        if (!shown) usleep(50 * 1000);
+    }
+    test::write_file(kb / "go", "");
+    CHECK(deja.wait() == 0);
+    INFO(deja.out());
+    CHECK(shown);
+    CHECK_THAT(deja.out(), Catch::Contains("│ waiting for the lock got it"));
+}
+
 TEST_CASE("SIGINT during a step stops its process group, records the run interrupted, exits 130",
           "[run][cli][signal]") {
     Kb kb;
