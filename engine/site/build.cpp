@@ -64,13 +64,8 @@ kb::Result<std::size_t> remove_stale(const fs::path& dir, const std::vector<std:
     return stale.size();
 }
 
-struct Written {
-    std::vector<std::string> paths;  // relative to the output folder
-    std::uintmax_t bytes = 0;
-    std::size_t changed = 0;
-};
-
-kb::Result<Written> copy_assets(const fs::path& from, const fs::path& to) {
+// The assets under `from` into out_dir/assets.
+kb::Result<Written> copy_assets(const fs::path& from, const fs::path& out_dir) {
     std::error_code ec;
     if (!fs::is_directory(from, ec)) return kb::error("assets folder missing (" + from.string() + ")");
     std::vector<fs::path> files;
@@ -81,17 +76,13 @@ kb::Result<Written> copy_assets(const fs::path& from, const fs::path& to) {
     std::sort(files.begin(), files.end());
     Written written;
     for (const auto& file : files) {
-        fs::path target = to / fs::relative(file, from, ec);
-        fs::create_directories(target.parent_path(), ec);
+        std::string relative = "assets/" + fs::relative(file, from, ec).generic_string();
+        fs::create_directories((out_dir / relative).parent_path(), ec);
         // Written only when different, as every other file of the site, so
         // that a rebuild leaves them and their times alone.
         auto content = kb::read_whole_file(file.string());
         if (!content) return kb::error("cannot copy an asset: " + content.error().message + " (" + file.string() + ")");
-        auto change = write_file(target, *content);
-        if (!change) return change.error();
-        written.changed += *change == Change::written;
-        written.paths.push_back("assets/" + fs::relative(file, from, ec).generic_string());
-        written.bytes += content->size();
+        if (auto status = written.write(out_dir, std::move(relative), *content); !status) return status.error();
     }
     return written;
 }
@@ -263,11 +254,9 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
     if (!sources) return sources.error();
     if (auto status = prepare_out_dir(options.out_dir); !status) return status.error();
     BuildStats stats;
-    auto assets = copy_assets(options.web_root / "assets", options.out_dir / "assets");
+    auto assets = copy_assets(options.web_root / "assets", options.out_dir);
     if (!assets) return assets.error();
-    std::vector<std::string> written = assets->paths;
-    stats.bytes += assets->bytes;
-    stats.changed += assets->changed;
+    Written written = std::move(*assets);
 
     using Job = std::function<Page(PageRenderer&)>;
     std::vector<Job> jobs;
@@ -339,7 +328,7 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
     SearchIndexBuilder search;
     index_runbooks(graph, search);
     std::string matcher = matcher_data(graph);
-    auto matcher_change = write_file(options.out_dir / "search" / "signatures.js", matcher);
+    auto matcher_status = written.write(options.out_dir, "search/signatures.js", matcher);
 
     for (auto& thread : threads) thread.join();
     for (const auto& error : errors)
@@ -347,33 +336,27 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
     for (auto& share : shares) search.append(std::move(share));
     auto search_written = search.write(options.out_dir);
     if (!search_written) return search_written.error();
-    if (!matcher_change) return matcher_change.error();
+    if (!matcher_status) return matcher_status.error();
 
     stats.pages = pages;
-    written.insert(written.end(), paths.begin(), paths.end());
-    written.insert(written.end(), search_written->paths.begin(), search_written->paths.end());
-    written.push_back("search/signatures.js");
-    for (auto size : sizes) stats.bytes += size;
-    stats.changed += static_cast<std::size_t>(std::count(changed.begin(), changed.end(), 1));
+    written.paths.insert(written.paths.end(), paths.begin(), paths.end());
+    for (auto size : sizes) written.bytes += size;
+    written.changed += static_cast<std::size_t>(std::count(changed.begin(), changed.end(), 1));
     stats.search_bytes = search_written->bytes;
-    stats.bytes += search_written->bytes + matcher.size();
-    stats.changed += search_written->changed + (*matcher_change == Change::written);
+    written.append(std::move(*search_written));
 
-    if (!options.base_url.empty()) {
-        std::string xml = sitemap(paths, options.base_url);
-        auto change = write_file(options.out_dir / "sitemap.xml", xml);
-        if (!change) return change.error();
-        written.push_back("sitemap.xml");
-        stats.bytes += xml.size();
-        stats.changed += *change == Change::written;
-    }
+    if (!options.base_url.empty())
+        if (auto status = written.write(options.out_dir, "sitemap.xml", sitemap(paths, options.base_url)); !status)
+            return status.error();
+    // The marker is the folder's own, not one of the site's files.
     auto marker = write_file(options.out_dir / marker_name, marker_text);
     if (!marker) return marker.error();
-    stats.changed += *marker == Change::written;
-    auto removed = remove_stale(options.out_dir, written);
+    auto removed = remove_stale(options.out_dir, written.paths);
     if (!removed) return removed.error();
+    stats.bytes = written.bytes;
+    stats.changed = written.changed + (*marker == Change::written);
     stats.removed = *removed;
-    stats.files = written.size() + 1;
+    stats.files = written.paths.size() + 1;
     return stats;
 }
 

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -37,6 +38,21 @@ kb::Result<Change> write_file(const std::filesystem::path& path, std::string_vie
         return kb::error("cannot write " + path.string() + ": " + std::strerror(errno));
     if (std::fclose(file.release()) != 0) return kb::error("cannot write " + path.string() + ": " + std::strerror(errno));
     return Change::written;
+}
+
+kb::Status Written::write(const std::filesystem::path& out_dir, std::string relative, std::string_view content) {
+    auto change = write_file(out_dir / relative, content);
+    if (!change) return change.error();
+    paths.push_back(std::move(relative));
+    bytes += content.size();
+    changed += *change == Change::written;
+    return kb::Ok{};
+}
+
+void Written::append(Written&& other) {
+    paths.insert(paths.end(), std::make_move_iterator(other.paths.begin()), std::make_move_iterator(other.paths.end()));
+    bytes += other.bytes;
+    changed += other.changed;
 }
 
 std::string script_json(const nlohmann::json& value) {

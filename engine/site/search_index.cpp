@@ -264,7 +264,7 @@ void SearchIndexBuilder::index(std::uint32_t doc, std::string_view text, Field f
     });
 }
 
-kb::Result<SearchIndexBuilder::Written> SearchIndexBuilder::write(const std::filesystem::path& out_dir) const {
+kb::Result<Written> SearchIndexBuilder::write(const std::filesystem::path& out_dir) const {
     namespace fs = std::filesystem;
     if (first_doc_ != 0) throw std::logic_error("a search index written from a builder not numbered from 0");
     fs::path dir = out_dir / "search";
@@ -277,7 +277,6 @@ kb::Result<SearchIndexBuilder::Written> SearchIndexBuilder::write(const std::fil
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return tokens_[a] < tokens_[b]; });
 
     Written written;
-    std::uintmax_t& bytes = written.bytes;
     std::vector<std::string> shards;
     std::size_t i = 0;
     while (i < order.size()) {
@@ -296,11 +295,7 @@ kb::Result<SearchIndexBuilder::Written> SearchIndexBuilder::write(const std::fil
             }
         }
         std::string js = "deja.searchShard(\"" + key + "\",\"" + words + "\",\"" + lists + "\");\n";
-        bytes += js.size();
-        written.paths.push_back("search/t-" + key + ".js");
-        auto change = write_file(dir / ("t-" + key + ".js"), js);
-        if (!change) return change.error();
-        written.changed += *change == Change::written;
+        if (auto status = written.write(out_dir, "search/t-" + key + ".js", js); !status) return status.error();
         shards.push_back(key);
     }
 
@@ -313,11 +308,8 @@ kb::Result<SearchIndexBuilder::Written> SearchIndexBuilder::write(const std::fil
         }
         std::string js = "deja.searchDocs(" + std::to_string(block) + "," +
                          script_json(rows) + ");\n";
-        bytes += js.size();
-        written.paths.push_back("search/d-" + std::to_string(block) + ".js");
-        auto change = write_file(dir / ("d-" + std::to_string(block) + ".js"), js);
-        if (!change) return change.error();
-        written.changed += *change == Change::written;
+        if (auto status = written.write(out_dir, "search/d-" + std::to_string(block) + ".js", js); !status)
+            return status.error();
     }
 
     nlohmann::json meta = {{"docs", documents_.size()},
@@ -326,11 +318,7 @@ kb::Result<SearchIndexBuilder::Written> SearchIndexBuilder::write(const std::fil
                            {"stop", stop_words()},
                            {"filler", store::filler_words()}};
     std::string js = "deja.searchMeta(" + script_json(meta) + ");\n";
-    bytes += js.size();
-    written.paths.push_back("search/meta.js");
-    auto change = write_file(dir / "meta.js", js);
-    if (!change) return change.error();
-    written.changed += *change == Change::written;
+    if (auto status = written.write(out_dir, "search/meta.js", js); !status) return status.error();
     return written;
 }
 

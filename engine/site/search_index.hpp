@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kb/result.hpp"
+#include "site/output.hpp"
 
 namespace site {
 
@@ -50,11 +51,6 @@ public:
     // documents from where this builder's end.
     void append(SearchIndexBuilder&& next);
 
-    struct Written {
-        std::vector<std::string> paths;  // relative to the output folder
-        std::uintmax_t bytes = 0;
-        std::size_t changed = 0;  // files whose content changed (or new)
-    };
     // Writes search/meta.js, search/t-*.js (tokens) and search/d-*.js
     // (document rows) under `out_dir`. Only for a builder numbered from 0.
     kb::Result<Written> write(const std::filesystem::path& out_dir) const;
