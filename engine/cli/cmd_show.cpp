@@ -170,9 +170,10 @@ void run_show(cli::Globals& globals, const ShowArgs& args) {
         if (runbook)
             for (std::size_t i = 0; i < runbook->params.size(); ++i) {
                 const auto& p = runbook->params[i];
+                const bool secret = kb::is_secret(p);
                 auto& entry = j["params"][i];
-                entry["secret"] = kb::is_secret(p);
-                if (p.default_value) entry["default"] = kb::shown_value(*p.default_value, kb::is_secret(p));
+                entry["secret"] = secret;
+                if (p.default_value) entry["default"] = kb::shown_value(*p.default_value, secret);
             }
         std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     } else {

@@ -87,14 +87,13 @@ std::string redact_credentials(std::string text) {
     return text;
 }
 
-std::string shown_value(std::string_view value, bool secret) {
-    auto parts = hidden_parts(value, secret);
-    // The longest first, so that a part inside a longer one never leaves the
-    // rest of the longer one showing.
+std::string mask_parts(std::string_view text, std::vector<std::string> parts) {
     std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-    std::string out(value);
+    std::string out(text);
     for (const auto& part : parts) out = text::replace_all(out, part, text::secret_mask);
     return out;
 }
+
+std::string shown_value(std::string_view value, bool secret) { return mask_parts(value, hidden_parts(value, secret)); }
 
 }  // namespace kb

@@ -26,7 +26,12 @@ bool is_secret(const Runbook& runbook, const std::string& name);
 // the password of each URL in it ("postgresql://app:PASSWORD@db/app").
 std::vector<std::string> hidden_parts(std::string_view value, bool secret);
 
-// `value` as it may be shown: the hidden parts replaced by the mask.
+// `text` with every occurrence of each of `parts` replaced by the mask, the
+// longest first, so that a part inside a longer one never leaves the rest
+// of the longer one showing.
+std::string mask_parts(std::string_view text, std::vector<std::string> parts);
+
+// `value` as it may be shown: its hidden parts masked.
 std::string shown_value(std::string_view value, bool secret);
 
 // Credentials in free text (a log line, a step's output) replaced by the

@@ -138,8 +138,10 @@ std::string run_command(const kb::Runbook& runbook, const kb::ParamValues& param
         // A log line is shown with its credentials masked; the command that
         // follows it must not print them either: the value comes from the
         // reader's environment instead, as on the site.
-        if (!kb::hidden_parts(value, kb::is_secret(runbook, name)).empty()) out += " --param " + name + "=\"$" + name + "\"";
-        else out += " --param " + shell_quote(name + "=" + value);
+        if (!kb::hidden_parts(value, kb::is_secret(runbook, name)).empty())
+            out += " --param " + name + "=\"$" + name + "\"";
+        else
+            out += " --param " + shell_quote(name + "=" + value);
     }
     return out;
 }

@@ -9,7 +9,6 @@
 #include <set>
 
 #include "kb/secrets.hpp"
-#include "kb/text.hpp"
 #include "match/clean.hpp"
 #include "match/collect.hpp"
 #include "match/normalise.hpp"
@@ -246,15 +245,11 @@ void add_hidden_parts(const kb::Runbook& runbook, const kb::ParamValues& params,
         for (auto& part : kb::hidden_parts(value, kb::is_secret(runbook, name))) hidden.push_back(std::move(part));
 }
 
-// Every occurrence of a hidden part in the text a report shows, masked.
-void hide(std::string& text, const std::vector<std::string>& hidden) {
-    for (const auto& part : hidden) text = kb::text::replace_all(text, part, kb::text::secret_mask);
-}
-
+// Every occurrence of a hidden part in the lines a report shows, masked.
 void hide(std::vector<Evidence>& evidence, const std::vector<std::string>& hidden) {
     for (auto& e : evidence) {
-        hide(e.text, hidden);
-        hide(e.context, hidden);
+        e.text = kb::mask_parts(e.text, hidden);
+        e.context = kb::mask_parts(e.context, hidden);
     }
 }
 
@@ -524,7 +519,6 @@ Report rank(const Matcher& m, Collected&& c, const Options& options) {
     }
     report.error_lines = error_lines_of(c);
     if (!hidden.empty()) {
-        std::sort(hidden.begin(), hidden.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
         for (auto* list : {&report.matches, &report.near_misses})
             for (auto& match : *list) hide(match.evidence, hidden);
         hide(report.error_lines, hidden);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "kb/secrets.hpp"
 #include "kb/text.hpp"
 #include "run/mask.hpp"
 
@@ -109,7 +110,7 @@ void Console::plan(const Plan& plan, const std::vector<ResolvedParam>& params) {
         for (const auto& p : params) {
             std::string value;
             if (p.source == ParamSource::none) value = paint("(not set)", dim);
-            else value = p.value.empty() ? "''" : display_value(shown_value(p));
+            else value = p.value.empty() ? "''" : display_value(kb::shown_value(p.value, p.secret));
             std::string origin = p.source == ParamSource::none ? "" : to_string(p.source);
             if (p.secret) origin += origin.empty() ? "secret" : ", secret";
             out_ << "    " << pad(p.name, width) << "  " << value;

@@ -22,12 +22,6 @@ std::string to_string(ParamSource source) {
     return "unset";
 }
 
-std::vector<std::string> hidden_parts(const ResolvedParam& param) {
-    return kb::hidden_parts(param.value, param.secret);
-}
-
-std::string shown_value(const ResolvedParam& param) { return kb::shown_value(param.value, param.secret); }
-
 std::optional<std::string> process_environment(const std::string& name) {
     const char* v = std::getenv(name.c_str());
     if (!v || !*v) return std::nullopt;  // an empty variable counts as unset, as ${X:-default} does
@@ -98,7 +92,7 @@ kb::ParamValues masked(const std::vector<ResolvedParam>& values) {
     kb::ParamValues out;
     for (const auto& v : values) {
         if (v.source == ParamSource::none) continue;
-        out[v.name] = shown_value(v);
+        out[v.name] = kb::shown_value(v.value, v.secret);
     }
     return out;
 }

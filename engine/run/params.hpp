@@ -24,11 +24,6 @@ struct ResolvedParam {
     bool secret = false;  // kb::is_secret: declared so, or named like a credential
 };
 
-// kb::hidden_parts and kb::shown_value of a resolved param: what the plan, a
-// run's output and the history never show of it.
-std::vector<std::string> hidden_parts(const ResolvedParam& param);
-std::string shown_value(const ResolvedParam& param);
-
 struct ParamResolution {
     std::vector<ResolvedParam> values;        // declaration order; optional unset ones with source none
     std::vector<const kb::Param*> missing;    // required, no value anywhere
@@ -51,7 +46,7 @@ std::string check_value(const kb::Param& param, const std::string& value);
 // Parses "K=V" (the first '=' splits; V may be empty or hold more '=').
 kb::Result<std::pair<std::string, std::string>> parse_assignment(const std::string& text);
 
-// The values as the history and the plan show them (shown_value).
+// The values as the history and the plan show them (kb::shown_value).
 kb::ParamValues masked(const std::vector<ResolvedParam>& values);
 
 }  // namespace run

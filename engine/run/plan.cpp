@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "kb/secrets.hpp"
 #include "kb/text.hpp"
 #include "run/mask.hpp"
 
@@ -101,7 +102,7 @@ std::vector<std::string> command_line(const PlannedStep& step, const std::string
         for (const auto& p : params) {
             std::string value = p.value;
             if (auto it = env.find(p.name); it != env.end()) value = it->second;
-            if (view == CommandView::display) value = shown_value({p.name, value, p.source, p.secret});
+            if (view == CommandView::display) value = kb::shown_value(value, p.secret);
             argv.push_back("-v");
             argv.push_back(p.name + "=" + value);
         }

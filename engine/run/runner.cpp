@@ -96,7 +96,7 @@ public:
         : runbook_(runbook), plan_(plan), params_(std::move(params)), options_(options), ask_(ask),
           history_(history), console_(out, options.colour) {
         for (const auto& p : params_)
-            for (const auto& part : hidden_parts(p)) masker_.add(part);
+            for (const auto& part : kb::hidden_parts(p.value, p.secret)) masker_.add(part);
         invocation_dir_ = options.invocation_dir.empty() ? fs::current_path() : options.invocation_dir;
     }
 
@@ -465,7 +465,7 @@ private:
             for (auto& p : params_) {
                 if (p.name != name) continue;
                 p.value = value;
-                for (const auto& part : hidden_parts(p)) masker_.add(part);
+                for (const auto& part : kb::hidden_parts(p.value, p.secret)) masker_.add(part);
             }
         }
     }
@@ -532,7 +532,7 @@ void record_refusal(store::History* history, const kb::Runbook& runbook, const s
     if (!history) return;
     Masker masker;
     for (const auto& p : params)
-        for (const auto& part : hidden_parts(p)) masker.add(part);
+        for (const auto& part : kb::hidden_parts(p.value, p.secret)) masker.add(part);
     std::error_code ec;
     store::NewRun run{runbook.id, runbook.title, runbook.content_hash, "run", masked(params),
                       fs::current_path(ec).string(), mask_json(evidence, masker)};

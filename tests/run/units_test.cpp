@@ -2,6 +2,7 @@
 // output ring, $DEJA_ENV parsing, param resolution and validation.
 #include <catch2/catch.hpp>
 
+#include "kb/secrets.hpp"
 #include "run/capture.hpp"
 #include "run/env_file.hpp"
 #include "run/mask.hpp"
@@ -115,11 +116,11 @@ TEST_CASE("credentials in params are hidden whether or not the runbook says secr
     // The URL keeps what helps (user, host, database); its password goes,
     // an unescaped '@' in it included.
     CHECK_FALSE(r.values[0].secret);
-    CHECK(run::hidden_parts(r.values[0]) == std::vector<std::string>{"s3cr@t-pw"});
-    CHECK(run::shown_value(r.values[0]) == "postgresql://app:••••••@db.internal:5432/app");
+    CHECK(kb::hidden_parts(r.values[0].value, r.values[0].secret) == std::vector<std::string>{"s3cr@t-pw"});
+    CHECK(kb::shown_value(r.values[0].value, r.values[0].secret) == "postgresql://app:••••••@db.internal:5432/app");
     CHECK(r.values[1].secret);  // by its name
-    CHECK(run::shown_value(r.values[1]) == "••••••");
-    CHECK(run::shown_value(r.values[2]) == "db.internal");
+    CHECK(kb::shown_value(r.values[1].value, r.values[1].secret) == "••••••");
+    CHECK(kb::shown_value(r.values[2].value, r.values[2].secret) == "db.internal");
     CHECK(run::masked(r.values) == kb::ParamValues{{"DATABASE_URL", "postgresql://app:••••••@db.internal:5432/app"},
                                                    {"API_TOKEN", "••••••"},
                                                    {"HOST", "db.internal"}});
