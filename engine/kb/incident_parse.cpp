@@ -268,13 +268,19 @@ std::optional<Incident> parse_incident(const std::string& path, std::string_view
 
     // Id: front matter, a dated file name, date + title, the file name.
     if (incident.id.empty()) {
-        if (dates::starts_with_iso_date(stem))
+        // A file name is the author's choice, a title cut to fit is not.
+        if (dates::starts_with_iso_date(stem)) {
             incident.id = text::slugify(stem, 80);
-        else if (!incident.date.empty() && !text::slugify(incident.title).empty())
+        } else if (!incident.date.empty() && !text::slugify(incident.title).empty()) {
             incident.id = incident.date + "-" + text::slugify(incident.title, 50);
-        else
+            incident.id_source = IdSource::inferred;
+        } else {
             incident.id = text::slugify(stem, 80);
-        if (incident.id.empty()) incident.id = "incident-" + incident.content_hash.substr(0, 8);
+        }
+        if (incident.id.empty()) {
+            incident.id = "incident-" + incident.content_hash.substr(0, 8);
+            incident.id_source = IdSource::inferred;
+        }
     }
     return incident;
 }

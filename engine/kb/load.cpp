@@ -238,15 +238,51 @@ std::vector<Parsed> parse_files(const std::vector<Candidate>& files) {
     return results;  // the jthreads join here
 }
 
+IdSource id_source(const Runbook&) { return IdSource::written; }
+IdSource id_source(const Incident& incident) { return incident.id_source; }
+
+// Ids are unique within a folder. An id the author chose (every runbook's,
+// an incident's front matter or file name) is theirs to fix: a second file
+// with it is skipped and reported. An incident id deja made up from a title can collide
+// with no one at fault (titles are cut to fit, "Resolution report" recurs),
+// so that report takes the first free "<id>-2", "<id>-3", ... instead of
+// being lost; one with a written id keeps it over one with a made-up id.
 template <class Doc>
 void add_document(Doc doc, const std::string& path, std::map<std::string, std::string>& layer_ids,
                   std::map<std::string, Doc>& all, std::vector<Diagnostic>& diagnostics) {
-    auto [it, inserted] = layer_ids.emplace(doc.id, path);
-    if (!inserted) {
-        diagnostics.push_back({path, 1, Severity::error,
-                               "duplicate id '" + doc.id + "' (also used by " + it->second + "); this file is skipped"});
-        return;
+    auto free_id = [&](const std::string& id) {
+        for (int n = 2;; ++n)
+            if (std::string candidate = id + "-" + std::to_string(n); !layer_ids.count(candidate)) return candidate;
+    };
+    auto renamed = [](const std::string& id, const std::string& taken_by, const std::string& new_id) {
+        return "the id '" + id + "' made from this report's title is " + taken_by +
+               "; this report is indexed as '" + new_id + "' (an `id:` in its front matter chooses one)";
+    };
+    auto it = layer_ids.find(doc.id);
+    if (it != layer_ids.end()) {
+        Doc& holder = all.at(doc.id);
+        if (id_source(doc) == IdSource::inferred) {
+            std::string new_id = free_id(doc.id);
+            diagnostics.push_back({path, 1, Severity::warning, renamed(doc.id, "taken by " + it->second, new_id)});
+            doc.id = new_id;
+        } else if (id_source(holder) == IdSource::inferred) {
+            std::string new_id = free_id(doc.id);
+            diagnostics.push_back({it->second, 1, Severity::warning, renamed(doc.id, "written in the front matter of " + path, new_id)});
+            Doc moved = std::move(holder);
+            all.erase(doc.id);
+            moved.id = new_id;
+            layer_ids.emplace(new_id, it->second);
+            all.insert_or_assign(new_id, std::move(moved));
+            it->second = path;
+            all.insert_or_assign(doc.id, std::move(doc));
+            return;
+        } else {
+            diagnostics.push_back({path, 1, Severity::error,
+                                   "duplicate id '" + doc.id + "' (also used by " + it->second + "); this file is skipped"});
+            return;
+        }
     }
+    layer_ids.emplace(doc.id, path);
     all.insert_or_assign(doc.id, std::move(doc));
 }
 

@@ -17,6 +17,9 @@ enum class StepKind { diagnose, apply, verify, rollback };
 enum class Severity { error, warning };
 enum class SectionKind { summary, symptoms, root_cause, resolution, verification, lessons, other };
 enum class DocKind { runbook, incident };
+// Whether an incident's id was chosen by its author (front matter, file name)
+// or made up from its title: only a made-up id may change to stay unique.
+enum class IdSource { written, inferred };
 
 std::string to_string(StepKind kind);
 std::optional<StepKind> step_kind_from_string(const std::string& text);
@@ -122,6 +125,7 @@ struct ErrorLine {
 
 struct Incident {
     std::string id;
+    IdSource id_source = IdSource::written;  // set by the parser; not stored in the index
     std::string title;
     std::string date;      // YYYY-MM-DD, empty when unknown
     std::string status;    // resolved, open, mitigated, monitoring, unknown

@@ -171,6 +171,63 @@ TEST_CASE("duplicate ids within one folder are reported naming both files", "[kb
     CHECK(d.message.find("a.md") != std::string::npos);
 }
 
+TEST_CASE("reports whose made-up ids collide are all kept, under ids of their own", "[kb][load][bad-input]") {
+    test::TempDir dir;
+    // Titles are cut to fit an id, so two reports of one day whose titles
+    // differ only at the end make the same id.
+    const std::string title = "# Database Infrastructure Issue - Resolution Report for the staging cluster ";
+    test::write_file(dir / "a-report.md", title + "(copy 1)\n\nDate: 2025-10-29\n\nFirst.\n");
+    test::write_file(dir / "b-report.md", title + "(copy 2)\n\nDate: 2025-10-29\n\nSecond.\n");
+    test::write_file(dir / "c-report.md", title + "(copy 3)\n\nDate: 2025-10-29\n\nThird.\n");
+    auto base = kb::load({dir.path()});
+    INFO(all_diagnostics(base));
+    REQUIRE(base.incidents.size() == 3);
+    std::string id = base.incidents[0].id;
+    for (const auto& incident : base.incidents) CHECK(incident.id.starts_with(id));
+    // Deterministic: the first file by name keeps the id.
+    REQUIRE(base.incident(id));
+    CHECK(base.incident(id)->path.ends_with("a-report.md"));
+    REQUIRE(base.incident(id + "-2"));
+    CHECK(base.incident(id + "-2")->path.ends_with("b-report.md"));
+    REQUIRE(base.incident(id + "-3"));
+    CHECK(base.incident(id + "-3")->path.ends_with("c-report.md"));
+    REQUIRE(base.diagnostics.size() == 2);
+    for (const auto& d : base.diagnostics) {
+        CHECK(d.severity == kb::Severity::warning);
+        CHECK(d.message.find("taken by") != std::string::npos);
+        CHECK(d.message.find("a-report.md") != std::string::npos);
+    }
+}
+
+TEST_CASE("an id written in front matter keeps it over one made up from a title", "[kb][load][bad-input]") {
+    test::TempDir dir;
+    test::write_file(dir / "incidents" / "disk.md", "# Disk full\n\nDate: 2024-03-01\n\nThe runner ran out of space.\n");
+    test::write_file(dir / "incidents" / "z-written.md",
+                     "---\nid: 2024-03-01-disk-full\ntitle: Disk full again\ndate: 2024-03-01\n---\nAgain.\n");
+    auto base = kb::load({dir.path()});
+    INFO(all_diagnostics(base));
+    REQUIRE(base.incidents.size() == 2);
+    REQUIRE(base.incident("2024-03-01-disk-full"));
+    CHECK(base.incident("2024-03-01-disk-full")->title == "Disk full again");
+    REQUIRE(base.incident("2024-03-01-disk-full-2"));
+    CHECK(base.incident("2024-03-01-disk-full-2")->title == "Disk full");
+    REQUIRE(base.diagnostics.size() == 1);
+    CHECK(base.diagnostics[0].file.ends_with("disk.md"));
+    CHECK(base.diagnostics[0].message.find("z-written.md") != std::string::npos);
+}
+
+TEST_CASE("two reports with the same written id: the second is skipped and reported", "[kb][load][bad-input]") {
+    test::TempDir dir;
+    test::write_file(dir / "incidents" / "a.md", "---\nid: outage\n---\n# One\n");
+    test::write_file(dir / "incidents" / "b.md", "---\nid: outage\n---\n# Two\n");
+    auto base = kb::load({dir.path()});
+    REQUIRE(base.incidents.size() == 1);
+    CHECK(base.incidents[0].title == "One");
+    REQUIRE(base.diagnostics.size() == 1);
+    CHECK(base.diagnostics[0].severity == kb::Severity::error);
+    CHECK(base.diagnostics[0].message.find("duplicate id 'outage'") != std::string::npos);
+}
+
 TEST_CASE("broken links are reported at their line", "[kb][load][bad-input]") {
     test::TempDir dir;
     test::write_file(dir / "runbooks" / "fix.md", runbook("fix", "Fix", "incidents: [2024-01-01-gone]\n"));
