@@ -40,8 +40,10 @@ void run_index(cli::Globals& globals, const IndexArgs& args) {
                   << plural(counts.sources, "file") << "\n"
                   << "index: " << index->path().string() << '\n';
         if (!diagnostics.empty())
-            std::cout << plural(static_cast<long long>(diagnostics.size()), "problem")
-                      << " in the sources (see above; `deja lint` checks more)\n";
+            std::cout << plural(static_cast<long long>(diagnostics.size()), "problem") << " in the sources ("
+                      << (diagnostics.size() > cli::shown_problems ? "the first " + std::to_string(cli::shown_problems) + " above"
+                                                                    : std::string("see above"))
+                      << "; `deja lint` checks more)\n";
     }
     globals.exit = cli::Exit::ok;
 }

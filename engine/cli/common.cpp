@@ -52,12 +52,17 @@ kb::Result<store::Index> open_index(const Globals& globals, store::Refresh refre
     auto index = store::Index::open(*dirs, kb::index_path(*dirs), refresh, progress);
     if (progress_shown) std::cerr << "\r\x1b[K" << std::flush;
     if (!index) return index.error();
-    if (index->rebuilt() && report == BuildReport::stderr_warnings)
-        for (const auto& d : index->diagnostics()) {
-            kb::Diagnostic shown = d;
+    if (index->rebuilt() && report == BuildReport::stderr_warnings) {
+        auto diagnostics = index->diagnostics();
+        for (std::size_t i = 0; i < diagnostics.size() && i < shown_problems; ++i) {
+            kb::Diagnostic shown = diagnostics[i];
             shown.severity = kb::Severity::error;  // format() without its own "warning:"
             print_warning(describe(shown));
         }
+        if (diagnostics.size() > shown_problems)
+            print_warning("and " + std::to_string(diagnostics.size() - shown_problems) +
+                          " more problems in the sources (`deja lint` lists every one)");
+    }
     return index;
 }
 

@@ -17,9 +17,15 @@ kb::Result<std::vector<std::filesystem::path>> knowledge_base_dirs(const Globals
 
 enum class BuildReport { stderr_warnings, quiet };
 
+// How many of the problems found while building the index are printed; the
+// rest are counted. A folder of 10,000 reports with one broken link pattern
+// printed 2,581 lines before a search's answer; `deja lint` lists them all.
+constexpr std::size_t shown_problems = 20;
+
 // Opens the index for the bundled knowledge base plus --kb / DEJA_KB. When it
 // had to be (re)built, the problems found in the sources go to stderr as
-// warnings (unless `quiet`), and a progress line shows on a terminal.
+// warnings (unless `quiet`; the first shown_problems of them, then a count),
+// and a progress line shows on a terminal.
 kb::Result<store::Index> open_index(const Globals& globals, store::Refresh refresh = store::Refresh::if_stale,
                                     BuildReport report = BuildReport::stderr_warnings);
 

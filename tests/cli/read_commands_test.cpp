@@ -244,6 +244,31 @@ TEST_CASE("cli index: counts, and problems in the sources as warnings", "[cli][i
     CHECK(second.err.empty());
 }
 
+TEST_CASE("cli: a knowledge base with many problems shows the first ones and counts the rest", "[cli][index]") {
+    test::TempDir home, kb;
+    const std::size_t cli_shown_problems = 20;  // what the user sees before the count
+    const std::size_t broken = cli_shown_problems + 15;
+    for (std::size_t i = 0; i < broken; ++i)
+        test::write_file(kb / "incidents" / ("case-" + std::to_string(100 + i) + ".md"),
+                         "# Case " + std::to_string(i) + "\n\nFixed with [the runbook](../runbooks/gone.md).\n");
+    auto search = deja_kb({"search", "case"}, home, kb.path());
+    INFO(search.err);
+    CHECK(search.exit_code == 0);
+    std::size_t lines = static_cast<std::size_t>(std::count(search.err.begin(), search.err.end(), '\n'));
+    CHECK(lines == cli_shown_problems + 1);
+    CHECK_THAT(search.err, Catch::Contains("and 15 more problems in the sources (`deja lint` lists every one)"));
+    // The first ones are the first in file order, each naming its file and line.
+    CHECK_THAT(search.err, Catch::Contains("case-100.md:3: ") && Catch::Contains("'gone'"));
+
+    auto index = deja_kb({"index"}, home, kb.path());
+    CHECK_THAT(index.out, Catch::Contains(std::to_string(broken) + " problems in the sources (the first " +
+                                          std::to_string(cli_shown_problems) + " above"));
+    auto lint = deja_kb({"lint"}, home, kb.path());
+    std::size_t listed = 0;
+    for (std::size_t at = lint.out.find("'gone'"); at != std::string::npos; at = lint.out.find("'gone'", at + 1)) ++listed;
+    CHECK(listed == broken);
+}
+
 TEST_CASE("cli: the index follows edits to the knowledge base", "[cli][index]") {
     test::TempDir home, kb;
     fs::copy(fixture_kb(), kb.path() / "kb", fs::copy_options::recursive);
