@@ -54,7 +54,10 @@ kb::Result<std::size_t> remove_stale(const fs::path& dir, const std::vector<std:
     std::vector<fs::path> stale;
     for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_directory(ec)) continue;
-        if (!keep.count(fs::relative(it->path(), dir, ec).generic_string())) stale.push_back(it->path());
+        // Lexically: the iterator's paths all start with `dir`, and
+        // fs::relative resolves every one on disk (a tenth of a second at
+        // 10,000 pages, on the one thread left at the end of a build).
+        if (!keep.count(it->path().lexically_relative(dir).generic_string())) stale.push_back(it->path());
     }
     if (ec) return kb::error("cannot read the output folder: " + ec.message() + " (" + dir.string() + ")");
     for (const auto& path : stale) {

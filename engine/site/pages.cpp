@@ -229,7 +229,7 @@ std::size_t PageRenderer::incident_pages() const {
 }
 
 Page PageRenderer::finish(std::string path, const std::string& template_name, Data data, const std::string& title,
-                          const std::string& description, const std::string& section) {
+                          const std::string& description, const std::string& section, std::string_view page_body) {
     std::string root = root_of(path);
     // The 404 page is served at any depth: with a base URL its links are absolute.
     if (template_name == "not_found" && !options_.base_url.empty()) {
@@ -237,11 +237,13 @@ Page PageRenderer::finish(std::string path, const std::string& template_name, Da
         if (root.back() != '/') root += '/';
     }
     data.set("root", root);
-    std::string body = templates_.render(template_name, data);
+    std::string body;
+    body.reserve(page_body.size() + 16384);
+    templates_.render(template_name, data, body, page_body);
     Data layout = obj({{"title", title},
                        {"description", description},
                        {"root", root},
-                       {"body", body},
+                       {"body", std::string(body_marker)},
                        {"is_home", section == "home"},
                        {"nav_runbooks", section == "runbooks"},
                        {"nav_incidents", section == "incidents"},
@@ -259,7 +261,7 @@ Page PageRenderer::finish(std::string path, const std::string& template_name, Da
     }
     Page page{std::move(path), {}};
     page.html.reserve(body.size() + 4096);
-    templates_.render("layout", layout, page.html);
+    templates_.render("layout", layout, page.html, body);
     return page;
 }
 
@@ -425,7 +427,7 @@ Page PageRenderer::runbook(std::size_t r) {
                      {"command", command},
                      {"plan_command", "deja run " + shell_quote(runbook.id) + " --dry-run"},
                      {"step_count", std::to_string(runbook.steps.size())},
-                     {"body", body.html},
+                     {"body", std::string(body_marker)},
                      {"extra_steps", extra_steps},
                      {"body_toc", toc_from(body.headings)},
                      {"toc", toc},
@@ -437,7 +439,7 @@ Page PageRenderer::runbook(std::size_t r) {
                      {"runme", runbook.runme_style},
                      {"source", source_name(runbook.path)}});
     return finish(std::move(path), "runbook", std::move(data), runbook.title.empty() ? runbook.id : runbook.title,
-                  runbook.summary, "runbooks");
+                  runbook.summary, "runbooks", body.html);
 }
 
 Page PageRenderer::incident(std::size_t i, const kb::Incident& incident) {
@@ -487,10 +489,10 @@ Page PageRenderer::incident(std::size_t i, const kb::Incident& incident) {
                      {"has_runbooks", !graph_.incident_runbooks[i].empty()},
                      {"errors", errors},
                      {"has_errors", !incident.error_lines.empty()},
-                     {"body", body.html},
+                     {"body", std::string(body_marker)},
                      {"toc", toc_from(body.headings)},
                      {"source", source_name(incident.path)}});
-    return finish(std::move(path), "incident", std::move(data), title, incident.summary, "incidents");
+    return finish(std::move(path), "incident", std::move(data), title, incident.summary, "incidents", body.html);
 }
 
 Page PageRenderer::signatures() {

@@ -44,8 +44,10 @@ private:
     const BuildOptions& options_;
     Templates templates_;
 
+    // The page's own template inside the layout; `body` is the HTML that
+    // stands for body_marker in `data`, if the page has one.
     Page finish(std::string path, const std::string& template_name, Data data, const std::string& title,
-                const std::string& description, const std::string& section);
+                const std::string& description, const std::string& section, std::string_view body = {});
 };
 
 // "" for a page at the root, "../" one folder down.

@@ -37,9 +37,18 @@ Templates::Templates(const TemplateSources& sources) {
 Templates::Templates(Templates&&) noexcept = default;
 Templates::~Templates() = default;
 
-void Templates::render(const std::string& name, const Data& data, std::string& out) {
+void Templates::render(const std::string& name, const Data& data, std::string& out, std::string_view body) {
     auto& compiled = *compiled_.at(name);
-    compiled.render(data, [&out](const std::string& piece) { out += piece; });
+    // Pieces come a line at a time.
+    compiled.render(data, [&out, body](const std::string& piece) {
+        std::string_view rest = piece;
+        for (std::size_t at; (at = rest.find(body_marker)) != std::string_view::npos;) {
+            out.append(rest.substr(0, at));
+            out.append(body);
+            rest.remove_prefix(at + body_marker.size());
+        }
+        out.append(rest);
+    });
 }
 
 std::string Templates::render(const std::string& name, const Data& data) {

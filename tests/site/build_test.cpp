@@ -318,6 +318,17 @@ TEST_CASE("a rebuild writes only what changed and says so", "[site][output]") {
     CHECK(third.changed < third.files / 2);
     CHECK(third.removed == 1);
 
+    // However the folder is spelled, a rebuild keeps every file it wrote.
+    for (const auto& spelling : {(dir / "site/").string(), (dir / "site/.").string(), (dir / "site//").string(),
+                                 (dir / "x" / ".." / "site").string()}) {
+        fs::create_directories(dir / "x");
+        INFO(spelling);
+        auto respelled = build(edited, spelling);
+        CHECK(respelled.removed == 0);
+        CHECK(respelled.changed == 0);
+        CHECK(fs::exists(dir / "site" / "index.html"));
+    }
+
     test::TempDir home;
     const auto out = (home / "public").string();
     auto cli = test::deja({"--kb", fixture_kb().string(), "site", "build", "-o", out}, home.path());

@@ -74,6 +74,19 @@ TEST_CASE("images never load from the network", "[site][markdown]") {
     CHECK(html.find("local") != std::string::npos);
 }
 
+TEST_CASE("a link to a moved heading inside an image's alt text goes with the image", "[site][markdown]") {
+    site::MarkdownOptions options;
+    options.reserved_ids = {"steps"};
+    auto out = render("## Steps\n\n![see [the steps](#steps) here](diagram.png) and [the steps](#steps).\n", options);
+    INFO(out.html);
+    REQUIRE(out.headings.size() == 1);
+    CHECK(out.headings[0].id == "steps-1");
+    // The picture becomes its alt text; the link outside it follows the heading.
+    CHECK(out.html.find("see the steps here") != std::string::npos);
+    CHECK(out.html.find("<a href=\"#steps-1\">the steps</a>") != std::string::npos);
+    CHECK(out.html.find("<img") == std::string::npos);
+}
+
 TEST_CASE("headings get unique ids and anchors; the title heading is dropped", "[site][markdown]") {
     site::MarkdownOptions options;
     options.title = "The title";
