@@ -16,8 +16,6 @@ std::string_view trim_right(std::string_view s) {
 
 std::string_view trim(std::string_view s) { return trim_right(trim_left(s)); }
 
-char lower_char(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 std::string lower(std::string_view s) {
     std::string out(s);
     for (auto& c : out) c = lower_char(c);

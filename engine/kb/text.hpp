@@ -21,7 +21,7 @@ std::string_view trim_left(std::string_view s);
 std::string_view trim_right(std::string_view s);
 
 // ASCII-only case folding: bytes >= 0x80 are left alone, so UTF-8 survives.
-char lower_char(char c);
+inline char lower_char(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 std::string lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
