@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# `deja site build` beside `hugo` on the same generated Markdown (1,000 and
-# 10,000 incident reports made by gen_kb.py), then the search index size and
-# the time a search takes in the browser at that size. See bench/README.md.
+# `deja site build` beside `hugo` on the same Markdown, then the search index
+# size and the time a search takes in the browser at that size. The corpora:
+# 1,000 and 10,000 incident reports made by gen_kb.py (about 6 KB each), and
+# "reports": the real reports of ../shared/reports copied to 10,000 files,
+# each copy's title numbered (the size and shape of pages the issue's hugo
+# figure was taken with). See bench/README.md.
 #
-#   bench/site.sh                 # both sizes
-#   SIZES=1000 bench/site.sh      # one size
+#   bench/site.sh                       # every corpus
+#   SIZES=1000 bench/site.sh            # one corpus ("1000", "10000" or "reports")
+#   REPORTS=dir REPORT_COPIES=10000     # where the real reports are, how many files
 #   DEJA=build/engine/deja bench/site.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 deja=${DEJA:-$repo/build/engine/deja}
 out=${OUT:-$here/out/site}
-sizes=${SIZES:-"1000 10000"}
+sizes=${SIZES:-"1000 10000 reports"}
+reports=${REPORTS:-$repo/../shared/reports}
+report_copies=${REPORT_COPIES:-10000}
 command -v hugo >/dev/null || { echo "bench/site.sh: hugo is missing (scripts/setup.sh --bench)" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || { echo "bench/site.sh: /usr/bin/time is missing (scripts/setup.sh --bench)" >&2; exit 2; }
 [[ -x $deja ]] || { echo "bench/site.sh: build deja first ($deja)" >&2; exit 2; }
@@ -37,7 +43,18 @@ fresh() { if [[ -e $1 ]]; then mv "$1" "$aside/$(basename "$1").$RANDOM$RANDOM";
 printf '%-8s %-22s %9s %9s %11s\n' docs tool wall_s cpu_s max_rss_MiB
 for n in $sizes; do
   kb=$out/kb-$n
-  if [[ ! -d $kb ]]; then
+  if [[ $n == reports && ! -d $kb ]]; then
+    # Copies of the real reports, in turn, until there are $report_copies;
+    # a number after each copy's first heading keeps their titles apart.
+    ls "$reports"/* >/dev/null 2>&1 || { echo "bench/site.sh: no reports in $reports (set REPORTS)" >&2; exit 2; }
+    mkdir -p "$kb/incidents.tmp"
+    mapfile -t originals < <(ls "$reports"/*)
+    for ((i = 0; i < report_copies; i++)); do
+      src=${originals[i % ${#originals[@]}]}
+      sed "0,/^#/s/^\(#.*\)\r\?$/\1 (copy $i)/" "$src" >"$kb/incidents.tmp/$(basename "${src%.*}")-$i.md"
+    done
+    mv "$kb/incidents.tmp" "$kb/incidents"
+  elif [[ ! -d $kb ]]; then
     # Incidents only: both tools get exactly the same folder of reports.
     python3 "$here/gen_kb.py" --documents $((n + 1)) --runbook-share 0 --out "$kb" --queries 10 --seed 7 >/dev/null
     rm -rf "$kb/runbooks" "$kb/queries.txt"
