@@ -186,6 +186,7 @@ nlohmann::json to_json(const Report& report) {
 void print_human(std::ostream& out, const Report& report, Colour colour) {
     Style style{colour};
     bool first = true;
+    bool cause_above = false;  // causes come first; a symptom alone has none
     for (const auto& m : report.matches) {
         if (!first) out << '\n';
         first = false;
@@ -195,7 +196,7 @@ void print_human(std::ostream& out, const Report& report, Colour colour) {
             std::string label = m.symptom ? "  symptom:       " : "  known failure: ";
             out << label << (m.symptom ? style.warn(*m.runbook) : style.good(*m.runbook)) << " \xE2\x80\x94 " << m.title
                 << confidence;
-            if (m.symptom) out << ", a consequence of the failure above";
+            if (m.symptom && cause_above) out << ", a consequence of the failure above";
             out << '\n';
             print_incidents(out, m.incidents);
             out << "  fix:           " << style.bold(m.command) << '\n';
@@ -204,6 +205,7 @@ void print_human(std::ostream& out, const Report& report, Colour colour) {
             print_incidents(out, m.incidents);
             if (!m.incidents.empty()) out << "  read:          " << style.bold("deja show " + m.incidents.front().id) << '\n';
         }
+        cause_above = cause_above || !m.symptom;
     }
     if (!report.matches.empty()) return;
     out << "no known failure in " << sources_text(report) << " (" << report.lines

@@ -248,6 +248,26 @@ for (const origin of ['file', 'http']) {
       await page.close();
     });
 
+    test('a password in a URL taken from the log is hidden, and the command reads it from the environment', async () => {
+      const secretLog = [
+        'Waiting for the API to become healthy',
+        'Timed out waiting for: https://admin:hunter2-Sekr3t@api.internal:8443/healthz',
+      ].join('\n');
+      const { page, problems } = await openPage(base() + 'index.html');
+      await page.locator('#log-input').fill(secretLog);
+      await page.getByRole('button', { name: 'Find known failures' }).click();
+      const card = page.locator('.match-card').first();
+      await card.waitFor({ timeout: 10000 });
+      const commands = await page.locator('.match-card .command code').allTextContents();
+      assert.deepEqual(commands, cliCommands(secretLog));
+      assert.equal(commands[0], 'deja run http-healthcheck-timeout --param URL="$URL"');
+      assert.equal(await card.locator('.match-params td').first().textContent(), 'https://admin:••••••@api.internal:8443/healthz');
+      assert.match(await card.locator('.match-evidence').textContent(), /https:\/\/admin:••••••@api\.internal/);
+      assert.doesNotMatch(await page.locator('#matcher-results').textContent(), /hunter2/);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
     test('one runbook found with two params is two results, as deja match gives them', async () => {
       const twoLog = [
         'psycopg.errors.UndefinedObject: operator class "gin_trgm_ops" does not exist for access method "gin"',

@@ -83,6 +83,27 @@ TEST_CASE("human output: evidence with context, runbook, incidents, fix", "[matc
     CHECK(coloured.str().find("\x1b[") != std::string::npos);
 }
 
+TEST_CASE("human output: a symptom is called a consequence only below the failure that caused it", "[match][output]") {
+    const std::string backoff = "Warning  BackoffLimitExceeded  job/migrations  Job has reached the specified backoff limit\n";
+    std::ostringstream alone;
+    match::print_human(alone, scan_text(backoff), match::Colour::off);
+    CHECK(alone.str().find("symptom:       k8s-job-backoff-limit") != std::string::npos);
+    CHECK(alone.str().find("consequence") == std::string::npos);
+
+    std::ostringstream below;
+    match::print_human(below,
+                       scan_text("psycopg2.errors.InvalidObjectDefinition: functions in index predicate must be marked "
+                                 "IMMUTABLE\n" + backoff),
+                       match::Colour::off);
+    INFO(below.str());
+    auto cause = below.str().find("known failure: pg-index-function-not-immutable");
+    auto symptom = below.str().find("symptom:       k8s-job-backoff-limit");
+    REQUIRE(cause != std::string::npos);
+    REQUIRE(symptom != std::string::npos);
+    CHECK(cause < symptom);
+    CHECK(below.str().find(", a consequence of the failure above", symptom) != std::string::npos);
+}
+
 TEST_CASE("human output when nothing is known", "[match][output]") {
     std::ostringstream out;
     match::print_human(out, scan_text("ERROR: operator class \"foo_ops\" does not exist for access method \"gin\"\n"),

@@ -61,6 +61,19 @@
   };
   deja.cleanLine = cleanLine;
 
+  // What a page must not show of a param's value, as deja match hides it
+  // (kb::hidden_parts): all of a secret's, and the password of a URL in any
+  // other. A value with such a part reaches the command from the environment.
+  const MASK = '••••••';
+  const URL_PASSWORD = /([A-Za-z][A-Za-z0-9+.\-]*:\/\/[^/\s:@'"]*:)([^/\s'"]*)@/g;
+  const hiddenParts = (value, secret) => {
+    if (!value) return [];
+    if (secret) return [value];
+    return [...value.matchAll(URL_PASSWORD)].map((m) => m[2]).filter((p) => p);
+  };
+  const maskParts = (text, parts) =>
+    [...parts].sort((a, b) => b.length - a.length).reduce((out, part) => out.split(part).join(MASK), text);
+
   const shellQuote = (value) => (/^[A-Za-z0-9@%+=:,./_-]+$/.test(value) ? value : "'" + value.replace(/'/g, "'\\''") + "'");
   deja.shellQuote = shellQuote;
 
@@ -128,12 +141,18 @@
     const names = runbook.params.map((p) => p.name).filter((n) => n in values);
     for (const k of Object.keys(values).sort()) if (!names.includes(k)) names.push(k);
     const secret = (name) => runbook.params.some((p) => p.name === name && p.secret);
+    const hidden = [];
     let command = 'deja run ' + shellQuote(runbook.id);
     for (const name of names) {
-      command += ' --param ' + (secret(name) ? name + '="$' + name + '"' : shellQuote(name + '=' + values[name]));
+      const parts = hiddenParts(values[name], secret(name));
+      hidden.push(...parts);
+      command += ' --param ' + (parts.length ? name + '="$' + name + '"' : shellQuote(name + '=' + values[name]));
     }
+    for (const r of rejected) hidden.push(...hiddenParts(r.value, secret(r.name)));
+    // Evidence, values and rejected values as the page shows them.
+    const shown = (text) => maskParts(text, hidden);
     const missing = runbook.params.filter((p) => p.required && p.default === null && !(p.name in values));
-    return { runbook, hits, values, names, command, missing, rejected: rejected.filter((r) => !(r.name in values)), secret };
+    return { runbook, hits, values, names, command, missing, rejected: rejected.filter((r) => !(r.name in values)), secret, shown };
   };
 
   const captured = (hit) => Object.values(hit.groups).filter((v) => v !== undefined && v !== '').length;
@@ -238,9 +257,9 @@
       for (const hit of result.hits.slice(0, 5)) {
         const item = el('li');
         item.append(el('span', 'line-no', 'line ' + hit.line));
-        item.append(hit.text.slice(0, hit.start));
-        item.append(el('mark', null, hit.text.slice(hit.start, hit.end)));
-        item.append(hit.text.slice(hit.end));
+        item.append(result.shown(hit.text.slice(0, hit.start)));
+        item.append(el('mark', null, result.shown(hit.text.slice(hit.start, hit.end))));
+        item.append(result.shown(hit.text.slice(hit.end)));
         evidence.append(item);
       }
       card.append(evidence);
@@ -258,7 +277,7 @@
           th.append(el('code', null, name));
           row.append(th);
           const td = el('td');
-          td.append(el('code', 'param', result.secret(name) ? '•••••• (secret, from your environment)' : result.values[name]));
+          td.append(el('code', 'param', result.secret(name) ? MASK + ' (secret, from your environment)' : result.shown(result.values[name])));
           row.append(td);
           body.append(row);
         }
@@ -267,7 +286,7 @@
       }
       for (const { name, value } of result.rejected) {
         const note = el('p', 'muted', 'Not taken from the log: ');
-        note.append(el('code', null, name), ' = ', el('code', null, result.secret(name) ? '••••••' : value.slice(0, 200)),
+        note.append(el('code', null, name), ' = ', el('code', null, result.secret(name) ? MASK : result.shown(value).slice(0, 200)),
           ' is not a value this runbook accepts.');
         card.append(note);
       }
