@@ -102,14 +102,29 @@ void print_runbook(std::ostream& out, const kb::Runbook& r, const store::Index& 
     }
     if (!r.incidents.empty()) {
         heading(out, style, "Incidents");
+        // Newest first, and a screenful: a runbook a knowledge base leans on
+        // can have thousands (the JSON lists every one).
+        constexpr std::size_t shown = 20;
         auto incidents = documents_by_id(index, kb::DocKind::incident);
-        cli::Table t;
+        std::vector<std::pair<const std::string*, const store::DocumentInfo*>> rows;
         for (const auto& id : r.incidents) {
             auto it = incidents.find(id);
-            t.rows.push_back({id, it == incidents.end() ? "(not in the knowledge base)" : it->second.title +
-                                      (it->second.status.empty() ? "" : " (" + it->second.status + ")")});
+            rows.emplace_back(&id, it == incidents.end() ? nullptr : &it->second);
+        }
+        auto date_of = [](const auto& row) { return row.second ? row.second->date : std::string(); };
+        std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) { return date_of(a) > date_of(b); });
+        cli::Table t;
+        for (std::size_t k = 0; k < rows.size() && k < shown; ++k) {
+            const auto* info = rows[k].second;
+            t.rows.push_back({info && !info->date.empty() ? info->date : "-", *rows[k].first,
+                              info ? info->title + (info->status.empty() ? "" : " (" + info->status + ")")
+                                   : "(not in the knowledge base)"});
         }
         out << cli::indent(t.render(style), "  ");
+        if (rows.size() > shown)
+            out << "  " << style.dim("and " + std::to_string(rows.size() - shown) + " more (`deja show " + r.id +
+                                     " --json` lists them all)")
+                << '\n';
     }
 }
 

@@ -269,6 +269,30 @@ TEST_CASE("cli: a knowledge base with many problems shows the first ones and cou
     CHECK(listed == broken);
 }
 
+TEST_CASE("cli show: a runbook's incidents newest first, a screenful and a count", "[cli][show]") {
+    test::TempDir home, kb;
+    test::write_file(kb / "runbooks" / "fix.md",
+                     "---\nid: fix\ntitle: Fix it\n---\n# Fix it\n\n```sh {\"name\":\"look\",\"kind\":\"diagnose\"}\ntrue\n```\n");
+    for (int day = 1; day <= 25; ++day) {
+        std::string date = "2025-03-" + std::string(day < 10 ? "0" : "") + std::to_string(day);
+        test::write_file(kb / "incidents" / (date + "-outage.md"),
+                         "---\nrunbooks: [fix]\nstatus: resolved\n---\n# Outage of the " + std::to_string(day) + "th\n");
+    }
+    auto out = deja_kb({"show", "fix"}, home, kb.path());
+    INFO(out.err);
+    REQUIRE(out.exit_code == 0);
+    auto lines = lines_of(out.out);
+    auto heading = std::find(lines.begin(), lines.end(), "Incidents");
+    REQUIRE(heading != lines.end());
+    REQUIRE(lines.end() - heading >= 22);
+    CHECK(heading[1].find("2025-03-25  2025-03-25-outage") != std::string::npos);
+    CHECK(heading[2].find("2025-03-24") != std::string::npos);
+    CHECK(heading[20].find("2025-03-06") != std::string::npos);
+    CHECK(heading[21] == "  and 5 more (`deja show fix --json` lists them all)");
+    auto j = json::parse(deja_kb({"show", "fix", "--json"}, home, kb.path()).out);
+    CHECK(j.at("incidents").size() == 25);
+}
+
 TEST_CASE("cli: the index follows edits to the knowledge base", "[cli][index]") {
     test::TempDir home, kb;
     fs::copy(fixture_kb(), kb.path() / "kb", fs::copy_options::recursive);
