@@ -243,10 +243,10 @@ IdSource id_source(const Incident& incident) { return incident.id_source; }
 
 // Ids are unique within a folder. An id the author chose (every runbook's,
 // an incident's front matter or file name) is theirs to fix: a second file
-// with it is skipped and reported. An incident id deja made up from a title can collide
-// with no one at fault (titles are cut to fit, "Resolution report" recurs),
-// so that report takes the first free "<id>-2", "<id>-3", ... instead of
-// being lost; one with a written id keeps it over one with a made-up id.
+// with it is skipped and reported. An incident id made up from a title can
+// collide with no one at fault (titles are cut to fit, "Resolution report"
+// recurs), so that report takes the first free "<id>-2", "<id>-3", ...
+// instead of being lost; an id the author chose wins over a made-up one.
 template <class Doc>
 void add_document(Doc doc, const std::string& path, std::map<std::string, std::string>& layer_ids,
                   std::map<std::string, Doc>& all, std::vector<Diagnostic>& diagnostics) {
@@ -267,7 +267,7 @@ void add_document(Doc doc, const std::string& path, std::map<std::string, std::s
             doc.id = new_id;
         } else if (id_source(holder) == IdSource::inferred) {
             std::string new_id = free_id(doc.id);
-            diagnostics.push_back({it->second, 1, Severity::warning, renamed(doc.id, "written in the front matter of " + path, new_id)});
+            diagnostics.push_back({it->second, 1, Severity::warning, renamed(doc.id, "the one " + path + " chose", new_id)});
             Doc moved = std::move(holder);
             all.erase(doc.id);
             moved.id = new_id;

@@ -199,7 +199,7 @@ TEST_CASE("reports whose made-up ids collide are all kept, under ids of their ow
     }
 }
 
-TEST_CASE("an id written in front matter keeps it over one made up from a title", "[kb][load][bad-input]") {
+TEST_CASE("an id its author chose (front matter, dated file name) keeps it over one made up from a title", "[kb][load][bad-input]") {
     test::TempDir dir;
     test::write_file(dir / "incidents" / "disk.md", "# Disk full\n\nDate: 2024-03-01\n\nThe runner ran out of space.\n");
     test::write_file(dir / "incidents" / "z-written.md",
@@ -213,7 +213,18 @@ TEST_CASE("an id written in front matter keeps it over one made up from a title"
     CHECK(base.incident("2024-03-01-disk-full-2")->title == "Disk full");
     REQUIRE(base.diagnostics.size() == 1);
     CHECK(base.diagnostics[0].file.ends_with("disk.md"));
-    CHECK(base.diagnostics[0].message.find("z-written.md") != std::string::npos);
+    CHECK(base.diagnostics[0].message.find("is the one " + (dir / "incidents" / "z-written.md").string() + " chose") !=
+          std::string::npos);
+
+    // A dated file name is the author's choice too.
+    test::TempDir named;
+    test::write_file(named / "incidents" / "0-disk.md", "# Disk full\n\nDate: 2024-03-01\n");
+    test::write_file(named / "incidents" / "2024-03-01-disk-full.md", "# The disk filled up\n");
+    auto by_name = kb::load({named.path()});
+    INFO(all_diagnostics(by_name));
+    REQUIRE(by_name.incidents.size() == 2);
+    CHECK(by_name.incident("2024-03-01-disk-full")->title == "The disk filled up");
+    CHECK(by_name.incident("2024-03-01-disk-full-2")->title == "Disk full");
 }
 
 TEST_CASE("two reports with the same written id: the second is skipped and reported", "[kb][load][bad-input]") {
