@@ -25,31 +25,45 @@ constexpr bool is_ascii_word(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-// Numbers longer than a code and hex strings that look like hashes carry no
-// meaning a reader would search for, and would dominate the index.
-bool is_noise(std::string_view token) {
-    bool all_digits = std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (all_digits) return token.size() > max_number_digits;
-    if (token.size() >= 12) {
-        bool hex = std::all_of(token.begin(), token.end(),
-                               [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-        bool has_digit = std::any_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
-        if (hex && has_digit) return true;
-    }
-    return false;
-}
-
 // Lengths as search.js measures them: the minimum in characters, the
 // maximum in bytes.
 std::size_t code_points(std::string_view s) {
     return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
-// Cheapest test first: this runs for every word of every document.
-bool acceptable(std::string_view token) {
-    return token.size() >= min_token && token.size() <= max_token && !is_stop_word(token) &&
-           code_points(token) >= min_token && !is_noise(token);
+// What acceptable() asks of a lower-case word besides its length: gathered
+// while the word is read, or by shape_of.
+struct Shape {
+    bool ascii = true;
+    bool all_digits = true;
+    bool all_hex = true;  // 0-9 and a-f only
+    bool any_digit = false;
+};
+
+Shape shape_of(std::string_view token) {
+    Shape shape;
+    for (char c : token) {
+        bool digit = c >= '0' && c <= '9';
+        shape.ascii = shape.ascii && static_cast<unsigned char>(c) < 0x80;
+        shape.all_digits = shape.all_digits && digit;
+        shape.all_hex = shape.all_hex && (digit || (c >= 'a' && c <= 'f'));
+        shape.any_digit = shape.any_digit || digit;
+    }
+    return shape;
 }
+
+// Cheapest test first: this runs for every word of every document. Numbers
+// longer than a code and hex strings that look like hashes carry no meaning
+// a reader would search for, and would dominate the index.
+bool acceptable(std::string_view token, const Shape& shape) {
+    const std::size_t size = token.size();
+    if (size < min_token || size > max_token || (size <= 5 && is_stop_word(token))) return false;
+    if (!shape.ascii && code_points(token) < min_token) return false;
+    if (shape.all_digits) return size <= max_number_digits;
+    return !(size >= 12 && shape.all_hex && shape.any_digit);
+}
+
+bool acceptable(std::string_view token) { return acceptable(token, shape_of(token)); }
 
 constexpr bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 constexpr bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
@@ -77,8 +91,8 @@ Field part_field(Field field) {
 }
 
 // What the tokeniser needs to know of an ASCII byte, looked up once per
-// byte: one pass over a word finds its end, lower-cases it and answers the
-// tests of acceptable(), which took three passes. Indexing went from 24% to
+// byte: one pass over a word finds its end, lower-cases it and gathers its
+// Shape, which took three passes. Indexing went from 24% to
 // 22% of a site build's CPU time (perf, bench/site.sh).
 enum AsciiBits : std::uint8_t { word_byte = 1, upper_byte = 2, digit_byte = 4, hex_byte = 8 };
 
@@ -109,16 +123,17 @@ void for_each_token(std::string_view text, Field field, Emit&& emit) {
         // One word: its lower-case form and what acceptable() asks of it.
         const std::size_t start = pos;
         lowered.clear();
-        bool ascii = true, all_digits = true, all_hex = true, any_digit = false, any_upper = false, underscore = false;
+        Shape shape;
+        bool any_upper = false, underscore = false;
         while (pos < text.size()) {
             unsigned char c = static_cast<unsigned char>(text[pos]);
             if (c < 0x80) {
                 std::uint8_t bits = ascii_table.bits[c];
                 if (!(bits & word_byte)) break;
                 lowered += ascii_table.lower[c];
-                all_digits = all_digits && (bits & digit_byte);
-                all_hex = all_hex && (bits & hex_byte);
-                any_digit = any_digit || (bits & digit_byte);
+                shape.all_digits = shape.all_digits && (bits & digit_byte);
+                shape.all_hex = shape.all_hex && (bits & hex_byte);
+                shape.any_digit = shape.any_digit || (bits & digit_byte);
                 any_upper = any_upper || (bits & upper_byte);
                 underscore = underscore || c == '_';
                 ++pos;
@@ -127,7 +142,7 @@ void for_each_token(std::string_view text, Field field, Emit&& emit) {
             std::size_t next = pos;
             if (!is_word_code_point(kb::text::decode_utf8(text, next))) break;
             lowered.append(text, pos, next - pos);
-            ascii = all_digits = all_hex = false;
+            shape.ascii = shape.all_digits = shape.all_hex = false;
             pos = next;
         }
         if (pos == start) {
@@ -137,11 +152,7 @@ void for_each_token(std::string_view text, Field field, Emit&& emit) {
             continue;
         }
         std::string_view word = text.substr(start, pos - start);
-        const std::size_t size = lowered.size();
-        bool whole = size >= min_token && size <= max_token && !(size <= 5 && is_stop_word(lowered)) &&
-                     (ascii || code_points(lowered) >= min_token) &&
-                     !(all_digits ? size > max_number_digits : size >= 12 && all_hex && any_digit);
-        if (whole) emit(std::string_view(lowered), field);
+        if (acceptable(lowered, shape)) emit(std::string_view(lowered), field);
         bool compound = underscore || (any_upper && std::adjacent_find(word.begin(), word.end(), [](char a, char b) {
                                                         return (is_lower(a) && is_upper(b)) || (is_upper(a) && is_upper(b));
                                                     }) != word.end());
