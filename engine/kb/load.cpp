@@ -247,11 +247,20 @@ IdSource id_source(const Incident& incident) { return incident.id_source; }
 // collide with no one at fault (titles are cut to fit, "Resolution report"
 // recurs), so that report takes the first free "<id>-2", "<id>-3", ...
 // instead of being lost; an id the author chose wins over a made-up one.
+struct LayerIds {
+    std::map<std::string, std::string> paths;  // id -> the file that has it
+    // The suffix to try next for a taken id, so that a thousand reports
+    // with one title do not each try every suffix before theirs.
+    std::map<std::string, int> next_suffix;
+};
+
 template <class Doc>
-void add_document(Doc doc, const std::string& path, std::map<std::string, std::string>& layer_ids,
-                  std::map<std::string, Doc>& all, std::vector<Diagnostic>& diagnostics) {
+void add_document(Doc doc, const std::string& path, LayerIds& layer, std::map<std::string, Doc>& all,
+                  std::vector<Diagnostic>& diagnostics) {
+    auto& layer_ids = layer.paths;
     auto free_id = [&](const std::string& id) {
-        for (int n = 2;; ++n)
+        int& n = layer.next_suffix.try_emplace(id, 2).first->second;
+        for (;; ++n)
             if (std::string candidate = id + "-" + std::to_string(n); !layer_ids.count(candidate)) return candidate;
     };
     auto renamed = [](const std::string& id, const std::string& taken_by, const std::string& new_id) {
@@ -343,7 +352,7 @@ KnowledgeBase load(const std::vector<fs::path>& dirs) {
             continue;
         }
         // Ids must be unique within a folder; a later folder overrides an earlier one.
-        std::map<std::string, std::string> runbook_ids, incident_ids;
+        LayerIds runbook_ids, incident_ids;
         auto files = candidates(dir);
         auto parsed = parse_files(files);
         for (std::size_t i = 0; i < files.size(); ++i) {
