@@ -22,13 +22,19 @@ struct CharDeleter {
     void operator()(char* text) const { std::free(text); }
 };
 
+// Calls visit(node) for `root` and each node under it, parents first. The
+// tree must not change during the walk.
+template <class Visit>
+void for_each_node(cmark_node* root, Visit&& visit) {
+    std::unique_ptr<cmark_iter, IterDeleter> iter(cmark_iter_new(root));
+    cmark_event_type event;
+    while ((event = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE)
+        if (event == CMARK_EVENT_ENTER) visit(cmark_iter_get_node(iter.get()));
+}
+
 std::string plain_text(cmark_node* node) {
     std::string text;
-    std::unique_ptr<cmark_iter, IterDeleter> iter(cmark_iter_new(node));
-    cmark_event_type event;
-    while ((event = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
-        if (event != CMARK_EVENT_ENTER) continue;
-        cmark_node* current = cmark_iter_get_node(iter.get());
+    for_each_node(node, [&text](cmark_node* current) {
         switch (cmark_node_get_type(current)) {
             case CMARK_NODE_TEXT:
             case CMARK_NODE_CODE:
@@ -38,7 +44,7 @@ std::string plain_text(cmark_node* node) {
             case CMARK_NODE_LINEBREAK: text += ' '; break;
             default: break;
         }
-    }
+    });
     return kb::text::collapse_whitespace(text);
 }
 
@@ -71,9 +77,9 @@ void replace_with_text(cmark_node* node, const std::string& text) {
     cmark_node_free(node);
 }
 
-// The nodes the page changes, collected in one walk of the tree (four walks
-// were a twentieth of a site build's CPU time, bench/site.sh) and changed
-// after it, so the walk never meets a freed node.
+// The nodes the page changes, collected in one walk of the tree (there was
+// a walk for each kind) and changed after it, so the walk never meets a
+// freed node.
 struct Collected {
     std::vector<cmark_node*> links;  // links and images, parents before children
     std::vector<cmark_node*> code_blocks;
@@ -82,11 +88,7 @@ struct Collected {
 
 Collected collect(cmark_node* document) {
     Collected found;
-    std::unique_ptr<cmark_iter, IterDeleter> iter(cmark_iter_new(document));
-    cmark_event_type event;
-    while ((event = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
-        if (event != CMARK_EVENT_ENTER) continue;
-        cmark_node* node = cmark_iter_get_node(iter.get());
+    for_each_node(document, [&found](cmark_node* node) {
         switch (cmark_node_get_type(node)) {
             case CMARK_NODE_LINK:
             case CMARK_NODE_IMAGE: found.links.push_back(node); break;
@@ -94,7 +96,7 @@ Collected collect(cmark_node* document) {
             case CMARK_NODE_HEADING: found.headings.push_back(node); break;
             default: break;
         }
-    }
+    });
     return found;
 }
 
