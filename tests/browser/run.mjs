@@ -85,6 +85,12 @@ async function openPage(url) {
   return { page, problems };
 }
 
+// Pastes `log` into the home page's log box and asks for known failures.
+async function pasteLog(page, log) {
+  await page.locator('#log-input').fill(log);
+  await page.getByRole('button', { name: 'Find known failures' }).click();
+}
+
 async function search(page, query) {
   const input = page.locator('#search-input');
   await input.fill(query);
@@ -229,8 +235,7 @@ for (const origin of ['file', 'http']) {
 
     test('a pasted CI log shows the runbook with its params and command', async () => {
       const { page, problems } = await openPage(base() + 'index.html');
-      await page.locator('#log-input').fill(ciLog);
-      await page.getByRole('button', { name: 'Find known failures' }).click();
+      await pasteLog(page, ciLog);
       const card = page.locator('.match-card').first();
       await card.waitFor({ timeout: 10000 });
       assert.equal(await card.locator('h3 a').textContent(), 'Enable a missing PostgreSQL extension');
@@ -254,8 +259,7 @@ for (const origin of ['file', 'http']) {
         'Timed out waiting for: https://admin:hunter2-Sekr3t@api.internal:8443/healthz',
       ].join('\n');
       const { page, problems } = await openPage(base() + 'index.html');
-      await page.locator('#log-input').fill(secretLog);
-      await page.getByRole('button', { name: 'Find known failures' }).click();
+      await pasteLog(page, secretLog);
       const card = page.locator('.match-card').first();
       await card.waitFor({ timeout: 10000 });
       const commands = await page.locator('.match-card .command code').allTextContents();
@@ -276,8 +280,7 @@ for (const origin of ['file', 'http']) {
         'LINE 1: ...id uuid PRIMARY KEY DEFAULT uuid_generate_v4()',
       ].join('\n');
       const { page, problems } = await openPage(base() + 'index.html');
-      await page.locator('#log-input').fill(twoLog);
-      await page.getByRole('button', { name: 'Find known failures' }).click();
+      await pasteLog(page, twoLog);
       await page.locator('.match-card').first().waitFor({ timeout: 10000 });
       const commands = await page.locator('.match-card .command code').allTextContents();
       assert.deepEqual([...commands].sort(), [...cliCommands(twoLog)].sort());
@@ -302,8 +305,7 @@ for (const origin of ['file', 'http']) {
         'Error: UPGRADE FAILED: release api failed, and has been rolled back due to atomic being set: job failed: BackoffLimitExceeded',
       ].join('\n');
       const { page, problems } = await openPage(base() + 'index.html');
-      await page.locator('#log-input').fill(rolloutLog);
-      await page.getByRole('button', { name: 'Find known failures' }).click();
+      await pasteLog(page, rolloutLog);
       await page.locator('.match-card').first().waitFor({ timeout: 10000 });
       const shown = await page.locator('.match-card .command code').allTextContents();
       assert.deepEqual(shown, cliCommands(rolloutLog));
@@ -318,8 +320,7 @@ for (const origin of ['file', 'http']) {
     test('a pasted wait loop that got through is not a match, and says why', async () => {
       const { page, problems } = await openPage(base() + 'index.html');
       const waitLog = fs.readFileSync(path.join(repo, 'tests', 'fixtures', 'passing', 'wait-for-postgres.log'), 'utf8');
-      await page.locator('#log-input').fill(waitLog);
-      await page.getByRole('button', { name: 'Find known failures' }).click();
+      await pasteLog(page, waitLog);
       const note = page.locator('.match-cleared').first();
       await note.waitFor({ timeout: 10000 });
       assert.equal(await page.locator('.match-card').count(), 0);
@@ -422,8 +423,7 @@ test('screenshots of the home page and a runbook, light and dark, desktop and ph
   for (const scheme of ['light', 'dark']) {
     const { page, problems } = await openPage(fileRoot() + 'index.html');
     await page.emulateMedia({ colorScheme: scheme });
-    await page.locator('#log-input').fill(ciLog);
-    await page.getByRole('button', { name: 'Find known failures' }).click();
+    await pasteLog(page, ciLog);
     await page.locator('.match-card').first().waitFor();
     await page.screenshot({ path: path.join(artifacts, `home-${scheme}.png`), fullPage: true });
     await page.locator('#search-input').fill('gin_trgm_ops');
