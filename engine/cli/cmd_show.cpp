@@ -4,6 +4,7 @@
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -111,7 +112,7 @@ void print_runbook(std::ostream& out, const kb::Runbook& r, const store::Index& 
             auto it = incidents.find(id);
             rows.emplace_back(&id, it == incidents.end() ? nullptr : &it->second);
         }
-        auto date_of = [](const auto& row) { return row.second ? row.second->date : std::string(); };
+        auto date_of = [](const auto& row) { return row.second ? std::string_view(row.second->date) : std::string_view(); };
         std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) { return date_of(a) > date_of(b); });
         cli::Table t;
         for (std::size_t k = 0; k < rows.size() && k < shown; ++k) {
