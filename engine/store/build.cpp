@@ -8,11 +8,16 @@
 #include <cerrno>
 #include <cstring>
 #include <algorithm>
-#include <future>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <span>
+#include <stop_token>
 #include <system_error>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -100,14 +105,17 @@ struct Encoded {
 // Encodes `documents` in order and hands each to `insert`. SQLite writes on
 // one thread, of which encoding (the model as JSON) took a sixth and
 // splitting the text into words two fifths; a second thread now encodes and
-// splits the next batch while this one inserts (bench/index_search.sh).
+// splits the next batches while this one inserts (bench/index_search.sh).
+// It is one thread for the whole run: a thread per batch spent 4% of the
+// build's CPU starting threads and handing their heaps back at exit.
 template <class T, class Insert>
 kb::Status insert_encoded(const std::vector<const T*>& documents, fts::Splitter& splitter, Insert insert) {
-    constexpr std::size_t batch = 64;
+    constexpr std::size_t batch = 64, batches_ahead = 2;
+    using Batch = kb::Result<std::vector<Encoded>>;
     // Split words point into their row's strings, so a row never moves once
     // split: the batch is reserved whole, and moving the vector keeps its
     // elements where they are.
-    auto encode_batch = [&documents, &splitter](std::size_t first) -> kb::Result<std::vector<Encoded>> {
+    auto encode_batch = [&documents, &splitter](std::size_t first) -> Batch {
         std::size_t last = std::min(first + batch, documents.size());
         std::vector<Encoded> encoded;
         encoded.reserve(last - first);
@@ -122,16 +130,38 @@ kb::Status insert_encoded(const std::vector<const T*>& documents, fts::Splitter&
         }
         return encoded;
     };
-    // One batch is in the works at a time, so the splitter is used by one
-    // thread at a time.
-    std::future<kb::Result<std::vector<Encoded>>> next;
-    if (!documents.empty()) next = std::async(std::launch::async, encode_batch, 0);
+    std::mutex mutex;
+    std::condition_variable_any changed;
+    std::deque<Batch> ready;
+    // Only the encoder uses the splitter. It stops at its first error, and
+    // when this thread returns early (the jthread's stop request).
+    std::jthread encoder([&](std::stop_token stop) {
+        for (std::size_t first = 0; first < documents.size() && !stop.stop_requested(); first += batch) {
+            Batch encoded = encode_batch(first);
+            bool failed = !encoded;
+            {
+                std::unique_lock lock(mutex);
+                // After a stop request the wait returns whether there is room.
+                if (!changed.wait(lock, stop, [&] { return ready.size() < batches_ahead; }) || stop.stop_requested())
+                    return;
+                ready.push_back(std::move(encoded));
+            }
+            changed.notify_all();
+            if (failed) return;
+        }
+    });
     for (std::size_t first = 0; first < documents.size(); first += batch) {
-        auto encoded = next.get();
-        if (!encoded) return encoded.error();
-        if (first + batch < documents.size()) next = std::async(std::launch::async, encode_batch, first + batch);
-        for (std::size_t k = 0; k < encoded->size(); ++k)
-            if (auto s = insert(*documents[first + k], (*encoded)[k]); !s) return s;
+        std::optional<Batch> encoded;
+        {
+            std::unique_lock lock(mutex);
+            changed.wait(lock, [&] { return !ready.empty(); });
+            encoded.emplace(std::move(ready.front()));
+            ready.pop_front();
+        }
+        changed.notify_all();
+        if (!*encoded) return encoded->error();
+        for (std::size_t k = 0; k < (*encoded)->size(); ++k)
+            if (auto s = insert(*documents[first + k], (**encoded)[k]); !s) return s;
     }
     return kb::Ok{};
 }

@@ -492,6 +492,55 @@ TEST_CASE("index: listings are ordered runbooks by id, incidents newest first", 
     CHECK(index->incidents().front().id == "2025-10-29-tables-never-created");
 }
 
+TEST_CASE("index: every document of a knowledge base many batches long is written once, in date order",
+          "[store][index]") {
+    // Encoding runs ahead of the writer in batches; a batch lost, repeated
+    // or reordered on the way would show here.
+    test::TempDir dir;
+    kb::KnowledgeBase k;
+    const int count = 700;
+    for (int i = 0; i < count; ++i) {
+        int day = (i * 389) % count;  // dates out of file order
+        char date[11];
+        std::snprintf(date, sizeof date, "20%02d-%02d-%02d", 10 + day / 336, 1 + day / 28 % 12, 1 + day % 28);
+        k.incidents.push_back(store_test::incident(std::string(date) + "-case-" + std::to_string(i), "Case",
+                                                   {"ERROR: marker" + std::to_string(i) + " failed"},
+                                                   store_test::filler(3)));
+    }
+    k.runbooks.push_back(store_test::runbook("only-runbook", "The runbook", "Summary.", {}, "Body."));
+    auto index = store::Index::build(k, {}, dir / "i.sqlite");
+    REQUIRE(index);
+    auto incidents = index->incidents();
+    REQUIRE(incidents.size() == count);
+    for (std::size_t n = 1; n < incidents.size(); ++n) CHECK(incidents[n - 1].date >= incidents[n].date);
+    // Rows go in oldest first: search ranks the highest rowids of a common word.
+    auto db = store::sqlite::Db::open(dir / "i.sqlite", store::sqlite::OpenMode::read_only);
+    REQUIRE(db);
+    auto dates = db->prepare("SELECT date FROM documents WHERE kind = 'incident' ORDER BY rowid");
+    REQUIRE(dates);
+    std::string previous;
+    int rows = 0;
+    for (;;) {
+        auto row = dates->step();
+        REQUIRE(row);
+        if (!*row) break;
+        CHECK(dates->text(0) >= previous);
+        previous = dates->text(0);
+        ++rows;
+    }
+    CHECK(rows == count);
+    for (int i = 0; i < count; i += 7) {
+        auto hits = index->search("marker" + std::to_string(i));
+        REQUIRE(hits);
+        REQUIRE(hits->size() == 1);
+        CHECK(hits->front().id.ends_with("-case-" + std::to_string(i)));
+    }
+    auto hits = index->search("runbook");
+    REQUIRE(hits);
+    REQUIRE_FALSE(hits->empty());
+    CHECK(hits->front().id == "only-runbook");
+}
+
 TEST_CASE("index: a blob writer killed mid-commit is rolled back before anyone reads", "[store][index]") {
     Kb k;
     REQUIRE(k.open().put_blob("kept", "before"));
