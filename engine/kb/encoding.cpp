@@ -250,13 +250,16 @@ std::string repair_double_encoding(std::string_view input, std::size_t* repaired
 
 bool looks_binary(std::string_view bytes) {
     std::string_view head = bytes.substr(0, 8192);
-    std::size_t control = 0;
+    if (head.find('\0') != std::string_view::npos) return true;
+    // Control characters other than tab, newline, form feed, carriage return
+    // and escape, counted with comparisons the compiler vectorises: the loop
+    // that branched on each byte was 3% of parsing.
+    int control = 0;
     for (char c : head) {
         auto b = static_cast<unsigned char>(c);
-        if (b == 0) return true;
-        if (b < 0x20 && b != '\n' && b != '\r' && b != '\t' && b != '\f' && b != 0x1B) ++control;
+        control += (b < 0x20) - (b == '\t') - (b == '\n') - (b == '\f') - (b == '\r') - (b == 0x1B);
     }
-    return head.size() > 0 && control * 10 > head.size();
+    return head.size() > 0 && static_cast<std::size_t>(control) * 10 > head.size();
 }
 
 }  // namespace kb::encoding

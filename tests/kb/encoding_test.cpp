@@ -119,4 +119,15 @@ TEST_CASE("binary data is recognised", "[kb][encoding]") {
     CHECK(kb::encoding::looks_binary(std::string("PK\x03\x04\0\0", 6)));
     CHECK_FALSE(kb::encoding::looks_binary("# A normal report\n\nwith text\ttabs\n"));
     CHECK_FALSE(kb::encoding::looks_binary(""));
+    // Without a NUL: more than one byte in ten a control character other
+    // than tab, newline, form feed, carriage return or escape.
+    std::string text(90, 'a');
+    CHECK_FALSE(kb::encoding::looks_binary(text + std::string(10, '\x01')));
+    CHECK(kb::encoding::looks_binary(text + std::string(11, '\x01')));
+    CHECK(kb::encoding::looks_binary(text + std::string(11, '\x1f')));
+    CHECK_FALSE(kb::encoding::looks_binary(text + std::string(11, '\x7f')));
+    CHECK_FALSE(kb::encoding::looks_binary(text + std::string(30, '\x1b') + "\t\n\f\r\t\n\f\r" + std::string(20, ' ')));
+    CHECK_FALSE(kb::encoding::looks_binary(std::string(20, '\xC3') + std::string(20, '\xA9')));  // bytes above 0x7F
+    // Only the first 8 KiB are looked at.
+    CHECK_FALSE(kb::encoding::looks_binary(std::string(8192, 'a') + std::string(1000, '\0')));
 }
