@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "kb/text.hpp"
@@ -78,29 +79,47 @@ std::optional<Value> parse_simple(const Split& split) {
     return root;
 }
 
-Value from_yaml(const YAML::Node& node, int first_line) {
-    Value v;
-    auto mark = node.Mark();
-    v.line = mark.is_null() || mark.line < 0 ? first_line : first_line + mark.line;
-    switch (node.Type()) {
-        case YAML::NodeType::Scalar:
-            v.kind = Value::Kind::scalar;
-            v.scalar = node.Scalar();
-            break;
-        case YAML::NodeType::Sequence:
-            v.kind = Value::Kind::sequence;
-            for (const auto& item : node) v.items.push_back(from_yaml(item, first_line));
-            break;
-        case YAML::NodeType::Map:
-            v.kind = Value::Kind::map;
-            for (const auto& entry : node)
-                v.entries.emplace_back(from_yaml(entry.first, first_line), from_yaml(entry.second, first_line));
-            break;
-        default:
-            break;
+// YAML aliases let a few lines stand for billions of values (each alias
+// repeating the one before); no front matter needs more values than this.
+constexpr std::size_t max_values = 100000;
+
+// yaml-cpp's nodes as Values, counted against max_values.
+struct Converter {
+    int first_line;
+    std::size_t left = max_values;
+    bool too_many = false;
+
+    Value operator()(const YAML::Node& node) {
+        Value v;
+        if (left == 0) {
+            too_many = true;
+            return v;
+        }
+        --left;
+        auto mark = node.Mark();
+        v.line = mark.is_null() || mark.line < 0 ? first_line : first_line + mark.line;
+        switch (node.Type()) {
+            case YAML::NodeType::Scalar:
+                v.kind = Value::Kind::scalar;
+                v.scalar = node.Scalar();
+                break;
+            case YAML::NodeType::Sequence:
+                v.kind = Value::Kind::sequence;
+                for (auto it = node.begin(); it != node.end() && !too_many; ++it) v.items.push_back((*this)(*it));
+                break;
+            case YAML::NodeType::Map:
+                v.kind = Value::Kind::map;
+                for (auto it = node.begin(); it != node.end() && !too_many; ++it) {
+                    Value key = (*this)(it->first);
+                    v.entries.emplace_back(std::move(key), (*this)(it->second));
+                }
+                break;
+            default:
+                break;
+        }
+        return v;
     }
-    return v;
-}
+};
 
 }  // namespace
 
@@ -145,6 +164,11 @@ std::optional<Value> parse(const Split& split, const std::string& path, std::vec
     YAML::Node root;
     try {
         root = YAML::Load(std::string(split.yaml));
+    } catch (const YAML::DeepRecursion&) {
+        // yaml-cpp 0.7 gives this one the message "bad file".
+        diagnostics.push_back({path, split.yaml_first_line, Severity::error,
+                               "front matter is not valid YAML: nested too deep to read"});
+        return std::nullopt;
     } catch (const YAML::Exception& e) {
         int line = e.mark.is_null() ? split.yaml_first_line : split.yaml_first_line + e.mark.line;
         diagnostics.push_back({path, line, Severity::error, "front matter is not valid YAML: " + e.msg});
@@ -156,7 +180,15 @@ std::optional<Value> parse(const Split& split, const std::string& path, std::vec
                                "front matter must be a map of keys (id: ..., title: ...)"});
         return std::nullopt;
     }
-    return from_yaml(root, split.yaml_first_line);
+    Converter convert{split.yaml_first_line};
+    Value value = convert(root);
+    if (convert.too_many) {
+        diagnostics.push_back({path, split.yaml_first_line, Severity::error,
+                               "front matter stands for more than " + std::to_string(max_values) +
+                                   " values once its aliases are expanded; read as Markdown without it"});
+        return std::nullopt;
+    }
+    return value;
 }
 
 void Reader::error(const Value& value, const std::string& message) const {

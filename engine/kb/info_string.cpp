@@ -58,6 +58,11 @@ bool parse_key_values(std::string_view body, nlohmann::json& out, std::string& e
     }
 }
 
+// Attribute values are names, numbers and short lists. nlohmann parses
+// without recursion, but writes JSON out recursively (the index stores
+// attributes), so a value nested thousands deep would run the stack out.
+constexpr int max_attribute_depth = 16;
+
 }  // namespace
 
 InfoString parse_info_string(std::string_view info) {
@@ -76,7 +81,18 @@ InfoString parse_info_string(std::string_view info) {
         return result;
     }
     std::string_view block = info.substr(brace, close - brace + 1);
-    auto parsed = nlohmann::json::parse(block, nullptr, false);
+    bool too_deep = false;
+    auto depth_limit = [&too_deep](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+        if (depth > max_attribute_depth && (event == nlohmann::json::parse_event_t::object_start ||
+                                            event == nlohmann::json::parse_event_t::array_start))
+            too_deep = true;
+        return !too_deep;
+    };
+    auto parsed = nlohmann::json::parse(block, depth_limit, false);
+    if (too_deep) {
+        result.error = "attributes are nested more than " + std::to_string(max_attribute_depth) + " deep";
+        return result;
+    }
     if (!parsed.is_discarded()) {
         if (parsed.is_object()) {
             result.attributes = std::move(parsed);

@@ -66,8 +66,19 @@ struct Walker {
     }
 
     // Appends the plain text of inline children; records links on the way.
+    // Iterative, as is block(): a report nested fifty thousand deep (quotes,
+    // emphasis, brackets) must not run the stack out.
     void inline_text(cmark_node* node, std::string& out, int& line) {
-        for (cmark_node* child = cmark_node_first_child(node); child; child = cmark_node_next(child)) {
+        struct OpenLink {
+            cmark_node* node;
+            std::size_t text_start;
+            int line;
+        };
+        std::vector<OpenLink> links;
+        IterPtr iter(cmark_iter_new(node));
+        for (cmark_event_type ev; (ev = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE;) {
+            cmark_node* child = cmark_iter_get_node(iter.get());
+            if (child == node) continue;
             switch (cmark_node_get_type(child)) {
                 case CMARK_NODE_TEXT:
                 case CMARK_NODE_CODE:
@@ -82,17 +93,16 @@ struct Walker {
                     out += '\n';
                     ++line;
                     break;
-                case CMARK_NODE_LINK: {
-                    int link_line = line;
-                    std::string link_text;
-                    inline_text(child, link_text, line);
-                    const char* url = cmark_node_get_url(child);
-                    doc.links.push_back({url ? url : "", link_text, link_line});
-                    out += link_text;
+                case CMARK_NODE_LINK:
+                    if (ev == CMARK_EVENT_ENTER) {
+                        links.push_back({child, out.size(), line});
+                    } else if (!links.empty() && links.back().node == child) {
+                        const char* url = cmark_node_get_url(child);
+                        doc.links.push_back({url ? url : "", out.substr(links.back().text_start), links.back().line});
+                        links.pop_back();
+                    }
                     break;
-                }
                 default:
-                    inline_text(child, out, line);
                     break;
             }
         }
@@ -111,15 +121,37 @@ struct Walker {
         }
     }
 
-    void block(cmark_node* node, LineKind context) {
-        cmark_node_type type = cmark_node_get_type(node);
+    // The blocks under `root`, in order, each with the kind of line its text
+    // makes: the innermost list item or quote around it, else `context`.
+    void blocks(cmark_node* root, LineKind context) {
+        std::vector<std::pair<cmark_node*, LineKind>> around;  // open items and quotes
+        IterPtr iter(cmark_iter_new(root));
+        for (cmark_event_type ev; (ev = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE;) {
+            cmark_node* node = cmark_iter_get_node(iter.get());
+            cmark_node_type type = cmark_node_get_type(node);
+            if (type == CMARK_NODE_ITEM || type == CMARK_NODE_BLOCK_QUOTE) {
+                if (ev == CMARK_EVENT_ENTER)
+                    around.emplace_back(node, type == CMARK_NODE_ITEM ? LineKind::list_item : LineKind::quote);
+                else if (!around.empty() && around.back().first == node)
+                    around.pop_back();
+                continue;
+            }
+            if (ev != CMARK_EVENT_ENTER) continue;
+            if (leaf_block(node, type, around.empty() ? context : around.back().second))
+                cmark_iter_reset(iter.get(), node, CMARK_EVENT_EXIT);  // its inlines are read
+        }
+    }
+
+    // Takes the text of a block that holds no other blocks; false for a
+    // container, whose children come next.
+    bool leaf_block(cmark_node* node, cmark_node_type type, LineKind context) {
         switch (type) {
             case CMARK_NODE_PARAGRAPH: {
                 std::string out;
                 int line = file_line(node);
                 inline_text(node, out, line);
                 add_lines(out, file_line(node), context);
-                return;
+                return true;
             }
             case CMARK_NODE_HEADING: {
                 std::string out;
@@ -129,7 +161,7 @@ struct Walker {
                 doc.headings.push_back({cmark_node_get_heading_level(node), heading, file_line(node),
                                         offset + cmark_node_get_end_line(node)});
                 add_lines(heading, file_line(node), LineKind::heading);
-                return;
+                return true;
             }
             case CMARK_NODE_CODE_BLOCK: {
                 CodeBlock code;
@@ -143,17 +175,11 @@ struct Walker {
                 char fence_char = 0;
                 code.fenced = cmark_node_get_fenced(node, &length, &fence_offset, &fence_char) != 0;
                 doc.code_blocks.push_back(std::move(code));
-                return;
+                return true;
             }
             case CMARK_NODE_HTML_BLOCK:
             case CMARK_NODE_THEMATIC_BREAK:
-                return;
-            case CMARK_NODE_ITEM:
-                context = LineKind::list_item;
-                break;
-            case CMARK_NODE_BLOCK_QUOTE:
-                context = LineKind::quote;
-                break;
+                return true;
             default:
                 break;
         }
@@ -169,10 +195,9 @@ struct Walker {
                 row += text::trim(cell_text);
             }
             add_lines(row, line, LineKind::table_row);
-            return;
+            return true;
         }
-        for (cmark_node* child = cmark_node_first_child(node); child; child = cmark_node_next(child))
-            block(child, context);
+        return false;
     }
 };
 
@@ -180,6 +205,7 @@ struct Walker {
 
 void ParserDeleter::operator()(cmark_parser* parser) const { cmark_parser_free(parser); }
 void NodeDeleter::operator()(cmark_node* node) const { cmark_node_free(node); }
+void IterDeleter::operator()(cmark_iter* iter) const { cmark_iter_free(iter); }
 
 ParserPtr make_parser(int options) {
     ParserPtr parser(cmark_parser_new(options));
@@ -217,7 +243,7 @@ Document parse(std::string_view markdown, int first_line) {
 
     Document doc;
     Walker walker{doc, first_line - 1, text::split_lines(markdown)};
-    if (root) walker.block(root.get(), LineKind::paragraph);
+    if (root) walker.blocks(root.get(), LineKind::paragraph);
     return doc;
 }
 

@@ -11,6 +11,7 @@
 
 struct cmark_parser;
 struct cmark_node;
+struct cmark_iter;
 struct _cmark_llist;
 
 namespace kb::markdown {
@@ -59,8 +60,8 @@ struct Document {
 // outlive the Document.
 Document parse(std::string_view markdown, int first_line = 1);
 
-// For renderers: a parser with the GFM extensions attached, and the list of
-// those extensions (for cmark_render_html). The extension list lives as long
+// For renderers: a parser with the GFM extensions attached, the list of
+// those extensions (for cmark_render_html), and owners for cmark's objects. The extension list lives as long
 // as the process.
 struct ParserDeleter {
     void operator()(cmark_parser* parser) const;
@@ -68,8 +69,12 @@ struct ParserDeleter {
 struct NodeDeleter {
     void operator()(cmark_node* node) const;
 };
+struct IterDeleter {
+    void operator()(cmark_iter* iter) const;
+};
 using ParserPtr = std::unique_ptr<cmark_parser, ParserDeleter>;
 using NodePtr = std::unique_ptr<cmark_node, NodeDeleter>;
+using IterPtr = std::unique_ptr<cmark_iter, IterDeleter>;
 
 ParserPtr make_parser(int options);
 // cmark_parser_finish, safe to call on several threads at once (see there).

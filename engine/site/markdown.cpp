@@ -15,9 +15,6 @@ namespace site {
 
 namespace {
 
-struct IterDeleter {
-    void operator()(cmark_iter* iter) const { cmark_iter_free(iter); }
-};
 struct CharDeleter {
     void operator()(char* text) const { std::free(text); }
 };
@@ -26,7 +23,7 @@ struct CharDeleter {
 // tree must not change during the walk.
 template <class Visit>
 void for_each_node(cmark_node* root, Visit&& visit) {
-    std::unique_ptr<cmark_iter, IterDeleter> iter(cmark_iter_new(root));
+    kb::markdown::IterPtr iter(cmark_iter_new(root));
     cmark_event_type event;
     while ((event = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE)
         if (event == CMARK_EVENT_ENTER) visit(cmark_iter_get_node(iter.get()));

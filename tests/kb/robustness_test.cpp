@@ -75,3 +75,76 @@ TEST_CASE("many files load the same way every time", "[kb][load]") {
     REQUIRE(first.sources.size() == second.sources.size());
     for (std::size_t i = 0; i < first.sources.size(); ++i) CHECK(first.sources[i].path == second.sources[i].path);
 }
+
+TEST_CASE("deeply nested Markdown parses without running out of stack", "[kb][bad-input]") {
+    // Fifty thousand levels: far past what a recursive walk survives on a
+    // thread's stack, and well inside the size limit for a document.
+    const int depth = 50000;
+    std::string quotes = "# Nested quotes\n\n";
+    for (int i = 0; i < depth; ++i) quotes += "> ";
+    quotes += "ERROR: deep inside\n";
+    std::string emphasis = "# Nested emphasis\n\n" + std::string(depth, '*') + "middle" + std::string(depth, '*') +
+                           "\n\nA [link " + std::string(depth, '[') + "x" + std::string(depth, ']') +
+                           "](../runbooks/deep.md) after.\n";
+    std::string mixed = "# Nested lists in quotes\n\n";
+    for (int i = 0; i < depth / 2; ++i) mixed += "> - ";
+    mixed += "last item\n";
+    for (const auto& doc : {quotes, emphasis, mixed}) {
+        std::vector<kb::Diagnostic> diagnostics;
+        auto incident = kb::parse_incident("incidents/deep.md", doc, diagnostics);
+        REQUIRE(incident);
+        CHECK(incident->title.starts_with("Nested"));
+    }
+    std::vector<kb::Diagnostic> diagnostics;
+    auto quoted = kb::parse_incident("incidents/deep.md", quotes, diagnostics);
+    REQUIRE(quoted);
+    CHECK(quoted->body_text.find("ERROR: deep inside") != std::string::npos);
+    auto linked = kb::parse_incident("incidents/deep.md", emphasis, diagnostics);
+    REQUIRE(linked);
+    CHECK(linked->body_text.find("middle") != std::string::npos);
+    CHECK(linked->body_text.find("after.") != std::string::npos);
+    auto listed = kb::parse_incident("incidents/deep.md", mixed, diagnostics);
+    REQUIRE(listed);
+    CHECK(listed->body_text.find("last item") != std::string::npos);
+}
+
+TEST_CASE("front matter whose aliases expand to billions of values is refused, not expanded", "[kb][bad-input]") {
+    std::string doc = "---\ntitle: Laughs\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+    for (int i = 1; i < 10; ++i) {
+        doc += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+        for (int j = 0; j < 9; ++j) doc += std::string(j ? ", " : "") + "*a" + std::to_string(i - 1);
+        doc += "]\n";
+    }
+    doc += "tags: *a9\n---\n# Billion laughs\n\nDate: 2025-04-01\n";
+    std::vector<kb::Diagnostic> diagnostics;
+    auto incident = kb::parse_incident("incidents/laughs.md", doc, diagnostics);
+    REQUIRE(incident);
+    CHECK(incident->title == "Billion laughs");  // the Markdown is still read
+    CHECK(incident->date == "2025-04-01");
+    REQUIRE(diagnostics.size() == 1);
+    CHECK(diagnostics[0].line == 2);
+    CHECK(diagnostics[0].message.find("aliases") != std::string::npos);
+
+    // Nesting deeper than yaml-cpp reads is said plainly.
+    std::vector<kb::Diagnostic> deep;
+    auto nested = kb::parse_incident("incidents/nested.md",
+                                     "---\ntitle: x\ntags: " + std::string(5000, '[') + std::string(5000, ']') +
+                                         "\n---\n# Nested\n",
+                                     deep);
+    REQUIRE(nested);
+    CHECK(nested->title == "Nested");
+    REQUIRE(deep.size() == 1);
+    CHECK(deep[0].message == "front matter is not valid YAML: nested too deep to read");
+
+    // Aliases used the way people use them still work.
+    std::vector<kb::Diagnostic> fine;
+    auto reused = kb::parse_incident("incidents/reused.md",
+                                     "---\ntitle: &t Disk full\nsummary: *t\ntags: &tags [disk, runner]\n---\n"
+                                     "# Heading\n",
+                                     fine);
+    REQUIRE(reused);
+    CHECK(fine.empty());
+    CHECK(reused->title == "Disk full");
+    CHECK(reused->summary == "Disk full");
+    CHECK(reused->tags == std::vector<std::string>{"disk", "runner"});
+}

@@ -82,4 +82,13 @@ TEST_CASE("info strings in Runme's attribute forms", "[kb][steps]") {
 
     CHECK_FALSE(parse_info_string(R"(sh {"name": )").error.empty());
     CHECK_FALSE(parse_info_string(R"(sh {name="open)").error.empty());
+
+    // Lists and maps as values, but not nested without end: the index
+    // writes attributes out again, recursively.
+    auto nested = parse_info_string(R"(sh {"name":"x","env":{"A":["1",["2"]]}})");
+    CHECK(nested.error.empty());
+    CHECK(nested.attributes["env"]["A"][1][0] == "2");
+    auto deep = parse_info_string("sh {\"name\":\"x\",\"v\":" + std::string(100000, '[') + std::string(100000, ']') + "}");
+    CHECK(deep.error == "attributes are nested more than 16 deep");
+    CHECK(deep.attributes.empty());
 }
