@@ -121,7 +121,7 @@ kb::Result<std::vector<QueryTerm>> parse_query(sqlite::Db& db, std::string_view 
         pos = close + 1;
     }
     if (terms.empty())
-        return kb::error("nothing to search for in '" + std::string(kb::text::trim(clean)) +
+        return kb::error("nothing to search for in '" + kb::text::truncate_words(kb::text::trim(clean), 200) +
                          "' (give a word or an identifier)");
     return terms;
 }

@@ -387,6 +387,10 @@ TEST_CASE("search: empty and word-less queries are clear errors", "[store][searc
     auto punctuation = f.index.search("()*\"\":-", 10);
     REQUIRE_FALSE(punctuation);
     CHECK_THAT(punctuation.error().message, Catch::Contains("nothing to search for"));
+    // A pasted wall of punctuation is not echoed back whole.
+    auto wall = f.index.search(std::string(100000, '!'), 10);
+    REQUIRE_FALSE(wall);
+    CHECK(wall.error().message.size() < 300);
 }
 
 TEST_CASE("search: the limit caps the hits", "[store][search]") {
