@@ -66,8 +66,14 @@ public:
     bool folds_case = false;
 
 private:
+    // Groups nest this deep at most: the parser and the walks over its tree
+    // recurse once per level, and a signature never needs more (RE2 itself
+    // still runs a deeper one, only without Vectorscan in front).
+    static constexpr int max_group_depth = 256;
+
     std::string_view p_;
     std::size_t pos_ = 0;
+    int depth_ = 0;
 
     [[noreturn]] void fail(const std::string& what) {
         throw ParseError{what + " at offset " + std::to_string(pos_)};
@@ -210,6 +216,7 @@ private:
     }
 
     Node group() {
+        if (++depth_ > max_group_depth) fail("groups nested more than " + std::to_string(max_group_depth) + " deep");
         ++pos_;  // (
         Node g{Node::Kind::group};
         if (peek() == '?') {
@@ -242,6 +249,7 @@ private:
                     // Only case folding changes which lines match; m, s and U
                     // do not matter once the prefilter works line by line.
                     n.text = flags.empty() ? "" : "(?" + flags + ")";
+                    --depth_;
                     return n;
                 }
                 ++pos_;  // ':'
@@ -252,6 +260,7 @@ private:
         g.children.push_back(alternation());
         if (peek() != ')') fail("missing ')'");
         ++pos_;
+        --depth_;
         return g;
     }
 

@@ -67,6 +67,25 @@ TEST_CASE("named groups are collected and patterns that are not RE2 are refused"
     CHECK_FALSE(match::analyse_pattern("*oops").ok);
 }
 
+TEST_CASE("groups nested without end are refused, not followed down the stack", "[match][pattern][bad-input]") {
+    auto nested = [](int depth, const char* open) {
+        std::string p = "marker ";
+        for (int i = 0; i < depth; ++i) p += open;
+        p += "x";
+        return p + std::string(static_cast<std::size_t>(depth), ')');
+    };
+    auto ok = match::analyse_pattern(nested(256, "(?:"));
+    CHECK(ok.ok);
+    CHECK(ok.required == std::vector<std::string>{"marker x"});
+    for (const char* open : {"(", "(?:", "(?i:"}) {
+        auto deep = match::analyse_pattern(nested(50000, open));
+        CHECK_FALSE(deep.ok);
+        CHECK_THAT(deep.error, Catch::Contains("nested more than 256 deep"));
+    }
+    // Flag groups that close at once do not count as nesting.
+    CHECK(match::analyse_pattern(nested(200, "(?i)(?:")).ok);
+}
+
 TEST_CASE("specificity: literal text every match contains, identifiers weighing most", "[match][pattern]") {
     auto required = [](const char* p) { return match::analyse_pattern(p).required; };
     CHECK(required(R"re(operator class "g(?:in|ist)_trgm_ops" does not exist)re") ==
