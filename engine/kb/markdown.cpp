@@ -66,8 +66,8 @@ struct Walker {
     }
 
     // Appends the plain text of inline children; records links on the way.
-    // Iterative, as is block(): a report nested fifty thousand deep (quotes,
-    // emphasis, brackets) must not run the stack out.
+    // Iterative, as is blocks(): a report nested fifty thousand deep
+    // (quotes, emphasis, brackets) must not run the stack out.
     void inline_text(cmark_node* node, std::string& out, int& line) {
         struct OpenLink {
             cmark_node* node;

@@ -61,8 +61,8 @@ struct Document {
 Document parse(std::string_view markdown, int first_line = 1);
 
 // For renderers: a parser with the GFM extensions attached, the list of
-// those extensions (for cmark_render_html), and owners for cmark's objects. The extension list lives as long
-// as the process.
+// those extensions (for cmark_render_html), and owners for cmark's objects.
+// The extension list lives as long as the process.
 struct ParserDeleter {
     void operator()(cmark_parser* parser) const;
 };
