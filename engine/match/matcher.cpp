@@ -9,6 +9,8 @@
 #include <cstring>
 #include <optional>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "kb/hash.hpp"
@@ -191,6 +193,19 @@ const PatternInfo& CompiledSignature::info() const {
 }
 
 void Matcher::DatabaseDeleter::operator()(hs_database* db) const { hs_free_database(db); }
+void Matcher::ScratchDeleter::operator()(hs_scratch* scratch) const { hs_free_scratch(scratch); }
+
+kb::Status Matcher::allocate_scratch() {
+    hs_scratch_t* scratch = nullptr;
+    if (hs_alloc_scratch(database_.get(), &scratch) != HS_SUCCESS)
+        return kb::error("cannot allocate Vectorscan scratch space");
+    scratch_.reset(scratch);
+    hs_scratch_t* words = nullptr;
+    if (hs_alloc_scratch(error_words_.get(), &words) != HS_SUCCESS)
+        return kb::error("cannot allocate Vectorscan scratch space");
+    error_words_scratch_.reset(words);
+    return kb::Ok{};
+}
 
 Matcher::Matcher() = default;
 Matcher::Matcher(Matcher&&) noexcept = default;
@@ -422,7 +437,9 @@ kb::Status Matcher::compile() {
 
 void Matcher::link_templates() {
     hs_scratch_t* scratch = nullptr;
-    if (hs_alloc_scratch(database_.get(), &scratch) != HS_SUCCESS) return;
+    if (hs_clone_scratch(scratch_.get(), &scratch) != HS_SUCCESS) return;
+    std::unordered_map<std::string_view, std::size_t> runbook_by_id;
+    for (std::size_t r = 0; r < kb_->runbooks.size(); ++r) runbook_by_id.emplace(kb_->runbooks[r].id, r);
     struct Context {
         const std::vector<Target>* targets;
         std::set<std::uint32_t> signatures;
@@ -446,16 +463,36 @@ void Matcher::link_templates() {
         }
         if (runbooks.empty()) {
             // An incident that names exactly one runbook: its errors are that runbook's.
-            const auto& incident = kb_->incidents[t.incident];
             std::set<std::size_t> named;
-            for (const auto& id : incident.runbooks)
-                for (std::size_t r = 0; r < kb_->runbooks.size(); ++r)
-                    if (kb_->runbooks[r].id == id) named.insert(r);
+            for (const auto& id : kb_->incidents[t.incident].runbooks)
+                if (auto it = runbook_by_id.find(id); it != runbook_by_id.end()) named.insert(it->second);
             if (named.size() == 1) runbooks = named;
         }
         t.runbooks.assign(runbooks.begin(), runbooks.end());
     }
     hs_free_scratch(scratch);
+}
+
+// Once per matcher: `deja lint` asks for the incidents of a runbook for
+// every example it checks, and reading all 10,000 incidents each time was a
+// fifth of it (bench/gen_kb.py's knowledge base).
+void Matcher::index_incidents() {
+    std::unordered_map<std::string_view, std::size_t> runbook_by_id, incident_by_id;
+    for (std::size_t r = 0; r < kb_->runbooks.size(); ++r) runbook_by_id.emplace(kb_->runbooks[r].id, r);
+    for (std::size_t i = 0; i < kb_->incidents.size(); ++i) incident_by_id.emplace(kb_->incidents[i].id, i);
+    incidents_of_.assign(kb_->runbooks.size(), {});
+    for (std::size_t r = 0; r < kb_->runbooks.size(); ++r)
+        for (const auto& id : kb_->runbooks[r].incidents)
+            if (auto it = incident_by_id.find(id); it != incident_by_id.end()) incidents_of_[r].push_back(it->second);
+    for (std::size_t i = 0; i < kb_->incidents.size(); ++i)
+        for (const auto& id : kb_->incidents[i].runbooks)
+            if (auto it = runbook_by_id.find(id); it != runbook_by_id.end()) incidents_of_[it->second].push_back(i);
+    for (const auto& t : templates_)
+        for (auto r : t.runbooks) incidents_of_[r].push_back(t.incident);
+    for (auto& list : incidents_of_) {
+        std::sort(list.begin(), list.end());
+        list.erase(std::unique(list.begin(), list.end()), list.end());
+    }
 }
 
 std::string Matcher::cache_key() const {
@@ -506,7 +543,9 @@ kb::Result<Matcher> Matcher::build(std::shared_ptr<const kb::KnowledgeBase> know
         m.notes_.push_back({runbook.path, m.source_of(sig).line, kb::Severity::warning,
                             what + " of " + runbook.id + ": " + sig.note});
     }
+    if (auto status = m.allocate_scratch(); !status) return status.error();
     m.link_templates();
+    m.index_incidents();
     return m;
 }
 
@@ -658,6 +697,8 @@ kb::Result<Matcher> Matcher::deserialize(std::shared_ptr<const kb::KnowledgeBase
         if (hs_deserialize_database(bytes->data(), bytes->size(), &db) != HS_SUCCESS) return bad();
         target->reset(db);
     }
+    if (auto status = m.allocate_scratch(); !status) return status.error();
+    m.index_incidents();
     m.from_cache_ = true;
     if (read_runbook) {
         m.runbooks_ = std::make_unique<ReadRunbooks>();

@@ -7,8 +7,6 @@
 #include <cmath>
 #include <optional>
 #include <set>
-#include <string_view>
-#include <unordered_set>
 
 #include "kb/secrets.hpp"
 #include "match/clean.hpp"
@@ -182,32 +180,23 @@ IncidentRef ref_of(const kb::Incident& incident, Seen seen) {
             seen == Seen::in_log};
 }
 
-void sort_incidents(std::vector<IncidentRef>& refs) {
-    std::sort(refs.begin(), refs.end(), [](const IncidentRef& a, const IncidentRef& b) {
-        if (a.in_log != b.in_log) return a.in_log;
-        if (a.date != b.date) return a.date > b.date;
-        return a.id < b.id;
-    });
-}
-
+// Seen in this log first, then newest first. Indexes are sorted and only
+// then copied out: a runbook can have thousands of incidents.
 std::vector<IncidentRef> incidents_for_runbook(const Matcher& m, std::size_t r, const std::set<std::size_t>& seen) {
-    const auto& kb = m.knowledge_base();
-    const auto& runbook = kb.runbooks[r];
-    std::set<std::size_t> linked(seen.begin(), seen.end());
-    // A set, not a search of the list per incident: with 10,000 incidents
-    // linked to one runbook that search made `deja lint` quadratic (34 s).
-    const std::unordered_set<std::string_view> listed(runbook.incidents.begin(), runbook.incidents.end());
-    for (std::size_t i = 0; i < kb.incidents.size(); ++i) {
-        const auto& incident = kb.incidents[i];
-        if (listed.count(incident.id) ||
-            std::find(incident.runbooks.begin(), incident.runbooks.end(), runbook.id) != incident.runbooks.end())
-            linked.insert(i);
-    }
-    for (const auto& t : m.templates())
-        if (std::find(t.runbooks.begin(), t.runbooks.end(), r) != t.runbooks.end()) linked.insert(t.incident);
+    const auto& incidents = m.knowledge_base().incidents;
+    std::vector<std::size_t> linked(seen.begin(), seen.end());
+    linked.insert(linked.end(), m.incidents_of(r).begin(), m.incidents_of(r).end());
+    std::sort(linked.begin(), linked.end());
+    linked.erase(std::unique(linked.begin(), linked.end()), linked.end());
+    std::sort(linked.begin(), linked.end(), [&](std::size_t a, std::size_t b) {
+        bool a_seen = seen.count(a) > 0, b_seen = seen.count(b) > 0;
+        if (a_seen != b_seen) return a_seen;
+        if (incidents[a].date != incidents[b].date) return incidents[a].date > incidents[b].date;
+        return incidents[a].id < incidents[b].id;
+    });
     std::vector<IncidentRef> refs;
-    for (auto i : linked) refs.push_back(ref_of(kb.incidents[i], seen.count(i) ? Seen::in_log : Seen::before));
-    sort_incidents(refs);
+    refs.reserve(linked.size());
+    for (auto i : linked) refs.push_back(ref_of(incidents[i], seen.count(i) ? Seen::in_log : Seen::before));
     return refs;
 }
 

@@ -282,11 +282,11 @@ public:
 
     kb::Status start() {
         hs_scratch_t* scratch = nullptr;
-        if (hs_alloc_scratch(m_.database(), &scratch) != HS_SUCCESS)
+        if (hs_clone_scratch(m_.scratch(), &scratch) != HS_SUCCESS)
             return kb::error("cannot allocate Vectorscan scratch space");
         scratch_.reset(scratch);
         hs_scratch_t* words = nullptr;
-        if (hs_alloc_scratch(m_.error_words(), &words) != HS_SUCCESS)
+        if (hs_clone_scratch(m_.error_words_scratch(), &words) != HS_SUCCESS)
             return kb::error("cannot allocate Vectorscan scratch space");
         words_scratch_.reset(words);
         return kb::Ok{};
