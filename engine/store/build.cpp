@@ -214,19 +214,16 @@ kb::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, con
              std::move(*link),     std::move(*diagnostic), std::move(*source),      std::move(*meta)};
 
     // Row order matters to search: when a word is in too many documents to
-    // rank them all, the highest rowids are ranked (runbooks, then the most
-    // recent incidents). So incidents go in oldest first, runbooks last.
-    auto incidents = last_of_each_id(knowledge_base.incidents);
-    std::stable_sort(incidents.begin(), incidents.end(),
-                     [](const kb::Incident* a, const kb::Incident* b) { return a->date < b->date; });
+    // rank them all, the lowest rowids are ranked. So runbooks go in first,
+    // then the incidents newest first (ties in reverse id order), and FTS5
+    // reads a common word's documents forwards: backwards, as the opposite
+    // order needs, the 99th percentile of searches at 100,000 documents was
+    // 6.6 ms instead of 3.8 ms (bench/index_search.sh).
     auto splitter = fts::Splitter::create(db);
     if (!splitter) return splitter.error();
-    auto inserted = insert_encoded(incidents, *splitter, [&](const kb::Incident& i, const Encoded& e) {
-        return w.add(kb::DocKind::incident, i.id, i.title, i.date, i.status, i.path, 0, 0, e.row, e.words);
-    });
-    if (!inserted) return inserted;
-    inserted = insert_encoded(last_of_each_id(knowledge_base.runbooks), *splitter, [&](const kb::Runbook& r,
-                                                                                        const Encoded& e) {
+    auto runbooks = last_of_each_id(knowledge_base.runbooks);
+    std::reverse(runbooks.begin(), runbooks.end());
+    auto inserted = insert_encoded(runbooks, *splitter, [&](const kb::Runbook& r, const Encoded& e) {
         auto s = w.add(kb::DocKind::runbook, r.id, r.title, "", "", r.path, static_cast<int>(r.signatures.size()),
                        static_cast<int>(r.steps.size()), e.row, e.words);
         auto add_patterns = [&](const char* role, const std::vector<kb::Signature>& list) {
@@ -247,6 +244,14 @@ kb::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, con
         add_patterns("evidence", r.signatures);
         add_patterns("cleared", r.cleared_by);
         return s;
+    });
+    if (!inserted) return inserted;
+    auto incidents = last_of_each_id(knowledge_base.incidents);
+    std::reverse(incidents.begin(), incidents.end());
+    std::stable_sort(incidents.begin(), incidents.end(),
+                     [](const kb::Incident* a, const kb::Incident* b) { return a->date > b->date; });
+    inserted = insert_encoded(incidents, *splitter, [&](const kb::Incident& i, const Encoded& e) {
+        return w.add(kb::DocKind::incident, i.id, i.title, i.date, i.status, i.path, 0, 0, e.row, e.words);
     });
     if (!inserted) return inserted;
     for (const auto& l : find_links(knowledge_base)) {

@@ -9,8 +9,8 @@
 namespace store::schema {
 
 // Stored in PRAGMA user_version. Bump on any change to the tables, the
-// tokenizer or what goes into the search columns.
-inline constexpr long long version = 4;
+// tokenizer, what goes into the search columns or the order of the rows.
+inline constexpr long long version = 5;
 
 // Creates every table in an empty database.
 kb::Status create(sqlite::Db& db);

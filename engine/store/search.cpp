@@ -17,7 +17,7 @@
 // runbook even though it never says "fix").
 // A stage ranks at most `max_ranked` matches: a word that is in most of a
 // large knowledge base would otherwise cost time in proportion to its size.
-// The highest rowids are ranked (runbooks, then the newest incidents).
+// The lowest rowids are ranked (runbooks, then the newest incidents).
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -45,7 +45,7 @@ struct Candidate {
 
 kb::Result<std::vector<Candidate>> rank(sqlite::Db& db, const char* table, const MatchQuery& q) {
     std::string sql = std::string("SELECT rowid, deja_rank(") + table + ", ?2) FROM " + table + " WHERE " + table +
-                      " MATCH ?1 ORDER BY rowid DESC LIMIT ?3";
+                      " MATCH ?1 ORDER BY rowid LIMIT ?3";
     auto stmt = db.prepare(sql);
     if (!stmt) return stmt.error();
     stmt->bind(1, q.expression).bind(2, q.roles).bind(3, max_ranked);
@@ -242,7 +242,7 @@ kb::Result<std::vector<SearchHit>> Index::search(const std::string& query, int l
     auto& candidates = *found;
     std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
         if (a.rare_terms != b.rare_terms) return a.rare_terms;
-        return a.score != b.score ? a.score > b.score : a.rowid > b.rowid;
+        return a.score != b.score ? a.score > b.score : a.rowid < b.rowid;
     });
     if (static_cast<int>(candidates.size()) > limit) candidates.resize(static_cast<std::size_t>(limit));
 

@@ -513,22 +513,26 @@ TEST_CASE("index: every document of a knowledge base many batches long is writte
     auto incidents = index->incidents();
     REQUIRE(incidents.size() == count);
     for (std::size_t n = 1; n < incidents.size(); ++n) CHECK(incidents[n - 1].date >= incidents[n].date);
-    // Rows go in oldest first: search ranks the highest rowids of a common word.
+    // Runbooks first, then incidents newest first: search ranks the lowest
+    // rowids of a common word.
     auto db = store::sqlite::Db::open(dir / "i.sqlite", store::sqlite::OpenMode::read_only);
     REQUIRE(db);
-    auto dates = db->prepare("SELECT date FROM documents WHERE kind = 'incident' ORDER BY rowid");
-    REQUIRE(dates);
-    std::string previous;
-    int rows = 0;
+    auto rows = db->prepare("SELECT kind, date FROM documents ORDER BY rowid");
+    REQUIRE(rows);
+    REQUIRE(*rows->step());
+    CHECK(rows->text(0) == "runbook");
+    std::string previous = "9999";
+    int incidents_seen = 0;
     for (;;) {
-        auto row = dates->step();
+        auto row = rows->step();
         REQUIRE(row);
         if (!*row) break;
-        CHECK(dates->text(0) >= previous);
-        previous = dates->text(0);
-        ++rows;
+        CHECK(rows->text(0) == "incident");
+        CHECK(rows->text(1) <= previous);
+        previous = rows->text(1);
+        ++incidents_seen;
     }
-    CHECK(rows == count);
+    CHECK(incidents_seen == count);
     for (int i = 0; i < count; i += 7) {
         auto hits = index->search("marker" + std::to_string(i));
         REQUIRE(hits);

@@ -360,6 +360,30 @@ TEST_CASE("search: a title hit is found among thousands of body mentions", "[sto
     CHECK(hits->front().id == "2020-01-01-okapi-outage");
 }
 
+TEST_CASE("search: a word in more documents than are ranked ranks runbooks and the newest incidents", "[store][search]") {
+    // 2,400 incidents say "zebra": more than one stage ranks. The 300 oldest
+    // say it three times, so they would outrank the rest if they were ranked.
+    kb::KnowledgeBase k;
+    for (int i = 0; i < 2400; ++i) {
+        bool old = i < 300;
+        std::string date = old ? "2019-03-01" : "2025-06-01";
+        k.incidents.push_back(store_test::incident(date + "-case-" + std::to_string(i), "Case",
+                                                   {}, old ? "zebra zebra zebra. " : "A zebra. " + store_test::filler(1)));
+    }
+    k.runbooks.push_back(store_test::runbook("zebra-crossing", "Crossing", "Summary.", {}, "Mind the zebra."));
+    Fixture f(k);
+    auto hits = f.index.search("zebra", 50);
+    REQUIRE(hits);
+    REQUIRE(hits->size() == 50);
+    bool runbook_found = false;
+    for (const auto& h : *hits) {
+        INFO(h.id);
+        if (h.kind == kb::DocKind::runbook) runbook_found = true;
+        else CHECK(h.date == "2025-06-01");
+    }
+    CHECK(runbook_found);
+}
+
 TEST_CASE("search: any text is a safe query", "[store][search]") {
     Fixture f;
     for (std::string q : {"\"gin_trgm_ops", "(gin_trgm_ops", "gin_trgm_ops)", "NOT gin_trgm_ops", "gin* OR trgm",
