@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -281,6 +282,47 @@ TEST_CASE("index: a build killed half-way leaves the previous index intact", "[s
     // The next build clears what the killed one left.
     (void)k.open(store::Refresh::always);
     CHECK(leftovers(k.db()).empty());
+}
+
+TEST_CASE("index: a build that cannot write fails with a message and leaves the previous index intact",
+          "[store][index]") {
+    // A file size limit stands in for a full disk: the writer fails many
+    // batches in, while the encoder thread is still running ahead of it.
+    Kb k;
+    (void)k.open();
+    kb::KnowledgeBase big;
+    for (int i = 0; i < 3000; ++i)
+        big.incidents.push_back(store_test::incident("2025-01-01-generated-" + std::to_string(i), "Generated",
+                                                     {"error " + std::to_string(i)}, store_test::filler(20)));
+    int pipe_fds[2];
+    REQUIRE(pipe(pipe_fds) == 0);
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        close(pipe_fds[0]);
+        signal(SIGXFSZ, SIG_IGN);
+        rlimit limit{2 << 20, 2 << 20};
+        setrlimit(RLIMIT_FSIZE, &limit);
+        auto built = store::Index::build(big, k.dirs(), k.db());
+        std::string message = built ? "" : built.error().message;
+        (void)!write(pipe_fds[1], message.data(), message.size());
+        _exit(built ? 0 : 1);
+    }
+    close(pipe_fds[1]);
+    std::string message;
+    char buf[512];
+    for (ssize_t n; (n = read(pipe_fds[0], buf, sizeof buf)) > 0;) message.append(buf, static_cast<std::size_t>(n));
+    close(pipe_fds[0]);
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));  // returned, neither crashed nor hung
+    CHECK(WEXITSTATUS(status) == 1);
+    CHECK_THAT(message, Catch::Contains(".tmp-"));  // names the file it could not write
+    CHECK(leftovers(k.db()).empty());
+    CHECK(integrity(k.db()) == "ok");
+    auto index = k.open();
+    CHECK_FALSE(index.rebuilt());
+    CHECK(index.counts().incidents == 1);
 }
 
 TEST_CASE("index: concurrent processes rebuilding and reading never see a broken index", "[store][index]") {
