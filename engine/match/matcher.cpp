@@ -193,17 +193,22 @@ const PatternInfo& CompiledSignature::info() const {
 }
 
 void Matcher::DatabaseDeleter::operator()(hs_database* db) const { hs_free_database(db); }
-void Matcher::ScratchDeleter::operator()(hs_scratch* scratch) const { hs_free_scratch(scratch); }
+void ScratchDeleter::operator()(hs_scratch* scratch) const { hs_free_scratch(scratch); }
+
+Scratch clone_scratch(const hs_scratch* prototype) {
+    hs_scratch_t* clone = nullptr;
+    if (hs_clone_scratch(prototype, &clone) != HS_SUCCESS) return nullptr;
+    return Scratch(clone);
+}
 
 kb::Status Matcher::allocate_scratch() {
-    hs_scratch_t* scratch = nullptr;
-    if (hs_alloc_scratch(database_.get(), &scratch) != HS_SUCCESS)
+    auto allocate = [](const hs_database* db, Scratch& into) {
+        hs_scratch_t* allocated = nullptr;
+        if (hs_alloc_scratch(db, &allocated) == HS_SUCCESS) into.reset(allocated);
+        return into != nullptr;
+    };
+    if (!allocate(database_.get(), scratch_) || !allocate(error_words_.get(), error_words_scratch_))
         return kb::error("cannot allocate Vectorscan scratch space");
-    scratch_.reset(scratch);
-    hs_scratch_t* words = nullptr;
-    if (hs_alloc_scratch(error_words_.get(), &words) != HS_SUCCESS)
-        return kb::error("cannot allocate Vectorscan scratch space");
-    error_words_scratch_.reset(words);
     return kb::Ok{};
 }
 
@@ -436,8 +441,8 @@ kb::Status Matcher::compile() {
 }
 
 void Matcher::link_templates() {
-    hs_scratch_t* scratch = nullptr;
-    if (hs_clone_scratch(scratch_.get(), &scratch) != HS_SUCCESS) return;
+    Scratch scratch = clone_scratch(scratch_.get());
+    if (!scratch) return;
     std::unordered_map<std::string_view, std::size_t> runbook_by_id;
     for (std::size_t r = 0; r < kb_->runbooks.size(); ++r) runbook_by_id.emplace(kb_->runbooks[r].id, r);
     struct Context {
@@ -446,7 +451,7 @@ void Matcher::link_templates() {
     };
     for (auto& t : templates_) {
         Context context{&targets_, {}};
-        hs_scan(database_.get(), t.line.data(), static_cast<unsigned>(t.line.size()), 0, scratch,
+        hs_scan(database_.get(), t.line.data(), static_cast<unsigned>(t.line.size()), 0, scratch.get(),
                 [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
                     auto* c = static_cast<Context*>(ctx);
                     const Target& target = (*c->targets)[id];
@@ -470,7 +475,6 @@ void Matcher::link_templates() {
         }
         t.runbooks.assign(runbooks.begin(), runbooks.end());
     }
-    hs_free_scratch(scratch);
 }
 
 // Once per matcher: `deja lint` asks for the incidents of a runbook for

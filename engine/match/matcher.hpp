@@ -98,6 +98,14 @@ struct Target {
     std::uint32_t index = 0;
 };
 
+// Owns a Vectorscan scratch space: one per thread that scans.
+struct ScratchDeleter {
+    void operator()(hs_scratch* scratch) const;
+};
+using Scratch = std::unique_ptr<hs_scratch, ScratchDeleter>;
+// A copy of `prototype`; null when there is no memory for one.
+Scratch clone_scratch(const hs_scratch* prototype);
+
 // Reads one runbook by id with all that matching uses of it (params, tags,
 // the symptom flag; steps and examples may be left out); nothing when it
 // cannot.
@@ -172,9 +180,6 @@ private:
     struct DatabaseDeleter {
         void operator()(hs_database* db) const;
     };
-    struct ScratchDeleter {
-        void operator()(hs_scratch* scratch) const;
-    };
 
     Matcher();
     void plan_signatures();
@@ -198,7 +203,7 @@ private:
     std::vector<kb::Diagnostic> notes_;
     std::unique_ptr<hs_database, DatabaseDeleter> database_;
     std::unique_ptr<hs_database, DatabaseDeleter> error_words_;
-    std::unique_ptr<hs_scratch, ScratchDeleter> scratch_, error_words_scratch_;
+    Scratch scratch_, error_words_scratch_;
     bool from_cache_ = false;
     struct ReadRunbooks {
         RunbookReader read;

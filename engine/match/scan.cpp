@@ -196,21 +196,16 @@ void scan_job(const hs_database_t* db, hs_scratch_t* scratch, Job& job) {
     job.newlines = number_lines(std::string_view(job.data, job.size), job.hits);
 }
 
-struct ScratchDeleter {
-    void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
-};
-using Scratch = std::unique_ptr<hs_scratch_t, ScratchDeleter>;
-
 // Threads that scan blocks while the calling thread reads the next ones and
 // confirms candidates. Measured on two cores: scanning is three quarters of
 // the work, so a second scanning thread nearly doubles throughput.
 class Pool {
 public:
-    Pool(const hs_database_t* db, hs_scratch_t* prototype, unsigned threads) : db_(db) {
+    Pool(const hs_database_t* db, const hs_scratch_t* prototype, unsigned threads) : db_(db) {
         for (unsigned i = 0; i < threads; ++i) {
-            hs_scratch_t* clone = nullptr;
-            if (hs_clone_scratch(prototype, &clone) != HS_SUCCESS) break;
-            scratch_.emplace_back(clone);
+            Scratch clone = clone_scratch(prototype);
+            if (!clone) break;
+            scratch_.push_back(std::move(clone));
         }
         for (std::size_t i = 0; i < scratch_.size(); ++i) threads_.emplace_back([this, i] { work(i); });
     }
@@ -281,14 +276,9 @@ public:
         : m_(matcher), options_(options), out_(out) {}
 
     kb::Status start() {
-        hs_scratch_t* scratch = nullptr;
-        if (hs_clone_scratch(m_.scratch(), &scratch) != HS_SUCCESS)
-            return kb::error("cannot allocate Vectorscan scratch space");
-        scratch_.reset(scratch);
-        hs_scratch_t* words = nullptr;
-        if (hs_clone_scratch(m_.error_words_scratch(), &words) != HS_SUCCESS)
-            return kb::error("cannot allocate Vectorscan scratch space");
-        words_scratch_.reset(words);
+        scratch_ = clone_scratch(m_.scratch());
+        words_scratch_ = clone_scratch(m_.error_words_scratch());
+        if (!scratch_ || !words_scratch_) return kb::error("cannot allocate Vectorscan scratch space");
         return kb::Ok{};
     }
 
