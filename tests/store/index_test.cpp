@@ -90,6 +90,16 @@ void set_user_version(const fs::path& db, long long version) {
     REQUIRE(handle->set_user_version(version));
 }
 
+// `count` incidents of one date, each with its own error line: a knowledge
+// base that takes a while to write.
+kb::KnowledgeBase generated(int count) {
+    kb::KnowledgeBase k;
+    for (int i = 0; i < count; ++i)
+        k.incidents.push_back(store_test::incident("2025-01-01-generated-" + std::to_string(i), "Generated",
+                                                   {"error " + std::to_string(i)}, store_test::filler(20)));
+    return k;
+}
+
 std::vector<fs::path> leftovers(const fs::path& db) {
     std::vector<fs::path> out;
     for (const auto& e : fs::directory_iterator(db.parent_path()))
@@ -253,10 +263,7 @@ TEST_CASE("index: an older or unreadable database is rebuilt", "[store][index]")
 TEST_CASE("index: a build killed half-way leaves the previous index intact", "[store][index]") {
     Kb k;
     (void)k.open();
-    kb::KnowledgeBase big;
-    for (int i = 0; i < 40000; ++i)
-        big.incidents.push_back(store_test::incident("2025-01-01-generated-" + std::to_string(i), "Generated",
-                                                     {"error " + std::to_string(i)}, store_test::filler(20)));
+    kb::KnowledgeBase big = generated(40000);
     pid_t child = fork();
     REQUIRE(child >= 0);
     if (child == 0) {
@@ -290,10 +297,7 @@ TEST_CASE("index: a build that cannot write fails with a message and leaves the 
     // batches in, while the encoder thread is still running ahead of it.
     Kb k;
     (void)k.open();
-    kb::KnowledgeBase big;
-    for (int i = 0; i < 3000; ++i)
-        big.incidents.push_back(store_test::incident("2025-01-01-generated-" + std::to_string(i), "Generated",
-                                                     {"error " + std::to_string(i)}, store_test::filler(20)));
+    kb::KnowledgeBase big = generated(3000);
     int pipe_fds[2];
     REQUIRE(pipe(pipe_fds) == 0);
     pid_t child = fork();
