@@ -8,6 +8,8 @@
 #   - in process (bench/search_bench.cpp): load (parse), build, reopen, and
 #     every query of the generated query file, timed one by one;
 #   - end to end: `deja index`, and `deja search` as separate processes;
+#   - SQLite alone: the sqlite3 shell storing and indexing the text deja
+#     extracted, the floor for any SQLite index of it on this machine;
 #   - ripgrep (`rg -i -F -l`) over the same Markdown with the same queries.
 # Prints "name: value" lines; wall time and CPU time are both reported,
 # because on a shared machine wall time also measures everyone else.
@@ -44,6 +46,39 @@ for n in "${sizes[@]}"; do
     "$build/engine/deja" --kb "$kb" index >/dev/null 2>&1
     end=$(date +%s%N)
     awk -v n="$n" -v ns="$((end - start))" 'BEGIN { printf "deja_index_s: %.2f\ndeja_index_docs_per_s: %.0f\n", ns / 1e9, n / (ns / 1e9) }'
+
+    # SQLite alone: the text deja extracted (the search columns and stored
+    # texts of the index just built), written by the sqlite3 shell into a
+    # fresh database with one FTS5 table over the six search columns
+    # (unicode61 with deja's token characters, no identifier parts, no
+    # second table) and merged into one segment, with the same settings as
+    # deja's build. No Markdown is read: this is what SQLite itself needs to
+    # store and index the same text on this machine, on one core.
+    if command -v sqlite3 >/dev/null; then
+        index=$(ls "$DEJA_CACHE_DIR"/index-*.sqlite | head -n 1)
+        extracted="$work/extracted-$n.sqlite" alone="$work/sqlite-alone-$n.sqlite"
+        rm -f "$extracted" "$alone"
+        sqlite3 "$extracted" "ATTACH '$index' AS i; CREATE TABLE d AS SELECT rowid AS id, heading, errors, meta,
+            summary, code, body, markdown, json, detail FROM i.documents ORDER BY rowid;"
+        cat "$extracted" >/dev/null
+        /usr/bin/env time -f "%e %U %S" -o "$work/sqlite-alone.time" sqlite3 "$alone" >/dev/null <<SQL
+PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -8192;
+ATTACH '$extracted' AS e;
+BEGIN;
+CREATE TABLE documents (rowid INTEGER PRIMARY KEY, heading, errors, meta, summary, code, body, markdown, json, detail);
+INSERT INTO documents SELECT * FROM e.d;
+CREATE VIRTUAL TABLE search USING fts5(heading, errors, meta, summary, code, body, content = 'documents',
+    content_rowid = 'rowid', tokenize = "unicode61 remove_diacritics 2 tokenchars '_.-'");
+INSERT INTO search (search, rank) VALUES ('automerge', 0);
+INSERT INTO search (rowid, heading, errors, meta, summary, code, body)
+    SELECT rowid, heading, errors, meta, summary, code, body FROM documents;
+INSERT INTO search (search) VALUES ('optimize');
+COMMIT;
+SQL
+        awk -v n="$n" '{ printf "sqlite_alone_s: %.2f (cpu %.2f s)\nsqlite_alone_docs_per_s: %.0f\n", $1, $2 + $3, n / $1 }' \
+            "$work/sqlite-alone.time"
+        rm -f "$extracted" "$alone"
+    fi
 
     # Whole processes: start, open the index (staleness check of every
     # source file), search, print.

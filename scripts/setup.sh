@@ -15,7 +15,7 @@ test_packages=(
   postgresql postgresql-contrib python3 python3-sqlalchemy python3-asyncpg python3-alembic
   python3-psycopg python3-psycopg2 chromium nodejs npm procps gzip
 )
-bench_packages=(ripgrep hugo hyperfine time)
+bench_packages=(ripgrep hugo hyperfine time sqlite3)
 
 packages=("${build_packages[@]}" "${test_packages[@]}")
 if [[ "${1:-}" == "--bench" ]]; then packages+=("${bench_packages[@]}"); fi
