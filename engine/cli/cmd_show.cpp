@@ -156,10 +156,11 @@ void print_incident(std::ostream& out, const kb::Incident& i, const store::Index
         out << cli::indent(t.render(style), "  ");
     }
     for (const auto& s : i.sections) {
-        if (s.kind == kb::SectionKind::summary && !i.summary.empty() && s.markdown.find(i.summary) != std::string::npos)
+        std::string_view markdown = kb::markdown_of(i, s);
+        if (s.kind == kb::SectionKind::summary && !i.summary.empty() && markdown.find(i.summary) != std::string_view::npos)
             continue;
         heading(out, style, s.heading.empty() ? kb::to_string(s.kind) : s.heading);
-        out << cli::indent(kb::text::trim(s.markdown), "  ");
+        out << cli::indent(kb::text::trim(markdown), "  ");
     }
 }
 

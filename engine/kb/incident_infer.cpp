@@ -262,25 +262,28 @@ std::vector<Section> sections(const markdown::Document& doc, std::string_view bo
     }
 
     auto lines = text::split_lines(body);
-    auto slice = [&](int from, int to) {  // file lines [from, to)
-        std::string out;
-        for (int l = std::max(from, body_first_line); l < to; ++l) {
-            auto index = static_cast<std::size_t>(l - body_first_line);
-            if (index >= lines.size()) break;
-            out.append(lines[index]);
-            out += '\n';
-        }
-        return std::string(text::trim(out));
+    // File lines [from, to) of the body, trimmed, as bytes of the body (line
+    // ends are '\n' by now, so the lines are one run of it).
+    auto slice = [&](int from, int to) -> std::pair<std::size_t, std::size_t> {
+        auto first = static_cast<std::size_t>(std::max(from, body_first_line) - body_first_line);
+        auto last = std::min(static_cast<std::size_t>(std::max(to - body_first_line, 0)), lines.size());
+        if (first >= last) return {0, 0};
+        auto begin = static_cast<std::size_t>(lines[first].data() - body.data());
+        auto end = static_cast<std::size_t>(lines[last - 1].data() + lines[last - 1].size() - body.data());
+        std::string_view text = text::trim(body.substr(begin, end - begin));
+        if (text.empty()) return {0, 0};
+        return {static_cast<std::size_t>(text.data() - body.data()), text.size()};
     };
 
     std::vector<Section> out;
     int end_of_body = body_first_line + static_cast<int>(lines.size());
     int first_range = ranges.empty() ? end_of_body : ranges.front().line;
-    std::string preamble = slice(content_start, first_range);
-    if (!preamble.empty()) out.push_back({SectionKind::summary, "", preamble, content_start});
+    if (auto [at, size] = slice(content_start, first_range); size > 0)
+        out.push_back({SectionKind::summary, "", at, size, content_start});
     for (std::size_t i = 0; i < ranges.size(); ++i) {
         int next = i + 1 < ranges.size() ? ranges[i + 1].line : end_of_body;
-        out.push_back({ranges[i].kind, ranges[i].heading, slice(ranges[i].body_line, next), ranges[i].line});
+        auto [at, size] = slice(ranges[i].body_line, next);
+        out.push_back({ranges[i].kind, ranges[i].heading, at, size, ranges[i].line});
     }
     return out;
 }

@@ -41,7 +41,8 @@ struct HeadingClass {
 HeadingClass classify_heading(std::string_view heading);
 
 // Sections from headings: a classified heading's section takes in the
-// unclassified (or weakly classified) headings nested below it.
+// unclassified (or weakly classified) headings nested below it. Their bytes
+// are offsets in `body`, which becomes the incident's body_markdown.
 std::vector<Section> sections(const markdown::Document& doc, std::string_view body, int body_first_line,
                               int title_heading_index);
 

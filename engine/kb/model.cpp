@@ -195,8 +195,17 @@ void from_json(const nlohmann::json& j, Runbook& v) {
     get_opt(j, "content_hash", v.content_hash);
 }
 
-void to_json(nlohmann::json& j, const Section& v) {
-    j = {{"kind", to_string(v.kind)}, {"heading", v.heading}, {"markdown", v.markdown}, {"line", v.line}};
+std::string_view markdown_of(const Incident& incident, const Section& section) {
+    const std::string& body = incident.body_markdown;
+    if (section.at > body.size() || section.size > body.size() - section.at) return {};
+    return std::string_view(body).substr(section.at, section.size);
+}
+
+// A section with its Markdown written out. It is read back from where that
+// is in the body, "markdown_at": [at, size] in bytes, which is how the index
+// stores it (store/codec.cpp).
+static nlohmann::json section_json(const Incident& incident, const Section& v) {
+    return {{"kind", to_string(v.kind)}, {"heading", v.heading}, {"markdown", markdown_of(incident, v)}, {"line", v.line}};
 }
 
 void from_json(const nlohmann::json& j, Section& v) {
@@ -204,7 +213,11 @@ void from_json(const nlohmann::json& j, Section& v) {
     get_opt(j, "kind", kind);
     v.kind = section_kind_from_string(kind);
     get_opt(j, "heading", v.heading);
-    get_opt(j, "markdown", v.markdown);
+    if (auto at = j.find("markdown_at"); at != j.end() && at->is_array() && at->size() == 2 &&
+                                          (*at)[0].is_number_unsigned() && (*at)[1].is_number_unsigned()) {
+        v.at = (*at)[0].get<std::size_t>();
+        v.size = (*at)[1].get<std::size_t>();
+    }
     get_opt(j, "line", v.line);
 }
 
@@ -219,10 +232,12 @@ void to_json(nlohmann::json& j, const Incident& v) {
     j = {{"kind", "incident"}, {"id", v.id}, {"title", v.title}, {"date", v.date},
          {"status", v.status}, {"severity", v.severity}, {"services", v.services},
          {"tags", v.tags}, {"runbooks", v.runbooks}, {"references", v.references},
-         {"sections", v.sections},
+         {"sections", nlohmann::json::array()},
          {"error_lines", v.error_lines}, {"code", v.code}, {"summary", v.summary},
          {"body_markdown", v.body_markdown}, {"body_text", v.body_text}, {"path", v.path},
          {"content_hash", v.content_hash}};
+    auto& sections = j["sections"];
+    for (const auto& section : v.sections) sections.push_back(section_json(v, section));
 }
 
 void from_json(const nlohmann::json& j, Incident& v) {

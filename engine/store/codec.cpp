@@ -88,18 +88,11 @@ Row encode(const kb::Incident& i) {
     Row row;
     nlohmann::json j = i;
     for (const char* key : {"body_markdown", "body_text", "summary", "code"}) j.erase(key);
-    // Sections are slices of the body: store where, not what.
-    std::size_t from = 0;
-    for (auto& section : j["sections"]) {
-        const std::string& text = section["markdown"].get_ref<const std::string&>();
-        if (text.empty()) continue;
-        std::size_t at = i.body_markdown.find(text, from);
-        if (at == std::string::npos) at = i.body_markdown.find(text);
-        if (at == std::string::npos) continue;
-        std::size_t length = text.size();  // `text` dies with the erase below
-        section.erase("markdown");
-        section["markdown_at"] = {at, length};
-        from = at + length;
+    // Sections are slices of the body: stored as where, not what.
+    auto& sections = j["sections"];
+    for (std::size_t k = 0; k < sections.size() && k < i.sections.size(); ++k) {
+        sections[k].erase("markdown");
+        sections[k]["markdown_at"] = {i.sections[k].at, i.sections[k].size};
     }
     row.detail = take_detail(j, incident_detail_keys);
     row.json = dump(j);
@@ -135,12 +128,6 @@ std::optional<kb::Incident> decode_incident(const Stored& s, Detail detail) {
     nlohmann::json j;
     if (!parse_stored(s, detail, j)) return std::nullopt;
     try {
-        if (auto it = j.find("sections"); it != j.end() && it->is_array())
-            for (auto& section : *it)
-                if (auto at = section.find("markdown_at"); at != section.end()) {
-                    auto offset = (*at)[0].get<std::size_t>(), length = (*at)[1].get<std::size_t>();
-                    section["markdown"] = offset <= s.markdown.size() ? std::string(s.markdown.substr(offset, length)) : "";
-                }
         auto i = j.get<kb::Incident>();
         i.body_markdown = s.markdown;
         i.summary = s.summary;

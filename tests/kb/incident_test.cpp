@@ -54,7 +54,7 @@ TEST_CASE("a .txt report with a BOM, CRLF and a CI log", "[kb][incident]") {
     REQUIRE(section(i, kb::SectionKind::symptoms));
     CHECK(section(i, kb::SectionKind::symptoms)->heading == "What happened");
     REQUIRE(section(i, kb::SectionKind::root_cause));
-    CHECK(section(i, kb::SectionKind::root_cause)->markdown.find("volatile-lru") != std::string::npos);
+    CHECK(kb::markdown_of(i, *section(i, kb::SectionKind::root_cause)).find("volatile-lru") != std::string::npos);
     CHECK(section(i, kb::SectionKind::resolution));
     CHECK(section(i, kb::SectionKind::lessons));
     CHECK(i.code.find("redis-cli CONFIG SET") != std::string::npos);
@@ -167,8 +167,8 @@ TEST_CASE("sections from heading words in any common phrasing", "[kb][incident]"
                                                         {K::lessons, "Key Takeaways"},
                                                         {K::other, "Timeline"}});
     // The unclassified subsection belongs to the root cause.
-    CHECK(section(i, K::root_cause)->markdown.find("Details of the config") != std::string::npos);
-    CHECK(section(i, K::summary)->markdown == "Intro.");
+    CHECK(kb::markdown_of(i, *section(i, K::root_cause)).find("Details of the config") != std::string::npos);
+    CHECK(kb::markdown_of(i, *section(i, K::summary)) == "Intro.");
 }
 
 TEST_CASE("runbook links from Markdown links", "[kb][incident]") {
@@ -187,7 +187,7 @@ TEST_CASE("plain text without headings still has a title", "[kb][incident]") {
     auto setext = parse_text("Disk full on agent 3\n===================\n\nDetails.\n", "disk.txt");
     CHECK(setext.title == "Disk full on agent 3");
     REQUIRE(setext.sections.size() == 1);
-    CHECK(setext.sections[0].markdown == "Details.");
+    CHECK(kb::markdown_of(setext, setext.sections[0]) == "Details.");
 }
 
 TEST_CASE("a summary is text: inline HTML tags are dropped, tag-like words kept", "[kb][incident]") {

@@ -122,7 +122,8 @@ TEST_CASE("the shared reports folder reads as five incidents", "[kb][reports]") 
             CHECK(std::count(k.begin(), k.end(), kind) >= 1);
         auto root = std::find_if(extensions.sections.begin(), extensions.sections.end(),
                                  [](const kb::Section& s) { return s.kind == kb::SectionKind::root_cause; });
-        CHECK(root->markdown.find("gin_trgm_ops") != std::string::npos);
+        REQUIRE(root != extensions.sections.end());
+        CHECK(kb::markdown_of(extensions, *root).find("gin_trgm_ops") != std::string::npos);
     }
 
     SECTION("ids: the date and title when a date is known, else the file name") {

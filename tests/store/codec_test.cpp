@@ -46,29 +46,38 @@ TEST_CASE("codec: documents come back exactly as loaded", "[store][codec]") {
     }
 }
 
-TEST_CASE("codec: sections that are not slices of the body are kept whole", "[store][codec]") {
+TEST_CASE("codec: a section is stored as where it is in the body, not as a copy", "[store][codec]") {
     kb::Incident i;
     i.id = "x";
-    i.body_markdown = "# T\n\n## Symptoms\n\nIt broke.\n";
-    i.sections.push_back({kb::SectionKind::symptoms, "Symptoms", "It broke.\n", 3});
-    i.sections.push_back({kb::SectionKind::other, "Invented", "text that is nowhere in the body", 9});
-    i.sections.push_back({kb::SectionKind::other, "Empty", "", 10});
+    i.body_markdown = "# T\n\n## Symptoms\n\nIt broke.\n\n## Other\n";
+    i.sections.push_back({kb::SectionKind::symptoms, "Symptoms", i.body_markdown.find("It broke."), 9, 3});
+    i.sections.push_back({kb::SectionKind::other, "Other", 0, 0, 7});
+    REQUIRE(kb::markdown_of(i, i.sections[0]) == "It broke.");
     check_round_trip(i);
     auto row = store::codec::encode(i);
     CHECK(row.json.find("It broke.") == std::string::npos);
-    CHECK(row.detail.find("text that is nowhere in the body") != std::string::npos);
+    CHECK(row.detail.find("It broke.") == std::string::npos);
+    // What `deja show --json` prints has the text.
+    CHECK(nlohmann::json(i)["sections"][0]["markdown"] == "It broke.");
 }
 
 TEST_CASE("codec: a damaged row is reported, not thrown", "[store][codec]") {
     CHECK_FALSE(store::codec::decode_runbook({"not json", "", "", "", "", ""}));
     CHECK_FALSE(store::codec::decode_incident({"[1, 2]", "", "", "", "", ""}));
     CHECK_FALSE(store::codec::decode_runbook({R"({"id": "x"})", "{\"steps\": [", "", "", "", ""}));
-    // Section ranges past the end of the Markdown do not read past it.
-    auto odd = store::codec::decode_incident({R"({"id": "x"})",
-                                              R"({"sections": [{"heading": "h", "markdown_at": [500, 20]}]})",
-                                              "short", "", "", ""});
+    // Section ranges past the end of the Markdown do not read past it, even
+    // when their end wraps around.
+    auto odd = store::codec::decode_incident(
+        {R"({"id": "x"})",
+         R"({"sections": [{"heading": "h", "markdown_at": [500, 20]}, {"markdown_at": [2, 18446744073709551615]},
+                          {"markdown_at": [1, 3]}, {"markdown_at": "x"}]})",
+         "short", "", "", ""});
     REQUIRE(odd);
-    CHECK(odd->sections.at(0).markdown.empty());
+    REQUIRE(odd->sections.size() == 4);
+    CHECK(kb::markdown_of(*odd, odd->sections[0]).empty());
+    CHECK(kb::markdown_of(*odd, odd->sections[1]).empty());
+    CHECK(kb::markdown_of(*odd, odd->sections[2]) == "hor");
+    CHECK(kb::markdown_of(*odd, odd->sections[3]).empty());
 }
 
 TEST_CASE("codec: an outline is read from the outline column alone", "[store][codec]") {
