@@ -18,6 +18,7 @@
 
 #include "kb/hash.hpp"
 #include "kb/link.hpp"
+#include "kb/ranges.hpp"
 #include "kb/result.hpp"
 #include "kb/text.hpp"
 
@@ -86,17 +87,8 @@ void stat_documents(int fd, std::vector<Found>& found, std::size_t first, const 
             f.changed_ns = static_cast<long long>(st.st_ctim.tv_sec) * 1'000'000'000LL + st.st_ctim.tv_nsec;
         }
     };
-    constexpr std::size_t per_thread = 512;
-    const std::size_t n = names.size();
-    unsigned threads = static_cast<unsigned>(std::min<std::size_t>(
-        std::clamp(std::thread::hardware_concurrency(), 1u, 4u), (n + per_thread - 1) / per_thread));
-    if (threads <= 1) {
-        stat_range(0, n);
-    } else {
-        std::vector<std::jthread> pool;
-        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(stat_range, n * t / threads, n * (t + 1) / threads);
-        stat_range(0, n / threads);
-    }
+    in_ranges(names.size(), range_count(names.size(), 512, 4),
+              [&](unsigned, std::size_t from, std::size_t to) { stat_range(from, to); });
     found.erase(std::remove_if(found.begin() + static_cast<std::ptrdiff_t>(first), found.end(),
                                [](const Found& f) { return f.size < 0; }),
                 found.end());
