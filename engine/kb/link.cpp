@@ -192,6 +192,72 @@ void sort_unique(std::vector<std::string>& list) {
     list.erase(std::unique(list.begin(), list.end()), list.end());
 }
 
+// (runbook, incident) for each incident with an error line that one of the
+// runbook's signatures matches.
+std::vector<std::pair<std::size_t, std::size_t>> signature_links(const KnowledgeBase& kb) {
+    // All signatures go into one FilteredRE2: each line is handed the atoms
+    // (required literals) it contains, and only the signatures whose
+    // literals are all there are run on it. Matching every signature against
+    // every line took 0.9 s for 500 signatures over 5,000 incidents.
+    //
+    // Linking runs after every file is parsed, on one core unless it spreads
+    // itself. For bench/gen_kb.py's 100,000 documents (197,000 error lines,
+    // 21,000 signatures) indexing the lines and compiling the signatures,
+    // which are independent, took 0.6 and 0.9 s, and finding each atom's
+    // lines 1.1 s. So the lines are indexed while the signatures compile,
+    // and atoms and lines are split over the cores: linking went from 2.5
+    // to 1.8 s on two cores, and on more it gains more.
+    if (std::none_of(kb.incidents.begin(), kb.incidents.end(), [](const Incident& i) { return !i.error_lines.empty(); }))
+        return {};
+    std::optional<LineIndex> index;
+    re2::FilteredRE2 filter(3);
+    std::vector<std::size_t> runbook_of;  // regexp id -> runbook
+    std::vector<std::string> atoms;
+    {
+        std::jthread indexing([&] { index.emplace(kb.incidents); });
+        for (std::size_t r = 0; r < kb.runbooks.size(); ++r)
+            for (const auto& sig : kb.runbooks[r].signatures) {
+                int id = 0;
+                RE2::Options options;
+                options.set_log_errors(false);
+                if (filter.Add(sig.pattern, options, &id) == RE2::NoError) runbook_of.push_back(r);  // lint reports the rest
+            }
+        if (filter.NumRegexps() > 0) filter.Compile(&atoms);
+    }
+    if (filter.NumRegexps() == 0) return {};
+    const auto& lines = index->lines();
+    constexpr unsigned max_threads = 8;
+    // Atom ranges in order, so each line's atoms come out in order.
+    std::vector<std::vector<std::pair<std::uint32_t, int>>> found(max_threads);
+    in_ranges(atoms.size(), range_count(atoms.size(), 256, max_threads), [&](unsigned range, std::size_t from, std::size_t to) {
+        for (std::size_t a = from; a < to; ++a)
+            for (auto line : index->lines_for_atom(atoms[a])) found[range].emplace_back(line, static_cast<int>(a));
+    });
+    std::vector<std::vector<int>> line_atoms(lines.size());
+    for (const auto& pairs : found)
+        for (auto [line, atom] : pairs) line_atoms[line].push_back(atom);
+    std::vector<int> unfiltered;
+    filter.AllPotentials({}, &unfiltered);  // signatures without a required literal
+    std::vector<std::vector<std::pair<std::size_t, std::size_t>>> links(max_threads);  // (runbook, incident)
+    in_ranges(lines.size(), range_count(lines.size(), 4096, max_threads), [&](unsigned range, std::size_t from, std::size_t to) {
+        std::vector<int> matched;
+        for (std::size_t l = from; l < to; ++l) {
+            const auto& line = lines[l];
+            if (line_atoms[l].empty()) {
+                for (int id : unfiltered)
+                    if (RE2::PartialMatch(*line.text, filter.GetRE2(id)))
+                        links[range].emplace_back(runbook_of[static_cast<std::size_t>(id)], line.incident);
+                continue;
+            }
+            filter.AllMatches(*line.text, line_atoms[l], &matched);
+            for (int id : matched) links[range].emplace_back(runbook_of[static_cast<std::size_t>(id)], line.incident);
+        }
+    });
+    std::vector<std::pair<std::size_t, std::size_t>> all;
+    for (const auto& pairs : links) all.insert(all.end(), pairs.begin(), pairs.end());
+    return all;
+}
+
 }  // namespace
 
 void link_documents(KnowledgeBase& kb) {
@@ -241,66 +307,8 @@ void link_documents(KnowledgeBase& kb) {
         }
     }
 
-    // Incidents whose error lines a runbook's signatures match. All
-    // signatures go into one FilteredRE2: each line is handed the atoms
-    // (required literals) it contains, and only the signatures whose
-    // literals are all there are run on it. Matching every signature against
-    // every line took 0.9 s for 500 signatures over 5,000 incidents.
-    //
-    // Linking runs after every file is parsed, on one core unless it spreads
-    // itself. For bench/gen_kb.py's 100,000 documents (197,000 error lines,
-    // 21,000 signatures) indexing the lines and compiling the signatures,
-    // which are independent, took 0.6 and 0.9 s, and finding each atom's
-    // lines 1.1 s. So the lines are indexed while the signatures compile,
-    // and atoms and lines are split over the cores: linking went from 2.5
-    // to 1.8 s on two cores, and on more it gains more.
-    std::optional<LineIndex> index;
-    re2::FilteredRE2 filter(3);
-    std::vector<std::size_t> runbook_of;  // regexp id -> runbook
-    std::vector<std::string> atoms;
-    {
-        std::jthread indexing([&] { index.emplace(kb.incidents); });
-        for (std::size_t r = 0; r < kb.runbooks.size(); ++r)
-            for (const auto& sig : kb.runbooks[r].signatures) {
-                int id = 0;
-                RE2::Options options;
-                options.set_log_errors(false);
-                if (filter.Add(sig.pattern, options, &id) == RE2::NoError) runbook_of.push_back(r);  // lint reports the rest
-            }
-        if (filter.NumRegexps() > 0) filter.Compile(&atoms);
-    }
-    const auto& lines = index->lines();
-    if (filter.NumRegexps() > 0 && !lines.empty()) {
-        constexpr unsigned max_threads = 8;
-        // Atom ranges in order, so each line's atoms come out in order.
-        std::vector<std::vector<std::pair<std::uint32_t, int>>> found(max_threads);
-        in_ranges(atoms.size(), range_count(atoms.size(), 256, max_threads), [&](unsigned range, std::size_t from, std::size_t to) {
-            for (std::size_t a = from; a < to; ++a)
-                for (auto line : index->lines_for_atom(atoms[a])) found[range].emplace_back(line, static_cast<int>(a));
-        });
-        std::vector<std::vector<int>> line_atoms(lines.size());
-        for (const auto& pairs : found)
-            for (auto [line, atom] : pairs) line_atoms[line].push_back(atom);
-        std::vector<int> unfiltered;
-        filter.AllPotentials({}, &unfiltered);  // signatures without a required literal
-        std::vector<std::vector<std::pair<std::size_t, std::size_t>>> links(max_threads);  // (runbook, incident)
-        in_ranges(lines.size(), range_count(lines.size(), 4096, max_threads), [&](unsigned range, std::size_t from, std::size_t to) {
-            std::vector<int> matched;
-            for (std::size_t l = from; l < to; ++l) {
-                const auto& line = lines[l];
-                if (line_atoms[l].empty()) {
-                    for (int id : unfiltered)
-                        if (RE2::PartialMatch(*line.text, filter.GetRE2(id)))
-                            links[range].emplace_back(runbook_of[static_cast<std::size_t>(id)], line.incident);
-                    continue;
-                }
-                filter.AllMatches(*line.text, line_atoms[l], &matched);
-                for (int id : matched) links[range].emplace_back(runbook_of[static_cast<std::size_t>(id)], line.incident);
-            }
-        });
-        for (const auto& pairs : links)
-            for (auto [runbook, incident] : pairs) link(runbook, incident);
-    }
+    // Incidents whose error lines a runbook's signatures match.
+    for (auto [runbook, incident] : signature_links(kb)) link(runbook, incident);
 
     for (auto& runbook : kb.runbooks) sort_unique(runbook.incidents);
     for (auto& incident : kb.incidents) sort_unique(incident.runbooks);
