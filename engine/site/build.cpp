@@ -2,6 +2,7 @@
 #include <atomic>
 #include <cstdio>
 #include <functional>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -22,20 +23,31 @@ namespace site {
 
 namespace {
 
-// Written into every site so a rebuild knows the folder is its own to clear.
+// Written into every site: the files that build wrote, so that the next build
+// knows which of the folder's files are its own to remove when they are no
+// longer part of the site. Everything else in the folder (a gh-pages
+// checkout's .git, CNAME, .nojekyll, a user's own file) is never touched.
 constexpr const char* marker_name = ".deja-site";
-constexpr const char* marker_text = "Written by `deja site build`; the next build clears this folder.\n";
+constexpr const char* marker_header =
+    "# Written by `deja site build`: the files it wrote, one a line. The next build removes\n"
+    "# those of them it no longer writes, and nothing else in this folder.\n";
 constexpr const char* incidents_changed = "the incidents changed while the site was being built; run the command again";
+
+// What a folder may hold beside a site without having been built by deja:
+// what publishing a site on GitHub Pages or similar adds to it.
+bool publishing_file(std::string_view name) { return name.starts_with('.') || name == "CNAME"; }
 
 kb::Status prepare_out_dir(const fs::path& dir) {
     std::error_code ec;
     if (fs::exists(dir, ec)) {
         if (!fs::is_directory(dir, ec)) return kb::error("output is not a folder (" + dir.string() + ")");
-        bool empty = fs::directory_iterator(dir, ec) == fs::directory_iterator();
-        if (ec) return kb::error("cannot read the output folder: " + ec.message() + " (" + dir.string() + ")");
-        if (!empty && !fs::exists(dir / marker_name, ec))
-            return kb::error("output folder is not empty and was not written by deja site build; empty it or "
-                             "choose another with -o (" + dir.string() + ")");
+        if (!fs::exists(dir / marker_name, ec)) {
+            for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+                if (!publishing_file(it->path().filename().string()))
+                    return kb::error("output folder is not empty and was not written by deja site build; empty it or "
+                                     "choose another with -o (" + dir.string() + ")");
+            if (ec) return kb::error("cannot read the output folder: " + ec.message() + " (" + dir.string() + ")");
+        }
     }
     for (const char* sub : {"", "runbooks", "incidents", "tags", "search", "assets"}) {
         fs::create_directories(dir / sub, ec);
@@ -44,27 +56,78 @@ kb::Status prepare_out_dir(const fs::path& dir) {
     return kb::Ok{};
 }
 
-// A rebuild overwrites files in place and then removes what it did not write
-// (pages of deleted documents): on this kind of disk unlinking and recreating
-// every file made a rebuild of 10,000 pages several times slower.
-kb::Result<std::size_t> remove_stale(const fs::path& dir, const std::vector<std::string>& written) {
-    std::set<std::string> keep(written.begin(), written.end());
-    keep.insert(marker_name);
-    std::error_code ec;
-    std::vector<fs::path> stale;
-    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_directory(ec)) continue;
-        // Lexically: the iterator's paths all start with `dir`, and
-        // fs::relative resolves every one on disk (a tenth of a second at
-        // 10,000 pages, on the one thread left at the end of a build).
-        if (!keep.count(it->path().lexically_relative(dir).generic_string())) stale.push_back(it->path());
+// A path the manifest may name: relative, inside the folder, nothing that
+// publishing adds (a dotfile or dot-folder, CNAME) anywhere along it.
+// Anything else in a manifest (edited by hand, or not ours) is ignored rather
+// than removed.
+bool own_path(std::string_view relative) {
+    if (relative.empty() || relative.front() == '/') return false;
+    for (std::size_t start = 0; start <= relative.size();) {
+        std::size_t end = relative.find('/', start);
+        if (end == std::string_view::npos) end = relative.size();
+        std::string_view part = relative.substr(start, end - start);
+        if (part.empty() || publishing_file(part) || part.find('\\') != std::string_view::npos) return false;
+        start = end + 1;
     }
-    if (ec) return kb::error("cannot read the output folder: " + ec.message() + " (" + dir.string() + ")");
-    for (const auto& path : stale) {
-        fs::remove(path, ec);
+    return true;
+}
+
+// The files the previous build wrote, from its marker; none when there is no
+// marker or it is one from before markers listed their files.
+std::vector<std::string> previous_files(const fs::path& dir) {
+    std::vector<std::string> files;
+    auto text = kb::read_whole_file((dir / marker_name).string());
+    if (!text) return files;
+    std::string_view rest = *text;
+    while (!rest.empty()) {
+        std::size_t end = rest.find('\n');
+        std::string_view line = rest.substr(0, end);
+        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+        if (!line.empty() && line.front() != '#' && own_path(line)) files.emplace_back(line);
+    }
+    return files;
+}
+
+std::string manifest(std::vector<std::string> files) {
+    std::sort(files.begin(), files.end());
+    std::string text = marker_header;
+    for (const auto& file : files) text += file + '\n';
+    return text;
+}
+
+// True when `relative` can be removed from `dir` without following a
+// symbolic link: every folder on the way is a real folder, so a link placed
+// in the site never leads a removal outside it.
+bool removable(const fs::path& dir, const std::string& relative) {
+    std::error_code ec;
+    fs::path at = dir;
+    fs::path parts = fs::path(relative);
+    for (auto it = parts.begin(); it != parts.end(); ++it) {
+        at /= *it;
+        auto status = fs::symlink_status(at, ec);
+        if (ec) return false;
+        if (std::next(it) == parts.end()) return fs::is_regular_file(status) || fs::is_symlink(status);
+        if (!fs::is_directory(status)) return false;
+    }
+    return false;
+}
+
+// A rebuild overwrites files in place and then removes the files the previous
+// build wrote that this one did not (pages of deleted documents): on this
+// kind of disk unlinking and recreating every file made a rebuild of 10,000
+// pages several times slower.
+kb::Result<std::size_t> remove_stale(const fs::path& dir, const std::vector<std::string>& previous,
+                                     const std::vector<std::string>& written) {
+    std::set<std::string_view> keep(written.begin(), written.end());
+    std::size_t removed = 0;
+    std::error_code ec;
+    for (const auto& relative : previous) {
+        if (keep.count(relative) || !removable(dir, relative)) continue;
+        const fs::path path = dir / relative;
+        if (fs::remove(path, ec)) ++removed;
         if (ec) return kb::error("cannot remove a stale file: " + ec.message() + " (" + path.string() + ")");
     }
-    return stale.size();
+    return removed;
 }
 
 // The assets under `from` into out_dir/assets.
@@ -352,9 +415,10 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
         if (auto status = written.write(options.out_dir, "sitemap.xml", sitemap(paths, options.base_url)); !status)
             return status.error();
     // The marker is the folder's own, not one of the site's files.
-    auto marker = write_file(options.out_dir / marker_name, marker_text);
+    const auto previous = previous_files(options.out_dir);
+    auto marker = write_file(options.out_dir / marker_name, manifest(written.paths));
     if (!marker) return marker.error();
-    auto removed = remove_stale(options.out_dir, written.paths);
+    auto removed = remove_stale(options.out_dir, previous, written.paths);
     if (!removed) return removed.error();
     stats.bytes = written.bytes;
     stats.changed = written.changed + (*marker == Change::written);

@@ -45,8 +45,10 @@ struct BuildStats {
 kb::Status check_base_url(std::string_view url);
 
 // Writes the site into options.out_dir. The folder must be empty, missing,
-// or a site built earlier (it is then cleared first): a folder of someone's
-// own files is refused, never overwritten.
+// hold only what publishing adds (dotfiles such as .git, CNAME), or be a site
+// built earlier: a folder of someone's own files is refused, never
+// overwritten. A rebuild removes only files that the previous build listed in
+// its manifest (.deja-site) and no longer writes, never through a link.
 kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const BuildOptions& options);
 
 // Hands `visit` the incidents at positions [first, first + count) of the

@@ -284,11 +284,111 @@ TEST_CASE("a folder of other files is never overwritten", "[site][output]") {
     CHECK_THAT(result.error().message, Catch::Contains("not empty"));
     CHECK(test::read_file(dir / "mine" / "notes.txt") == "keep me");
 
-    // A previous site is replaced, stale pages included.
+    // A previous site is rebuilt in place: the page of an incident no longer
+    // in the knowledge base goes, a file the user put beside the pages stays.
     build(knowledge_base, dir / "site");
-    test::write_file(dir / "site" / "incidents" / "gone.html", "stale");
+    REQUIRE_FALSE(knowledge_base.incidents.empty());
+    const auto gone = dir / "site" / "incidents" / (knowledge_base.incidents.front().id + ".html");
+    REQUIRE(fs::exists(gone));
+    test::write_file(dir / "site" / "incidents" / "mine.html", "keep me");
+    auto smaller = knowledge_base;
+    smaller.incidents.erase(smaller.incidents.begin());
+    auto rebuilt = build(smaller, dir / "site");
+    CHECK(rebuilt.removed >= 1);  // its page, and a tag page only it had
+    CHECK_FALSE(fs::exists(gone));
+    CHECK(test::read_file(dir / "site" / "incidents" / "mine.html") == "keep me");
+}
+
+TEST_CASE("a folder holding only what publishing adds takes a first build", "[site][output]") {
+    auto knowledge_base = load_fixture();
+    test::TempDir dir;
+    test::write_file(dir / "ghp" / "CNAME", "kb.example.com\n");
+    test::write_file(dir / "ghp" / ".nojekyll", "");
+    test::write_file(dir / "ghp" / ".git" / "HEAD", "ref: refs/heads/gh-pages\n");
+    build(knowledge_base, dir / "ghp");
+    CHECK(fs::exists(dir / "ghp" / "index.html"));
+    CHECK(test::read_file(dir / "ghp" / "CNAME") == "kb.example.com\n");
+    CHECK(fs::exists(dir / "ghp" / ".nojekyll"));
+    CHECK(test::read_file(dir / "ghp" / ".git" / "HEAD") == "ref: refs/heads/gh-pages\n");
+}
+
+TEST_CASE("a rebuild removes only files its manifest lists, never through a link", "[site][output]") {
+    auto knowledge_base = load_fixture();
+    test::TempDir dir;
     build(knowledge_base, dir / "site");
-    CHECK_FALSE(fs::exists(dir / "site" / "incidents" / "gone.html"));
+    // Files outside the site, reachable by a path that climbs out of it or
+    // through a symbolic link inside it.
+    test::write_file(dir / "outside.txt", "outside");
+    test::write_file(dir / "elsewhere" / "page.html", "elsewhere");
+    fs::create_directory_symlink(dir / "elsewhere", dir / "site" / "linked");
+    test::write_file(dir / "site" / ".git" / "config", "[core]\n");
+    test::write_file(dir / "site" / "CNAME", "kb.example.com\n");
+    // A manifest edited to name them, as if an earlier build had written them.
+    std::string manifest = test::read_file(dir / "site" / ".deja-site");
+    CHECK(manifest.find("\nindex.html\n") != std::string::npos);
+    manifest += "../outside.txt\n" + (dir / "outside.txt").string() + "\nlinked/page.html\n.git/config\nCNAME\n";
+    test::write_file(dir / "site" / ".deja-site", manifest);
+    auto again = build(knowledge_base, dir / "site");
+    CHECK(test::read_file(dir / "outside.txt") == "outside");
+    CHECK(test::read_file(dir / "elsewhere" / "page.html") == "elsewhere");
+    CHECK(fs::is_symlink(dir / "site" / "linked"));
+    CHECK(fs::exists(dir / "site" / ".git" / "config"));
+    CHECK(test::read_file(dir / "site" / "CNAME") == "kb.example.com\n");
+    CHECK(again.removed == 0);
+    CHECK(test::read_file(dir / "site" / ".deja-site").find("outside") == std::string::npos);
+}
+
+TEST_CASE("a gh-pages checkout survives rebuilds: .git, CNAME and .nojekyll kept", "[site][output][cli]") {
+    test::TempDir home;
+    // A knowledge base of the user's own, so that an incident can be deleted.
+    const auto kb_dir = home / "kb";
+    fs::copy(fixture_kb(), kb_dir, fs::copy_options::recursive);
+    const auto out = home / "ghp";
+    auto first = test::deja({"--kb", kb_dir.string(), "site", "build", "-o", out.string()}, home.path());
+    INFO(first.err);
+    REQUIRE(first.exit_code == 0);
+
+    const std::map<std::string, std::string> git_env = {
+        {"GIT_AUTHOR_NAME", "t"}, {"GIT_AUTHOR_EMAIL", "t@example.com"}, {"GIT_COMMITTER_NAME", "t"},
+        {"GIT_COMMITTER_EMAIL", "t@example.com"}, {"GIT_CONFIG_GLOBAL", "/dev/null"}, {"GIT_CONFIG_NOSYSTEM", "1"}};
+    auto git = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"git", "-C", out.string()});
+        auto result = test::run(args, git_env);
+        INFO(result.err);
+        REQUIRE(result.exit_code == 0);
+        return result.out;
+    };
+    git({"init", "-q", "-b", "gh-pages"});
+    test::write_file(out / "CNAME", "kb.example.com\n");
+    test::write_file(out / ".nojekyll", "");
+    test::write_file(out / "notes" / "publishing.md", "how we publish\n");
+    git({"add", "-A"});
+    git({"commit", "-q", "-m", "site"});
+
+    auto again = test::deja({"--kb", kb_dir.string(), "site", "build", "-o", out.string()}, home.path());
+    INFO(again.err);
+    REQUIRE(again.exit_code == 0);
+    CHECK(again.out.find("removed") == std::string::npos);
+    CHECK(git({"status", "--porcelain"}).empty());
+    CHECK(git({"rev-list", "--count", "HEAD"}) == "1\n");
+
+    // An incident deleted from the knowledge base: its page alone goes.
+    std::vector<fs::path> incidents;
+    for (const auto& entry : fs::directory_iterator(kb_dir / "incidents")) incidents.push_back(entry.path());
+    std::sort(incidents.begin(), incidents.end());
+    REQUIRE_FALSE(incidents.empty());
+    fs::remove(incidents.front());
+    auto third = test::deja({"--kb", kb_dir.string(), "site", "build", "-o", out.string()}, home.path());
+    INFO(third.err);
+    REQUIRE(third.exit_code == 0);
+    CHECK(third.out.find("1 file left from an earlier build removed") != std::string::npos);
+    std::string status = git({"status", "--porcelain"});
+    CHECK(status.find(" D incidents/") != std::string::npos);
+    CHECK(status.find("CNAME") == std::string::npos);
+    CHECK(status.find("notes/") == std::string::npos);
+    CHECK(status.find(".nojekyll") == std::string::npos);
+    CHECK(git({"rev-list", "--count", "HEAD"}) == "1\n");
+    CHECK(test::read_file(out / "CNAME") == "kb.example.com\n");
 }
 
 TEST_CASE("a rebuild writes only what changed and says so", "[site][output]") {
@@ -308,15 +408,16 @@ TEST_CASE("a rebuild writes only what changed and says so", "[site][output]") {
     CHECK(fs::last_write_time(style) == old_time);
 
     // One incident retitled: its page, and the pages and search files that
-    // show its title; a page no build made is removed.
+    // show its title; a page no build made is left alone.
     auto edited = knowledge_base;
     REQUIRE_FALSE(edited.incidents.empty());
     edited.incidents.front().title += " (edited)";
-    test::write_file(dir / "site" / "incidents" / "gone.html", "stale");
+    test::write_file(dir / "site" / "incidents" / "gone.html", "not ours");
     auto third = build(edited, dir / "site");
     CHECK(third.changed > 0);
     CHECK(third.changed < third.files / 2);
-    CHECK(third.removed == 1);
+    CHECK(third.removed == 0);
+    CHECK(fs::exists(dir / "site" / "incidents" / "gone.html"));
 
     // However the folder is spelled, a rebuild keeps every file it wrote.
     for (const auto& spelling : {(dir / "site/").string(), (dir / "site/.").string(), (dir / "site//").string(),
