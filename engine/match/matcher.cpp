@@ -344,6 +344,13 @@ void Matcher::choose_acceleration(std::uint32_t s) {
     // layered in, the pass Vectorscan still needed for the 60 other patterns
     // (short anchors, expressions, incident words) cost three quarters of
     // the pass for all 1,013, so two passes were slower than one.
+    // RE2 reads a signature before anything else does: what it refuses
+    // never reaches Vectorscan's parser, which is not linear on everything.
+    if (!sig.regex()) {
+        sig.acceleration = Acceleration::none;
+        sig.note = "RE2 rejects it";
+        return;  // never matches; kb's lint reports the pattern itself
+    }
     if (info.ok && !info.anchor.empty()) {
         sig.acceleration = Acceleration::anchor;
         expressions_.push_back(literal_expression(anchor_literal(info.anchor, info.anchor_caseless)));
@@ -351,7 +358,9 @@ void Matcher::choose_acceleration(std::uint32_t s) {
         targets_.push_back({Target::Kind::signature, s});
         return;
     }
-    if (info.ok) {
+    if (info.ok && !info.prefilter_error.empty()) {
+        sig.note = "deja leaves it to RE2 and its literal atoms (" + info.prefilter_error + ")";
+    } else if (info.ok) {
         if (vectorscan_accepts(info.prefilter, 0, why)) {
             sig.acceleration = Acceleration::exact;
             expressions_.push_back(info.prefilter);
@@ -371,11 +380,6 @@ void Matcher::choose_acceleration(std::uint32_t s) {
         sig.note = "Vectorscan cannot prefilter it (" + why + ")";
     } else {
         sig.note = "deja cannot read it for Vectorscan (" + info.error + ")";
-    }
-    if (!sig.regex()) {
-        sig.acceleration = Acceleration::none;
-        sig.note = "RE2 rejects it";
-        return;  // never matches; kb's lint reports the pattern itself
     }
     add_literals(s);
     if (sig.acceleration == Acceleration::none) sig.note += "; it is tried on every line";
@@ -410,7 +414,11 @@ kb::Status Matcher::compile() {
         targets_.erase(targets_.begin() + static_cast<long>(k));
         if (target.kind != Target::Kind::signature) continue;
         auto& sig = signatures_[target.index];
-        if (sig.acceleration == Acceleration::anchor) {
+        if (sig.acceleration == Acceleration::anchor && !sig.info().prefilter_error.empty()) {
+            sig.note = "Vectorscan cannot take its anchor (" + message + "); deja leaves it to RE2 and its literal "
+                       "atoms (" + sig.info().prefilter_error + ")";
+            add_literals(target.index);
+        } else if (sig.acceleration == Acceleration::anchor) {
             sig.acceleration = Acceleration::exact;
             expressions_.push_back(sig.info().prefilter);
             flags_.push_back(0);

@@ -20,6 +20,9 @@ struct PatternInfo {
     // become plain groups, and one-character wildcards widen to 1-4 bytes
     // because RE2 steps over UTF-8 characters where Vectorscan steps over bytes.
     std::string prefilter;
+    // Why there is no prefilter although the pattern was read (it would cost
+    // Vectorscan more than linear time to compile): RE2 alone decides.
+    std::string prefilter_error;
     std::vector<std::string> group_names;
     // Literal runs of the least specific way the pattern can match (the
     // weakest branch of each alternation), in order: what its specificity
