@@ -48,11 +48,15 @@ void run_index(cli::Globals& globals, const IndexArgs& args) {
     globals.exit = cli::Exit::ok;
 }
 
-cli::Registration registration{70, [](CLI::App& root, cli::Globals& globals) {
+}  // namespace
+
+namespace cli {
+
+void add_index_command(CLI::App& root, Globals& globals) {
     auto args = std::make_shared<IndexArgs>();
     auto* cmd = root.add_subcommand("index", "rebuild the index (read commands do this themselves when sources change)");
     cmd->add_flag("--json", args->json, "print the counts and problems as JSON");
     cmd->callback([&globals, args] { run_index(globals, *args); });
-}};
+}
 
-}  // namespace
+}  // namespace cli

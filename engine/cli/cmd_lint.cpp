@@ -83,12 +83,16 @@ void run_lint(cli::Globals& globals, const LintArgs& args) {
     globals.exit = errors > 0 ? cli::Exit::failed : cli::Exit::ok;
 }
 
-cli::Registration registration{80, [](CLI::App& root, cli::Globals& globals) {
+}  // namespace
+
+namespace cli {
+
+void add_lint_command(CLI::App& root, Globals& globals) {
     auto args = std::make_shared<LintArgs>();
     auto* cmd = root.add_subcommand("lint", "validate the knowledge base (ids, front matter, links, signatures, steps)");
     cmd->add_flag("--json", args->json, "print the problems as JSON");
     cmd->footer("Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error.");
     cmd->callback([&globals, args] { run_lint(globals, *args); });
-}};
+}
 
-}  // namespace
+}  // namespace cli

@@ -1,5 +1,6 @@
 // `deja list [incidents|runbooks|signatures] [--json]`: the knowledge base
 // in aligned columns (runbooks by id, incidents newest first).
+#include <map>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -86,13 +87,19 @@ void run_list(cli::Globals& globals, const ListArgs& args) {
     globals.exit = cli::Exit::ok;
 }
 
-cli::Registration registration{40, [](CLI::App& root, cli::Globals& globals) {
+}  // namespace
+
+namespace cli {
+
+void add_list_command(CLI::App& root, Globals& globals) {
     auto args = std::make_shared<ListArgs>();
     auto* cmd = root.add_subcommand("list", "list runbooks and incidents, or signatures");
     cmd->add_option("what", args->what, "incidents, runbooks or signatures (default: runbooks and incidents)")
+        ->transform(CLI::Transformer(std::map<std::string, std::string>{
+            {"incident", "incidents"}, {"runbook", "runbooks"}, {"signature", "signatures"}}))
         ->check(CLI::IsMember({"incidents", "runbooks", "signatures"}));
     cmd->add_flag("--json", args->json, "print the list as JSON");
     cmd->callback([&globals, args] { run_list(globals, *args); });
-}};
+}
 
-}  // namespace
+}  // namespace cli

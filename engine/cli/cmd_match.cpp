@@ -89,7 +89,11 @@ void run_match(cli::Globals& globals, const MatchArgs& args) {
     std::cout.flush();
 }
 
-cli::Registration registration{10, [](CLI::App& root, cli::Globals& globals) {
+}  // namespace
+
+namespace cli {
+
+void add_match_command(CLI::App& root, Globals& globals) {
     auto args = std::make_shared<MatchArgs>();
     auto* cmd = root.add_subcommand("match", "find known failures in logs and the runbooks that fix them");
     cmd->add_option("FILE", args->files, "log files (gzip is read transparently); - or nothing reads standard input");
@@ -102,6 +106,6 @@ cli::Registration registration{10, [](CLI::App& root, cli::Globals& globals) {
         ->check(CLI::Range(1u, 64u));
     cmd->footer("Exit status: 0 a known failure was found, 1 none, 2 usage or input error.");
     cmd->callback([&globals, args] { run_match(globals, *args); });
-}};
+}
 
-}  // namespace
+}  // namespace cli

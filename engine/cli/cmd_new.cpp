@@ -119,7 +119,11 @@ void run_new_incident(cli::Globals& globals, const NewArgs& args) {
     globals.exit = cli::Exit::ok;
 }
 
-cli::Registration registration{75, [](CLI::App& root, cli::Globals& globals) {
+}  // namespace
+
+namespace cli {
+
+void add_new_command(CLI::App& root, Globals& globals) {
     auto* cmd = root.add_subcommand("new", "draft a new document in the knowledge base");
     cmd->require_subcommand(1);
     auto args = std::make_shared<NewArgs>();
@@ -130,6 +134,6 @@ cli::Registration registration{75, [](CLI::App& root, cli::Globals& globals) {
     incident->footer("Writes incidents/<date>-<slug>.md into the first --kb folder, or into the current directory\n"
                      "when it is a knowledge base. An existing file is never overwritten.");
     incident->callback([&globals, args] { run_new_incident(globals, *args); });
-}};
+}
 
-}  // namespace
+}  // namespace cli

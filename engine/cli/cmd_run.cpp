@@ -238,7 +238,11 @@ void run_command(cli::Globals& globals, const RunArgs& args) {
     }
 }
 
-cli::Registration registration{40, [](CLI::App& root, cli::Globals& globals) {
+}  // namespace
+
+namespace cli {
+
+void add_run_command(CLI::App& root, Globals& globals) {
     auto args = std::make_shared<RunArgs>();
     auto* sub = root.add_subcommand("run", "run a runbook: plan, confirm, execute each step, record the run");
     sub->add_option("id", args->id, "runbook id")->type_name("ID");
@@ -251,6 +255,6 @@ cli::Registration registration{40, [](CLI::App& root, cli::Globals& globals) {
     sub->add_flag("-y,--yes", args->yes, "confirm in advance (needed to change anything without a terminal)");
     sub->add_flag("--step-by-step", args->step_by_step, "ask before each step");
     sub->callback([&globals, args] { run_command(globals, *args); });
-}};
+}
 
-}  // namespace
+}  // namespace cli

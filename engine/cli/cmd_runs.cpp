@@ -136,12 +136,16 @@ void runs_command(cli::Globals& globals, const RunsArgs& args, bool show) {
     globals.exit = cli::Exit::ok;
 }
 
-cli::Registration registration{45, [](CLI::App& root, cli::Globals& globals) {
+}  // namespace
+
+namespace cli {
+
+void add_runs_command(CLI::App& root, Globals& globals) {
     auto args = std::make_shared<RunsArgs>();
     auto* runs = root.add_subcommand("runs", "the run history: recent runs, newest first");
     runs->add_option("--runbook", args->runbook, "only runs of this runbook")->type_name("ID");
     runs->add_option("-n,--limit", args->limit, "at most this many runs (0: all)")
-        ->check(CLI::NonNegativeNumber)
+        ->check(cli::count_validator())
         ->capture_default_str();
     runs->add_flag("--json", args->json, "print JSON");
     // `deja runs 12` is `deja runs show 12`: the number is what one copies
@@ -155,6 +159,6 @@ cli::Registration registration{45, [](CLI::App& root, cli::Globals& globals) {
     runs->callback([&globals, args, show, number] {
         runs_command(globals, *args, show->parsed() || number->count() > 0);
     });
-}};
+}
 
-}  // namespace
+}  // namespace cli

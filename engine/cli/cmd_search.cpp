@@ -58,7 +58,9 @@ void run_search(cli::Globals& globals, const SearchArgs& args) {
         globals.exit = cli::Exit::usage;
         return;
     }
-    auto hits = index->search(query, args.limit);
+    // 0 is no limit, as for every -n; the ranking's SQL takes a number.
+    constexpr int every_hit = 1'000'000;
+    auto hits = index->search(query, args.limit == 0 ? every_hit : args.limit);
     if (!hits) {
         cli::print_error(hits.error().message);
         globals.exit = cli::Exit::usage;
@@ -78,16 +80,22 @@ void run_search(cli::Globals& globals, const SearchArgs& args) {
     globals.exit = hits->empty() ? cli::Exit::not_found : cli::Exit::ok;
 }
 
-cli::Registration registration{20, [](CLI::App& root, cli::Globals& globals) {
+}  // namespace
+
+namespace cli {
+
+void add_search_command(CLI::App& root, Globals& globals) {
     auto args = std::make_shared<SearchArgs>();
     auto* cmd = root.add_subcommand("search", "full-text search over incidents, runbooks and error lines");
     cmd->add_option("query", args->words, "words, identifiers (gin_trgm_ops) or an error message; \"...\" for a phrase")
         ->required()
         ->expected(1, -1);
     cmd->add_flag("--json", args->json, "print the hits as JSON");
-    cmd->add_option("-n,--limit", args->limit, "at most this many hits")->check(CLI::Range(1, 10000))->capture_default_str();
+    cmd->add_option("-n,--limit", args->limit, "at most this many hits (0: all)")
+        ->check(cli::count_validator())
+        ->capture_default_str();
     cmd->footer("Exit status: 0 something found, 1 nothing found, 2 usage error.");
     cmd->callback([&globals, args] { run_search(globals, *args); });
-}};
+}
 
-}  // namespace
+}  // namespace cli

@@ -203,13 +203,17 @@ void run_show(cli::Globals& globals, const ShowArgs& args) {
     globals.exit = cli::Exit::ok;
 }
 
-cli::Registration registration{30, [](CLI::App& root, cli::Globals& globals) {
+}  // namespace
+
+namespace cli {
+
+void add_show_command(CLI::App& root, Globals& globals) {
     auto args = std::make_shared<ShowArgs>();
     auto* cmd = root.add_subcommand("show", "show an incident or a runbook");
     cmd->add_option("id", args->id, "the document's id (see `deja list`)")->required();
     cmd->add_flag("--json", args->json, "print the document as JSON");
     cmd->footer("Exit status: 0 shown, 1 no document with that id, 2 usage error.");
     cmd->callback([&globals, args] { run_show(globals, *args); });
-}};
+}
 
-}  // namespace
+}  // namespace cli

@@ -67,7 +67,11 @@ void build_site(cli::Globals& globals, const SiteArgs& args) {
     globals.exit = cli::Exit::ok;
 }
 
-cli::Registration registration{60, [](CLI::App& root, cli::Globals& globals) {
+}  // namespace
+
+namespace cli {
+
+void add_site_command(CLI::App& root, Globals& globals) {
     auto* site = root.add_subcommand("site", "publish the knowledge base as a static site");
     site->require_subcommand(1);
     auto args = std::make_shared<SiteArgs>();
@@ -79,6 +83,6 @@ cli::Registration registration{60, [](CLI::App& root, cli::Globals& globals) {
         ->type_name("URL");
     build->add_option("-j,--threads", args->threads, "rendering threads (default: one per core, at most 16)")->check(CLI::Range(1, 64))->capture_default_str();
     build->callback([&globals, args] { build_site(globals, *args); });
-}};
+}
 
-}  // namespace
+}  // namespace cli

@@ -1,10 +1,10 @@
-// The thin command line: each command file registers a subcommand that parses
-// its arguments, calls the library, prints, and sets an exit code. main()
-// owns nothing else.
+// The thin command line: each command file adds a subcommand that parses its
+// arguments, calls the library, prints, and sets an exit code. main() owns
+// the table of commands and nothing else.
 #pragma once
 
-#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -22,18 +22,26 @@ struct Globals {
     Exit exit = Exit::ok;
 };
 
-using Setup = std::function<void(CLI::App& root, Globals& globals)>;
+// Each command file adds its subcommand to the root: its options, and a
+// callback that calls the library, prints and sets globals.exit. main.cpp
+// lists them in the order help shows them.
+void add_match_command(CLI::App& root, Globals& globals);
+void add_search_command(CLI::App& root, Globals& globals);
+void add_show_command(CLI::App& root, Globals& globals);
+void add_list_command(CLI::App& root, Globals& globals);
+void add_run_command(CLI::App& root, Globals& globals);
+void add_runs_command(CLI::App& root, Globals& globals);
+void add_site_command(CLI::App& root, Globals& globals);
+void add_index_command(CLI::App& root, Globals& globals);
+void add_new_command(CLI::App& root, Globals& globals);
+void add_lint_command(CLI::App& root, Globals& globals);
 
-// Order of registration is irrelevant: help lists commands by `order`.
-struct Registration {
-    Registration(int order, Setup setup);
-};
+// The known name closest to `word` by edit distance, when it is close
+// enough to be a typing slip ("matc" -> "match"); empty otherwise.
+std::string closest_name(std::string_view word, const std::vector<std::string>& names);
 
-struct Registered {
-    int order;
-    Setup setup;
-};
-std::vector<Registered>& registry();
+// A count option (`-n`): 0 or more, said plainly when it is not.
+const CLI::Validator& count_validator();
 
 // "deja: error: <message>" on stderr.
 void print_error(const std::string& message);

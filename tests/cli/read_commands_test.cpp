@@ -128,7 +128,13 @@ TEST_CASE("cli search: exit codes", "[cli][search]") {
     CHECK_THAT(empty.err, Catch::StartsWith("deja: error: empty search query"));
     CHECK(deja_kb({"search", "()"}, home).exit_code == 2);
     CHECK(deja_kb({"search"}, home).exit_code == 2);
-    CHECK(deja_kb({"search", "gin", "--limit", "0"}, home).exit_code == 2);
+    // -n 0 is no limit in every command that takes one; a negative count is
+    // an error that says what a count is.
+    auto all = json::parse(deja_kb({"search", "postgresql", "--json", "--limit", "0"}, home).out);
+    CHECK(all.at("hits").size() > 10);
+    auto negative = deja_kb({"search", "gin", "-n", "-1"}, home);
+    CHECK(negative.exit_code == 2);
+    CHECK_THAT(negative.err, Catch::Contains("'-1' is not a count"));
     auto limited = json::parse(deja_kb({"search", "postgresql", "--json", "--limit", "1"}, home).out);
     CHECK(limited.at("hits").size() == 1);
 }
@@ -423,4 +429,43 @@ TEST_CASE("cli: every read command has --help", "[cli]") {
         CHECK(out.exit_code == 0);
         CHECK_THAT(out.out, Catch::Contains("--json"));
     }
+}
+
+TEST_CASE("cli: help, version, a mistyped command and --kb after the command", "[cli]") {
+    test::TempDir home;
+    auto typo = test::deja({"matc"}, home.path());
+    CHECK(typo.exit_code == 2);
+    CHECK_THAT(typo.err, Catch::Contains("unknown command 'matc'; did you mean 'match'?"));
+    auto far = test::deja({"--kb", fixture_kb().string(), "frobnicate"}, home.path());
+    CHECK(far.exit_code == 2);
+    CHECK_THAT(far.err, Catch::Contains("unknown command 'frobnicate'"));
+    CHECK(far.err.find("did you mean") == std::string::npos);
+
+    auto help = test::deja({"help"}, home.path());
+    CHECK(help.exit_code == 0);
+    CHECK_THAT(help.out, Catch::Contains("match") && Catch::Contains("search") && Catch::Contains("lint"));
+    auto help_match = test::deja({"help", "match"}, home.path());
+    CHECK(help_match.exit_code == 0);
+    CHECK_THAT(help_match.out, Catch::Contains("--format"));
+    auto help_site = test::deja({"help", "site", "build"}, home.path());
+    CHECK(help_site.exit_code == 0);
+    CHECK_THAT(help_site.out, Catch::Contains("--base-url"));
+    for (const char* word : {"version", "-V", "--version"}) {
+        auto version = test::deja({word}, home.path());
+        CHECK(version.exit_code == 0);
+        CHECK_THAT(version.out, Catch::StartsWith("deja "));
+    }
+
+    // --kb after the command takes one folder, not the log after it too.
+    test::write_file(home / "ci.log", "ERROR:  relation \"missing_table\" does not exist\n");
+    auto before = test::deja({"--kb", fixture_kb().string(), "match", "--json", (home / "ci.log").string()}, home.path());
+    auto after = test::deja({"match", "--kb", fixture_kb().string(), "--json", (home / "ci.log").string()}, home.path());
+    INFO(after.err);
+    CHECK(after.exit_code == before.exit_code);
+    CHECK(after.out == before.out);
+    CHECK_THAT(after.out, Catch::Contains("ci.log"));
+    auto list = test::deja({"list", "--kb", fixture_kb().string(), "runbook", "--json"}, home.path());
+    auto plural = test::deja({"list", "--kb", fixture_kb().string(), "runbooks", "--json"}, home.path());
+    CHECK(list.exit_code == 0);
+    CHECK(list.out == plural.out);
 }
