@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # Configures and builds deja into build/ (warnings are errors under CI=true).
+#   scripts/build.sh           gcc, RelWithDebInfo, into build/
+#   scripts/build.sh --clang   clang, Debug, into build-clang/: the same code
+#                              must build with both compilers
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 werror=OFF
 [[ "${CI:-}" == "true" ]] && werror=ON
+if [[ "${1:-}" == "--clang" ]]; then
+  CC=clang CXX=clang++ cmake -S "$here" -B "$here/build-clang" -DCMAKE_BUILD_TYPE=Debug -DDEJA_WERROR=$werror >/dev/null
+  cmake --build "$here/build-clang" -j "$(nproc)"
+  exit
+fi
 cmake -S "$here" -B "$here/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEJA_WERROR=$werror >/dev/null
 cmake --build "$here/build" -j "$(nproc)"

@@ -13,7 +13,7 @@ build_packages=(
 )
 test_packages=(
   postgresql postgresql-contrib python3 python3-sqlalchemy python3-asyncpg python3-alembic
-  python3-psycopg python3-psycopg2 chromium nodejs npm procps gzip
+  python3-psycopg python3-psycopg2 chromium nodejs npm procps gzip clang
 )
 bench_packages=(ripgrep hugo hyperfine time sqlite3)
 

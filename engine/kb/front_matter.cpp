@@ -73,7 +73,7 @@ std::optional<Value> parse_simple(const Split& split) {
         } else {
             return std::nullopt;
         }
-        root.entries.emplace_back(scalar_value(key, current), std::move(node));
+        root.entries.push_back({scalar_value(key, current), std::move(node)});
     }
     if (root.entries.empty()) return std::nullopt;
     return root;
@@ -111,7 +111,7 @@ struct Converter {
                 v.kind = Value::Kind::map;
                 for (auto it = node.begin(); it != node.end() && !too_many; ++it) {
                     Value key = (*this)(it->first);
-                    v.entries.emplace_back(std::move(key), (*this)(it->second));
+                    v.entries.push_back({std::move(key), (*this)(it->second)});
                 }
                 break;
             default:

@@ -28,11 +28,12 @@ Split split(std::string_view text, const std::string& path, std::vector<Diagnost
 // A YAML value with its file line. Scalars keep their text as written
 // (numbers and booleans too); `~`/`null`/nothing is null.
 struct Value {
+    struct Entry;
     enum class Kind { null, scalar, sequence, map };
     Kind kind = Kind::null;
     std::string scalar;
     std::vector<Value> items;                      // sequence
-    std::vector<std::pair<Value, Value>> entries;  // map, in file order
+    std::vector<Entry> entries;                    // map, in file order
     int line = 0;
 
     bool is_null() const { return kind == Kind::null; }
@@ -40,6 +41,13 @@ struct Value {
     bool is_sequence() const { return kind == Kind::sequence; }
     bool is_map() const { return kind == Kind::map; }
     const Value* get(std::string_view key) const;  // map entry, or nullptr
+};
+
+// A struct of its own rather than std::pair<Value, Value>: a pair needs
+// Value complete where Value declares it, which clang rejects.
+struct Value::Entry {
+    Value key;
+    Value value;
 };
 
 // Simple blocks (one "key: value" or "key: [a, b]" per line, the shape

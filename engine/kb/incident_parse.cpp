@@ -40,12 +40,12 @@ void read_front_matter(const SourceDocument& doc, const std::string& path, std::
                        Incident& incident, FrontMatter& fm) {
     Reader reader{path, diagnostics};
     for (const auto& entry : doc.yaml->entries) {
-        if (!entry.first.is_scalar()) {
-            reader.error(entry.first, "front matter keys must be plain words");
+        if (!entry.key.is_scalar()) {
+            reader.error(entry.key, "front matter keys must be plain words");
             continue;
         }
-        std::string key = entry.first.scalar;
-        const Value& value = entry.second;
+        std::string key = entry.key.scalar;
+        const Value& value = entry.value;
         if (key == "id") {
             if (auto s = reader.scalar(value, "id")) incident.id = std::string(text::trim(*s));
         } else if (key == "title") {
@@ -86,7 +86,7 @@ void read_front_matter(const SourceDocument& doc, const std::string& path, std::
                 reader.error(value, "errors must be a list of log lines");
             }
         } else if (!known_incident_keys.contains(key)) {
-            reader.warning(entry.first, "unknown front-matter key '" + key + "'");
+            reader.warning(entry.key, "unknown front-matter key '" + key + "'");
         }
     }
 }

@@ -44,8 +44,8 @@ void read_param(const Reader& reader, const std::string& name, const Value& key,
         param.description = value.scalar;
     } else if (value.is_map()) {
         for (const auto& field : value.entries) {
-            std::string field_name = field.first.scalar;
-            const Value& v = field.second;
+            std::string field_name = field.key.scalar;
+            const Value& v = field.value;
             std::string what = "param " + name + ": " + field_name;
             if (field_name == "description") {
                 if (auto s = reader.scalar(v, what)) param.description = *s;
@@ -64,7 +64,7 @@ void read_param(const Reader& reader, const std::string& name, const Value& key,
                 else
                     param.choices = reader.string_list(v, what);
             } else {
-                reader.warning(field.first, "param " + name + ": unknown field '" + field_name +
+                reader.warning(field.key, "param " + name + ": unknown field '" + field_name +
                                                 "' (known: description, required, default, pattern, choices, secret)");
             }
         }
@@ -77,11 +77,11 @@ void read_param(const Reader& reader, const std::string& name, const Value& key,
 void read_params(const Reader& reader, const Value& node, Runbook& runbook) {
     if (node.is_map()) {
         for (const auto& entry : node.entries) {
-            if (!entry.first.is_scalar()) {
-                reader.error(entry.first, "param names must be plain words");
+            if (!entry.key.is_scalar()) {
+                reader.error(entry.key, "param names must be plain words");
                 continue;
             }
-            read_param(reader, entry.first.scalar, entry.first, entry.second, runbook);
+            read_param(reader, entry.key.scalar, entry.key, entry.value, runbook);
         }
     } else if (node.is_sequence()) {
         // Also accepted: a list of {name: X, description: ...}.
@@ -92,7 +92,7 @@ void read_params(const Reader& reader, const Value& node, Runbook& runbook) {
                 continue;
             }
             Value rest = item;
-            std::erase_if(rest.entries, [](const auto& entry) { return entry.first.scalar == "name"; });
+            std::erase_if(rest.entries, [](const auto& entry) { return entry.key.scalar == "name"; });
             read_param(reader, name->scalar, item, rest, runbook);
         }
     } else if (!node.is_null()) {
@@ -119,17 +119,17 @@ void read_patterns(const Reader& reader, const Value& node, PatternList list, st
             sig.pattern = item.scalar;
         } else if (item.is_map()) {
             for (const auto& field : item.entries) {
-                std::string key = field.first.scalar;
+                std::string key = field.key.scalar;
                 if (key == "pattern") {
-                    if (auto s = reader.scalar(field.second, what + " pattern")) sig.pattern = *s;
+                    if (auto s = reader.scalar(field.value, what + " pattern")) sig.pattern = *s;
                 } else if (key == "description") {
-                    if (auto s = reader.scalar(field.second, what + " description")) sig.description = *s;
+                    if (auto s = reader.scalar(field.value, what + " description")) sig.description = *s;
                 } else if (evidence && key == "params") {
-                    sig.params = reader.string_map(field.second, "signature params");
+                    sig.params = reader.string_map(field.value, "signature params");
                 } else if (evidence && key == "after") {
-                    if (auto s = reader.scalar(field.second, "signature after")) sig.after = *s;
+                    if (auto s = reader.scalar(field.value, "signature after")) sig.after = *s;
                 } else {
-                    reader.warning(field.first, what + ": unknown field '" + key + "' (known: pattern, " +
+                    reader.warning(field.key, what + ": unknown field '" + key + "' (known: pattern, " +
                                                     (evidence ? "params, after, description)" : "description)"));
                 }
             }
@@ -158,13 +158,13 @@ void read_examples(const Reader& reader, const Value& node, Runbook& runbook) {
             example.text = item.scalar;
         } else if (item.is_map()) {
             for (const auto& field : item.entries) {
-                std::string key = field.first.scalar;
+                std::string key = field.key.scalar;
                 if (key == "text") {
-                    if (auto s = reader.scalar(field.second, "example text")) example.text = *s;
+                    if (auto s = reader.scalar(field.value, "example text")) example.text = *s;
                 } else if (key == "params") {
-                    example.params = reader.string_map(field.second, "example params");
+                    example.params = reader.string_map(field.value, "example params");
                 } else {
-                    reader.warning(field.first, "example: unknown field '" + key + "' (known: text, params)");
+                    reader.warning(field.key, "example: unknown field '" + key + "' (known: text, params)");
                 }
             }
         } else {
@@ -298,12 +298,12 @@ std::optional<Runbook> parse_runbook(const std::string& path, std::string_view b
     if (doc.yaml) {
         Reader reader{path, diagnostics};
         for (const auto& entry : doc.yaml->entries) {
-            if (!entry.first.is_scalar()) {
-                reader.error(entry.first, "front matter keys must be plain words");
+            if (!entry.key.is_scalar()) {
+                reader.error(entry.key, "front matter keys must be plain words");
                 continue;
             }
-            std::string key = entry.first.scalar;
-            const Value& value = entry.second;
+            std::string key = entry.key.scalar;
+            const Value& value = entry.value;
             if (key == "id") {
                 if (auto s = reader.scalar(value, "id")) runbook.id = std::string(text::trim(*s));
             } else if (key == "title") {
@@ -328,7 +328,7 @@ std::optional<Runbook> parse_runbook(const std::string& path, std::string_view b
             } else if (key == "cwd") {
                 if (auto s = reader.scalar(value, "cwd")) default_cwd = *s;
             } else if (!known_runbook_keys.contains(key)) {
-                reader.warning(entry.first, "unknown front-matter key '" + key + "'");
+                reader.warning(entry.key, "unknown front-matter key '" + key + "'");
             }
         }
     }

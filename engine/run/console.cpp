@@ -15,7 +15,6 @@ constexpr const char* bold = "1";
 constexpr const char* dim = "2";
 constexpr const char* red = "31";
 constexpr const char* green = "32";
-constexpr const char* yellow = "33";
 
 std::string pad(std::string_view s, std::size_t width) {
     std::string out(s);

@@ -120,7 +120,7 @@ kb::Status insert_encoded(const std::vector<const T*>& documents, fts::Splitter&
         std::vector<Encoded> encoded;
         encoded.reserve(last - first);
         for (std::size_t i = first; i < last; ++i) {
-            Encoded& e = encoded.emplace_back(codec::encode(*documents[i]));
+            Encoded& e = encoded.emplace_back(Encoded{codec::encode(*documents[i]), {}});
             auto columns = e.row.columns();
             for (std::size_t c = 0; c < columns.size(); ++c) {
                 auto words = splitter.split(*columns[c]);

@@ -76,7 +76,7 @@ TEST_CASE("front matter values keep their file lines", "[kb][front-matter]") {
         CHECK(parsed.get("tags")->line == 4);
         CHECK(parsed.get("tags")->items[1].line == 4);
         CHECK(parsed.get("status")->line == 5);
-        CHECK(parsed.entries[0].first.line == 2);
+        CHECK(parsed.entries[0].key.line == 2);
     }
 }
 
