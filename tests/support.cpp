@@ -53,13 +53,20 @@ std::string read_file(const fs::path& path) {
 }
 
 fs::path fixtures() { return DEJA_TEST_FIXTURES; }
-std::optional<fs::path> shared_reports() {
-    const char* from_env = std::getenv("DEJA_SHARED_REPORTS");
-    fs::path dir = from_env && *from_env ? fs::path(from_env) : fs::path(DEJA_SHARED_REPORTS);
+namespace {
+
+std::optional<fs::path> shared_folder(const char* variable, const char* built_in) {
+    const char* from_env = std::getenv(variable);
+    fs::path dir = from_env && *from_env ? fs::path(from_env) : fs::path(built_in);
     if (fs::is_directory(dir)) return dir;
-    WARN("skipped: no shared reports at " << dir.string() << " (set DEJA_SHARED_REPORTS)");
+    WARN("skipped: nothing at " << dir.string() << " (set " << variable << ")");
     return std::nullopt;
 }
+
+}  // namespace
+
+std::optional<fs::path> shared_reports() { return shared_folder("DEJA_SHARED_REPORTS", DEJA_SHARED_REPORTS); }
+std::optional<fs::path> shared_corpora() { return shared_folder("DEJA_SHARED_CORPORA", DEJA_SHARED_CORPORA); }
 
 Output run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
            const std::string& input, const fs::path& cwd) {

@@ -32,6 +32,9 @@ fs::path fixtures();           // tests/fixtures
 // ../shared/reports beside the repository (or $DEJA_SHARED_REPORTS): the
 // real reports deja must read. Null, with a warning, where a checkout has none.
 std::optional<fs::path> shared_reports();
+// ../shared/corpora (or $DEJA_SHARED_CORPORA): whole public post-mortem and
+// runbook folders. Null, with a warning, where a checkout has none.
+std::optional<fs::path> shared_corpora();
 
 struct Output {
     int exit_code = -1;
