@@ -30,25 +30,25 @@ bool is_kb(const fs::path& dir) {
     return fs::is_directory(dir / "incidents", ec) || fs::is_directory(dir / "runbooks", ec);
 }
 
-kb::Result<fs::path> target_folder(const cli::Globals& globals) {
+base::Result<fs::path> target_folder(const cli::Globals& globals) {
     std::error_code ec;
     if (!globals.kb_dirs.empty()) {
         fs::path dir = globals.kb_dirs.front();
-        if (!fs::is_directory(dir, ec)) return kb::error("knowledge base folder not found (" + dir.string() + ")");
+        if (!fs::is_directory(dir, ec)) return base::error("knowledge base folder not found (" + dir.string() + ")");
         return dir;
     }
     fs::path here = fs::current_path(ec);
     if (!ec && is_kb(here)) return here;
-    return kb::error("the current directory is not a knowledge base (no incidents/ or runbooks/ here); "
+    return base::error("the current directory is not a knowledge base (no incidents/ or runbooks/ here); "
                      "pass --kb DIR to say where the incident goes");
 }
 
 // Writes `text` to `path` only if no file has that name: nullopt when one has.
-kb::Result<std::optional<fs::path>> create_new(const fs::path& path, const std::string& text) {
+base::Result<std::optional<fs::path>> create_new(const fs::path& path, const std::string& text) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
         if (errno == EEXIST) return std::optional<fs::path>{};
-        return kb::error("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
+        return base::error("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
     }
     std::error_code ec;
     std::size_t done = 0;
@@ -59,20 +59,20 @@ kb::Result<std::optional<fs::path>> create_new(const fs::path& path, const std::
             std::string reason = std::strerror(errno);
             ::close(fd);
             fs::remove(path, ec);
-            return kb::error("cannot write " + path.string() + " (" + reason + ")");
+            return base::error("cannot write " + path.string() + " (" + reason + ")");
         }
         done += static_cast<std::size_t>(w);
     }
-    if (::close(fd) != 0) return kb::error("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
+    if (::close(fd) != 0) return base::error("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
     return std::optional<fs::path>{path};
 }
 
 // The draft under the first free name of <id>.md, <id>-2.md, ...; the id in
 // its front matter is the file's name, so two drafts never share an id.
-kb::Result<fs::path> write_draft(const fs::path& folder, const match::Report& report, match::DraftOptions options) {
+base::Result<fs::path> write_draft(const fs::path& folder, const match::Report& report, match::DraftOptions options) {
     std::error_code ec;
     fs::create_directories(folder, ec);
-    if (ec) return kb::error("cannot create " + folder.string() + " (" + ec.message() + ")");
+    if (ec) return base::error("cannot create " + folder.string() + " (" + ec.message() + ")");
     auto draft = match::incident_draft(report, options);
     const std::string base = draft.id;
     for (int n = 1; n < 1000; ++n) {
@@ -84,7 +84,7 @@ kb::Result<fs::path> write_draft(const fs::path& folder, const match::Report& re
         if (!written) return written.error();
         if (*written) return **written;
     }
-    return kb::error("too many drafts named " + base + " in " + folder.string());
+    return base::error("too many drafts named " + base + " in " + folder.string());
 }
 
 void run_new_incident(cli::Globals& globals, const NewArgs& args) {

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "cli/common.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "match/report.hpp"
 #include "run/console.hpp"
 #include "run/interrupt.hpp"
@@ -49,7 +49,7 @@ cli::Exit fail(cli::Globals& globals, cli::Exit code, const std::string& message
 
 // Matches the log and picks the runbook: the top confident match (or the
 // match for `wanted` when an id was given too).
-kb::Result<std::pair<std::string, FromLog>> match_log(store::Index& index, const std::string& file,
+base::Result<std::pair<std::string, FromLog>> match_log(store::Index& index, const std::string& file,
                                                        const std::string& wanted) {
     auto matcher = match::Matcher::load_or_build(index);
     if (!matcher) return matcher.error();
@@ -71,7 +71,7 @@ kb::Result<std::pair<std::string, FromLog>> match_log(store::Index& index, const
         for (const auto& m : report->near_misses)
             if (m.runbook) closest += (closest.empty() ? "" : ", ") + *m.runbook + " (" + confidence(m.confidence) + ")";
         if (!closest.empty()) message += "; closest: " + closest;
-        return kb::error(message + "; run `deja match " + file + "` to see what it found");
+        return base::error(message + "; run `deja match " + file + "` to see what it found");
     }
     FromLog out;
     out.params = chosen->params;
@@ -102,7 +102,7 @@ bool fill_missing(const kb::Runbook& runbook, run::ParamResolution& resolution, 
         std::string last = names.back();
         names.pop_back();
         refusal = "runbook " + runbook.id + " needs " +
-                  (names.empty() ? last : kb::text::join(names, ", ") + " and " + last) + ",";
+                  (names.empty() ? last : base::text::join(names, ", ") + " and " + last) + ",";
         std::string flags;
         for (const auto* p : resolution.missing) flags += " --param " + p->name + "=...";
         refusal += " and there is no terminal to ask; give" + flags + " (or set them in the environment)" + list;
@@ -178,7 +178,7 @@ void run_command(cli::Globals& globals, const RunArgs& args) {
         fail(globals, cli::Exit::usage,
              "no runbook " + id + " in the knowledge base (" +
                  (similar.empty() ? "`deja list runbooks` lists them"
-                                  : "did you mean " + kb::text::join(similar, ", ") + "?") +
+                                  : "did you mean " + base::text::join(similar, ", ") + "?") +
                  ")");
         return;
     }
@@ -201,7 +201,7 @@ void run_command(cli::Globals& globals, const RunArgs& args) {
     if (!resolution.problems.empty()) {
         for (const auto& problem : resolution.problems) cli::print_error(problem);
         run::record_refusal(record, *runbook, resolution.values, from_log.evidence,
-                            kb::text::join(resolution.problems, "; "));
+                            base::text::join(resolution.problems, "; "));
         globals.exit = cli::Exit::usage;
         return;
     }

@@ -6,7 +6,7 @@
 
 #include "cli/command.hpp"
 #include "cli/output.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "run/console.hpp"
 #include "store/history.hpp"
 
@@ -88,7 +88,7 @@ void print_run(const store::RunRecord& r) {
         std::cout << '\n';
         if (!s.note.empty()) std::cout << "     " << s.note << '\n';
         if (s.output_truncated) std::cout << "     │ [earlier output not kept]\n";
-        for (auto line : kb::text::split_lines(s.output)) std::cout << "     │ " << line << '\n';
+        for (auto line : base::text::split_lines(s.output)) std::cout << "     │ " << line << '\n';
     }
 }
 

@@ -6,7 +6,7 @@
 
 #include "cli/common.hpp"
 #include "cli/output.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace {
 
@@ -51,7 +51,7 @@ void print_human(const std::vector<store::SearchHit>& hits) {
 }
 
 void run_search(cli::Globals& globals, const SearchArgs& args) {
-    std::string query = kb::text::join(args.words, " ");
+    std::string query = base::text::join(args.words, " ");
     auto index = cli::open_index(globals);
     if (!index) {
         cli::print_error(index.error().message);
@@ -71,7 +71,7 @@ void run_search(cli::Globals& globals, const SearchArgs& args) {
         for (const auto& h : *hits) out["hits"].push_back(hit_json(h));
         std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     } else if (hits->empty()) {
-        std::cerr << "deja: nothing found for '" << kb::text::truncate_words(query, 200) << "'\n";
+        std::cerr << "deja: nothing found for '" << base::text::truncate_words(query, 200) << "'\n";
     } else {
         if (!hits->front().all_terms)
             std::cerr << "deja: no document has every word; these have some of them\n";

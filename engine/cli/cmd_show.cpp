@@ -11,7 +11,7 @@
 #include "cli/common.hpp"
 #include "cli/output.hpp"
 #include "kb/secrets.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace {
 
@@ -40,7 +40,7 @@ void heading(std::ostream& out, const cli::Style& style, const std::string& text
 void print_runbook(std::ostream& out, const kb::Runbook& r, const store::Index& index, const cli::Style& style) {
     out << style.bold(r.title.empty() ? r.id : r.title) << '\n';
     out << style.dim("runbook " + r.id + " · " + cli::display_path(r.path)) << '\n';
-    if (!r.tags.empty()) out << "tags: " << kb::text::join(r.tags, ", ") << '\n';
+    if (!r.tags.empty()) out << "tags: " << base::text::join(r.tags, ", ") << '\n';
     if (!r.summary.empty()) out << '\n' << r.summary << '\n';
 
     if (!r.params.empty()) {
@@ -52,7 +52,7 @@ void print_runbook(std::ostream& out, const kb::Runbook& r, const store::Index& 
             std::string description = p.description;
             if (secret) description += (description.empty() ? "" : " ") + std::string("(secret)");
             if (!p.pattern.empty()) description += (description.empty() ? "" : " ") + ("(pattern " + p.pattern + ")");
-            if (!p.choices.empty()) description += " (one of " + kb::text::join(p.choices, ", ") + ")";
+            if (!p.choices.empty()) description += " (one of " + base::text::join(p.choices, ", ") + ")";
             t.rows.push_back({p.name, p.required ? "yes" : "no", def, description});
         }
         out << cli::indent(t.render(style), "  ");
@@ -136,9 +136,9 @@ void print_incident(std::ostream& out, const kb::Incident& i, const store::Index
     if (!i.status.empty()) facts.push_back(i.status);
     if (!i.severity.empty()) facts.push_back("severity " + i.severity);
     facts.push_back(cli::display_path(i.path));
-    out << style.dim(kb::text::join(facts, " · ")) << '\n';
-    if (!i.services.empty()) out << "services: " << kb::text::join(i.services, ", ") << '\n';
-    if (!i.tags.empty()) out << "tags: " << kb::text::join(i.tags, ", ") << '\n';
+    out << style.dim(base::text::join(facts, " · ")) << '\n';
+    if (!i.services.empty()) out << "services: " << base::text::join(i.services, ", ") << '\n';
+    if (!i.tags.empty()) out << "tags: " << base::text::join(i.tags, ", ") << '\n';
     if (!i.summary.empty()) out << '\n' << i.summary << '\n';
     if (!i.error_lines.empty()) {
         heading(out, style, "Error lines");
@@ -160,13 +160,13 @@ void print_incident(std::ostream& out, const kb::Incident& i, const store::Index
         if (s.kind == kb::SectionKind::summary && !i.summary.empty() && markdown.find(i.summary) != std::string_view::npos)
             continue;
         heading(out, style, s.heading.empty() ? kb::to_string(s.kind) : s.heading);
-        out << cli::indent(kb::text::trim(markdown), "  ");
+        out << cli::indent(base::text::trim(markdown), "  ");
     }
 }
 
 void not_found(cli::Globals& globals, const store::Index& index, const std::string& id) {
     auto similar = index.similar_ids(id);
-    std::string where = similar.empty() ? "see `deja list`" : "did you mean " + kb::text::join(similar, ", ") + "?";
+    std::string where = similar.empty() ? "see `deja list`" : "did you mean " + base::text::join(similar, ", ") + "?";
     cli::print_error("no incident or runbook '" + id + "' (" + where + ")");
     globals.exit = cli::Exit::not_found;
 }

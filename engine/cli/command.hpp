@@ -9,7 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "kb/result.hpp"
+#include "base/result.hpp"
 
 namespace cli {
 

@@ -15,7 +15,7 @@ namespace cli {
 
 namespace fs = std::filesystem;
 
-kb::Result<std::vector<fs::path>> knowledge_base_dirs(const Globals& globals) {
+base::Result<std::vector<fs::path>> knowledge_base_dirs(const Globals& globals) {
     std::vector<std::string> given = globals.kb_dirs;
     if (const char* env = std::getenv("DEJA_KB"); env && *env) {
         std::string list = env;
@@ -30,15 +30,15 @@ kb::Result<std::vector<fs::path>> knowledge_base_dirs(const Globals& globals) {
     }
     for (const auto& dir : given) {
         std::error_code ec;
-        if (!fs::is_directory(dir, ec)) return kb::error("knowledge base folder not found (" + dir + ")");
+        if (!fs::is_directory(dir, ec)) return base::error("knowledge base folder not found (" + dir + ")");
     }
     auto dirs = kb::kb_dirs(globals.kb_dirs);
     if (dirs.empty())
-        return kb::error("no knowledge base: the bundled one is missing and none was given (use --kb DIR or DEJA_KB)");
+        return base::error("no knowledge base: the bundled one is missing and none was given (use --kb DIR or DEJA_KB)");
     return dirs;
 }
 
-kb::Result<store::Index> open_index(const Globals& globals, store::Refresh refresh, BuildReport report) {
+base::Result<store::Index> open_index(const Globals& globals, store::Refresh refresh, BuildReport report) {
     auto dirs = knowledge_base_dirs(globals);
     if (!dirs) return dirs.error();
     bool terminal = isatty(STDERR_FILENO) == 1;
@@ -66,7 +66,7 @@ kb::Result<store::Index> open_index(const Globals& globals, store::Refresh refre
     return index;
 }
 
-kb::Result<match::Report> scan_logs(const Globals& globals, const std::vector<match::Input>& inputs,
+base::Result<match::Report> scan_logs(const Globals& globals, const std::vector<match::Input>& inputs,
                                     match::Options options) {
     // Compiling the cleaning expressions was a sixth of the CPU time of a run
     // on a small log with the bundled knowledge base; done while the index

@@ -13,7 +13,7 @@ namespace cli {
 
 // The bundled knowledge base, then DEJA_KB, then --kb folders. Errors: a
 // folder given by the user that does not exist, or no folder at all.
-kb::Result<std::vector<std::filesystem::path>> knowledge_base_dirs(const Globals& globals);
+base::Result<std::vector<std::filesystem::path>> knowledge_base_dirs(const Globals& globals);
 
 enum class BuildReport { stderr_warnings, quiet };
 
@@ -26,13 +26,13 @@ constexpr std::size_t shown_problems = 20;
 // had to be (re)built, the problems found in the sources go to stderr as
 // warnings (unless `quiet`; the first shown_problems of them, then a count),
 // and a progress line shows on a terminal.
-kb::Result<store::Index> open_index(const Globals& globals, store::Refresh refresh = store::Refresh::if_stale,
+base::Result<store::Index> open_index(const Globals& globals, store::Refresh refresh = store::Refresh::if_stale,
                                     BuildReport report = BuildReport::stderr_warnings);
 
 // Scans logs against the layered knowledge base: opens the index, loads (or
 // builds and caches) its signature database, and makes the printed commands
 // carry the same --kb folders. Any error comes back with its message.
-kb::Result<match::Report> scan_logs(const Globals& globals, const std::vector<match::Input>& inputs,
+base::Result<match::Report> scan_logs(const Globals& globals, const std::vector<match::Input>& inputs,
                                     match::Options options = {});
 
 }  // namespace cli

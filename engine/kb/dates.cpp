@@ -5,7 +5,7 @@
 
 #include <re2/re2.h>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace kb::dates {
 
@@ -18,7 +18,7 @@ constexpr std::string_view months_pattern =
 int month_number(std::string_view name) {
     static constexpr std::array<std::string_view, 12> prefixes = {"jan", "feb", "mar", "apr", "may", "jun",
                                                                   "jul", "aug", "sep", "oct", "nov", "dec"};
-    std::string lowered = text::lower(name.substr(0, 3));
+    std::string lowered = base::text::lower(name.substr(0, 3));
     for (std::size_t i = 0; i < prefixes.size(); ++i)
         if (lowered == prefixes[i]) return static_cast<int>(i) + 1;
     return 0;
@@ -68,7 +68,7 @@ bool has_year(std::string_view s) {
 
 std::optional<std::string> find_first(std::string_view input) {
     // Most values are a bare date or hold no year at all; neither needs the regex.
-    std::string_view trimmed = text::trim(input);
+    std::string_view trimmed = base::text::trim(input);
     if (trimmed.size() == 10 && starts_with_iso_date(trimmed)) return std::string(trimmed);
     if (!has_year(input)) return std::nullopt;
     const RE2& regex = date_regex();

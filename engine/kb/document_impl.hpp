@@ -1,7 +1,7 @@
 // Template definitions for kb/document.hpp.
 #pragma once
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace kb {
 
@@ -21,7 +21,7 @@ std::string first_paragraph(const markdown::Document& doc, std::size_t max_bytes
         out = line.text;
         last_line = line.line;
     }
-    return text::truncate_words(out, max_bytes);
+    return base::text::truncate_words(out, max_bytes);
 }
 
 }  // namespace kb

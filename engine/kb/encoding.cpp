@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "kb/load.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace kb::encoding {
 
@@ -26,8 +26,8 @@ constexpr std::array<char32_t, 32> cp1252_high = {
 std::size_t utf8_sequence_length(const std::vector<unsigned char>& bytes, std::size_t i) {
     std::string_view view(reinterpret_cast<const char*>(bytes.data()) + i, bytes.size() - i);
     std::size_t pos = 0;
-    char32_t cp = text::decode_utf8(view, pos);
-    return (cp == text::invalid_code_point || cp < 0x80) ? 0 : pos;
+    char32_t cp = base::text::decode_utf8(view, pos);
+    return (cp == base::text::invalid_code_point || cp < 0x80) ? 0 : pos;
 }
 
 // Expected length of a UTF-8 sequence from its lead byte, 0 for a non-lead.
@@ -67,8 +67,8 @@ std::optional<std::pair<std::string, std::size_t>> restore_lost_byte(const std::
             }
             if (at == need - 1) candidate += static_cast<char>(lost);
             std::size_t pos = 0;
-            char32_t cp = text::decode_utf8(candidate, pos);
-            if (cp != text::invalid_code_point && pos == candidate.size() && is_common_symbol(cp))
+            char32_t cp = base::text::decode_utf8(candidate, pos);
+            if (cp != base::text::invalid_code_point && pos == candidate.size() && is_common_symbol(cp))
                 return std::make_pair(candidate, have + 1);
         }
     }
@@ -134,20 +134,20 @@ std::string normalize_utf8(std::string_view bytes, Decoding* decoding) {
     std::size_t multibyte = 0;
     std::string out = normalize(bytes, [&](std::string_view in, std::size_t& pos, std::string& text) {
         std::size_t start = pos;
-        char32_t cp = text::decode_utf8(in, pos);
-        if (cp != text::invalid_code_point) {
+        char32_t cp = base::text::decode_utf8(in, pos);
+        if (cp != base::text::invalid_code_point) {
             text.append(in.substr(start, pos - start));
             ++multibyte;
             return;
         }
         if (found.invalid++ == 0)
             found.first_line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-        text::append_utf8(text, replacement);
+        base::text::append_utf8(text, replacement);
     });
     if (found.invalid > 0 && multibyte == 0) {
         found.legacy = true;
         out = normalize(bytes, [](std::string_view in, std::size_t& pos, std::string& text) {
-            text::append_utf8(text, cp1252_code_point(static_cast<unsigned char>(in[pos++])));
+            base::text::append_utf8(text, cp1252_code_point(static_cast<unsigned char>(in[pos++])));
         });
     }
     if (decoding) *decoding = found;
@@ -209,8 +209,8 @@ std::string repair_double_encoding(std::string_view input, std::size_t* repaired
             continue;
         }
         std::size_t start = pos;
-        char32_t cp = text::decode_utf8(input, pos);
-        int byte = cp == text::invalid_code_point ? -1 : cp1252_byte(cp);
+        char32_t cp = base::text::decode_utf8(input, pos);
+        int byte = cp == base::text::invalid_code_point ? -1 : cp1252_byte(cp);
         if (byte < 0) {
             if (!run.empty()) flush();
             out.append(input.substr(start, pos - start));

@@ -5,7 +5,7 @@
 
 #include <re2/re2.h>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace kb::errors {
 
@@ -57,7 +57,7 @@ BlockRole role_of(std::string_view language, std::string_view code) {
         "trace"};
     static constexpr std::array<std::string_view, 10> shell_languages = {
         "bash", "bat", "cmd", "fish", "powershell", "ps", "ps1", "sh", "shell", "zsh"};
-    std::string lang = text::lower(language);
+    std::string lang = base::text::lower(language);
     if (std::find(output_languages.begin(), output_languages.end(), lang) != output_languages.end())
         return BlockRole::output;
     if (code.find("Traceback (most recent call last)") != std::string_view::npos) return BlockRole::output;
@@ -73,8 +73,8 @@ std::string_view first_word(std::string_view s) {
 
 bool is_check_mark_start(std::string_view s) {
     std::size_t pos = 0;
-    char32_t cp = text::decode_utf8(s, pos);
-    if (!text::is_pictographic(cp)) return false;
+    char32_t cp = base::text::decode_utf8(s, pos);
+    if (!base::text::is_pictographic(cp)) return false;
     // Crosses and red marks introduce failures, not done items.
     return cp != 0x274C && cp != 0x2717 && cp != 0x2718 && cp != 0x1F534 && cp != 0x26D4 && cp != 0x1F6AB &&
            cp != 0x26A0;
@@ -120,7 +120,7 @@ std::string_view strip_log_prefix(std::string_view line) {
     }
     re2::StringPiece s(line.data(), line.size());
     for (int round = 0; round < 4; ++round) {
-        std::string_view trimmed = text::trim_left(std::string_view(s.data(), s.size()));
+        std::string_view trimmed = base::text::trim_left(std::string_view(s.data(), s.size()));
         s = re2::StringPiece(trimmed.data(), trimmed.size());
         if (trimmed.size() < 4) break;
         // Cheap first-byte checks keep the regexes off the lines they cannot match.
@@ -132,11 +132,11 @@ std::string_view strip_log_prefix(std::string_view line) {
         if (trimmed.find(" | ") != std::string_view::npos && RE2::Consume(&s, compose_service)) continue;
         break;
     }
-    return text::trim(std::string_view(s.data(), s.size()));
+    return base::text::trim(std::string_view(s.data(), s.size()));
 }
 
 bool looks_like_strong_error(std::string_view s) {
-    s = text::trim(s);
+    s = base::text::trim(s);
     // One alternation without captures: RE2 answers it with its DFA.
     static const RE2 strong(
         R"(^(?:[a-z_][a-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\.[A-Z][A-Za-z0-9_]*: \S)"
@@ -148,7 +148,7 @@ bool looks_like_strong_error(std::string_view s) {
 }
 
 bool looks_like_noise(std::string_view s) {
-    s = text::trim(s);
+    s = base::text::trim(s);
     if (s.size() < 6) return true;
     static constexpr std::array<std::string_view, 12> prefixes = {"$ ", "# ", "#!", "> ", ">>>", "//", "-- ",
                                                                   "/*", "```", "...", "[SQL:", "[parameters:"};
@@ -164,7 +164,7 @@ bool looks_like_noise(std::string_view s) {
     if (looks_like_table(s)) return true;
 
     std::string_view word = first_word(s);
-    std::string lowered_word = text::lower(word);
+    std::string lowered_word = base::text::lower(word);
     if (!looks_like_strong_error(s)) {
         if (in_sorted(sql_words, lowered_word)) return true;
         if (in_sorted(command_words, word)) return true;
@@ -181,13 +181,13 @@ bool looks_like_noise(std::string_view s) {
 }
 
 bool looks_like_error(std::string_view s) {
-    s = text::trim(s);
+    s = base::text::trim(s);
     if (looks_like_strong_error(s)) return true;
     if (s.starts_with("Traceback (most recent call last)")) return true;
-    std::string lowered = text::lower(s);
+    std::string lowered = base::text::lower(s);
     for (auto phrase : error_phrases)
         if (lowered.find(phrase) != std::string::npos) return true;
-    if (text::contains_word(lowered, "error") || text::contains_word(s, "FAIL") || text::contains_word(s, "FAILED"))
+    if (base::text::contains_word(lowered, "error") || base::text::contains_word(s, "FAIL") || base::text::contains_word(s, "FAILED"))
         return true;
     static const RE2 other_forms(R"(^exec \S+: \S|^no \S.* registered|exit(?:ed with)? (?:code|status) [1-9])");
     return RE2::PartialMatch(lowered, other_forms);
@@ -197,7 +197,7 @@ std::vector<ErrorLine> from_code_block(std::string_view language, std::string_vi
     std::vector<ErrorLine> out;
     BlockRole role = role_of(language, code);
     int line = first_line;
-    for (auto raw : text::split_lines(code)) {
+    for (auto raw : base::text::split_lines(code)) {
         int current = line++;
         if (raw.size() > 2000) continue;
         std::string_view s = strip_log_prefix(raw);
@@ -212,7 +212,7 @@ std::vector<ErrorLine> from_code_block(std::string_view language, std::string_vi
 std::vector<ErrorLine> from_prose(std::string_view raw, int line) {
     std::vector<ErrorLine> out;
     auto consider = [&](std::string_view piece) {
-        std::string_view s = text::trim(piece);
+        std::string_view s = base::text::trim(piece);
         if (s.size() < 10 || s.size() > 300 || s.find(' ') == std::string_view::npos) return;
         if (!looks_like_noise(s) && looks_like_error(s)) out.push_back({std::string(s), line});
     };

@@ -5,13 +5,13 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace kb::front_matter {
 
 namespace {
 
-bool is_fence(std::string_view line, std::string_view fence) { return text::trim_right(line) == fence; }
+bool is_fence(std::string_view line, std::string_view fence) { return base::text::trim_right(line) == fence; }
 
 bool plain_scalar_char_ok(char c) {
     return c != '\'' && c != '"' && c != '[' && c != ']' && c != '{' && c != '}' && c != '#' && c != '&' &&
@@ -44,9 +44,9 @@ std::optional<Value> parse_simple(const Split& split) {
     root.kind = Value::Kind::map;
     root.line = split.yaml_first_line;
     int line = split.yaml_first_line;
-    for (auto raw : text::split_lines(split.yaml)) {
+    for (auto raw : base::text::split_lines(split.yaml)) {
         int current = line++;
-        std::string_view l = text::trim_right(raw);
+        std::string_view l = base::text::trim_right(raw);
         if (l.empty() || l.front() == '#') continue;
         auto colon = l.find(": ");
         if (colon == std::string_view::npos || colon == 0) return std::nullopt;
@@ -55,15 +55,15 @@ std::optional<Value> parse_simple(const Split& split) {
             if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
                 return std::nullopt;
         if (root.get(key)) return std::nullopt;  // duplicate keys: let yaml-cpp decide
-        std::string_view value = text::trim(l.substr(colon + 2));
+        std::string_view value = base::text::trim(l.substr(colon + 2));
         Value node;
         if (value.size() >= 2 && value.front() == '[' && value.back() == ']') {
             node.kind = Value::Kind::sequence;
             node.line = current;
-            std::string_view inner = text::trim(value.substr(1, value.size() - 2));
+            std::string_view inner = base::text::trim(value.substr(1, value.size() - 2));
             if (!inner.empty()) {
-                for (auto item : text::split(inner, ',')) {
-                    item = text::trim(item);
+                for (auto item : base::text::split(inner, ',')) {
+                    item = base::text::trim(item);
                     if (!is_simple_scalar(item) || item.find(':') != std::string_view::npos) return std::nullopt;
                     node.items.push_back(scalar_value(item, current));
                 }
@@ -210,7 +210,7 @@ std::optional<std::string> Reader::scalar(const Value& value, const std::string&
 
 std::optional<bool> Reader::boolean(const Value& value, const std::string& what) const {
     if (value.is_scalar()) {
-        std::string lowered = text::lower(value.scalar);
+        std::string lowered = base::text::lower(value.scalar);
         if (lowered == "true" || lowered == "yes" || lowered == "on") return true;
         if (lowered == "false" || lowered == "no" || lowered == "off") return false;
     }
@@ -223,8 +223,8 @@ std::vector<std::pair<std::string, int>> Reader::string_list_with_lines(const Va
     std::vector<std::pair<std::string, int>> out;
     if (value.is_null()) return out;
     if (value.is_scalar()) {
-        for (auto part : text::split(value.scalar, ',')) {
-            auto trimmed = text::trim(part);
+        for (auto part : base::text::split(value.scalar, ',')) {
+            auto trimmed = base::text::trim(part);
             if (!trimmed.empty()) out.emplace_back(std::string(trimmed), value.line);
         }
         return out;
@@ -238,7 +238,7 @@ std::vector<std::pair<std::string, int>> Reader::string_list_with_lines(const Va
             error(item, what + " entries must be single values");
             continue;
         }
-        auto trimmed = text::trim(item.scalar);
+        auto trimmed = base::text::trim(item.scalar);
         if (!trimmed.empty()) out.emplace_back(std::string(trimmed), item.line);
     }
     return out;

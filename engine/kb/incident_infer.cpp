@@ -6,7 +6,7 @@
 
 #include <re2/re2.h>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace kb::infer {
 
@@ -83,11 +83,11 @@ constexpr std::array<Phrase, 76> heading_words = {{
 std::string normalize_heading(std::string_view heading) {
     std::string words;
     for (char c : heading) {
-        char l = text::lower_char(c);
+        char l = base::text::lower_char(c);
         bool alnum = (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9');
         words += alnum ? l : ' ';
     }
-    std::string collapsed = text::collapse_whitespace(words);
+    std::string collapsed = base::text::collapse_whitespace(words);
     // Leading numbering: "1", "step 2", "fix 3", "iteration 3 5".
     std::string_view rest = collapsed;
     while (!rest.empty()) {
@@ -110,9 +110,9 @@ bool prose_matches_any(const std::string& lowered, const auto& phrases) {
 
 std::optional<LabelLine> label_line(std::string_view line) {
     // Hand-written rather than a capturing regex: it runs on every prose line.
-    std::string_view s = text::trim(line);
+    std::string_view s = base::text::trim(line);
     if (s.size() >= 2 && (s[0] == '-' || s[0] == '*' || s[0] == '+') && (s[1] == ' ' || s[1] == '\t'))
-        s = text::trim_left(s.substr(2));
+        s = base::text::trim_left(s.substr(2));
     if (s.empty() || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z'))) return std::nullopt;
     std::size_t colon = 0;
     std::size_t value_start = 0;
@@ -132,13 +132,13 @@ std::optional<LabelLine> label_line(std::string_view line) {
         if (!label_char) return std::nullopt;
     }
     if (colon == 0) return std::nullopt;
-    std::string_view value = text::trim(s.substr(value_start));
+    std::string_view value = base::text::trim(s.substr(value_start));
     if (value.empty()) return std::nullopt;
-    return LabelLine{text::lower(text::trim(s.substr(0, colon))), std::string(value)};
+    return LabelLine{base::text::lower(base::text::trim(s.substr(0, colon))), std::string(value)};
 }
 
 std::string status_from_value(std::string_view value) {
-    std::string lowered = text::lower(value);
+    std::string lowered = base::text::lower(value);
     static constexpr std::array<std::string_view, 9> still_open = {
         "unresolved", "not resolved", "not fixed", "in progress", "investigating", "ongoing", "not yet",
         "under investigation", "still failing"};
@@ -147,16 +147,16 @@ std::string status_from_value(std::string_view value) {
         "resolved", "fixed", "complete", "completed", "done", "closed", "success", "successful",
         "succeeded", "solved", "passing"};
     for (auto word : resolved_words)
-        if (text::contains_word(lowered, word)) return "resolved";
+        if (base::text::contains_word(lowered, word)) return "resolved";
     // Check marks: ✅ ✔ ☑ ✓
     for (std::string_view mark : {"\u2705", "\u2714", "\u2611", "\u2713"})
         if (lowered.find(mark) != std::string::npos) return "resolved";
-    if (text::contains_word(lowered, "mitigated") || text::contains_word(lowered, "workaround")) return "mitigated";
-    if (text::contains_word(lowered, "monitoring") || text::contains_word(lowered, "watching")) return "monitoring";
+    if (base::text::contains_word(lowered, "mitigated") || base::text::contains_word(lowered, "workaround")) return "mitigated";
+    if (base::text::contains_word(lowered, "monitoring") || base::text::contains_word(lowered, "watching")) return "monitoring";
     static constexpr std::array<std::string_view, 8> open_words = {"open",   "active",  "blocked", "failing",
                                                                    "pending", "broken", "new",     "todo"};
     for (auto word : open_words)
-        if (text::contains_word(lowered, word)) return "open";
+        if (base::text::contains_word(lowered, word)) return "open";
     return "";
 }
 
@@ -171,7 +171,7 @@ std::string status_from_prose(const markdown::Document& doc) {
         "proposed fix", "suggested fix", "to be implemented", "not yet implemented", "still failing",
         "under investigation", "investigating", "unresolved", "not resolved"};
     // One lower-cased copy of the prose, searched phrase by phrase.
-    std::string lowered = text::lower(doc.plain_text);
+    std::string lowered = base::text::lower(doc.plain_text);
     bool resolved = prose_matches_any(lowered, success_claims);
     re2::StringPiece input(lowered);
     re2::StringPiece word;
@@ -183,7 +183,7 @@ std::string status_from_prose(const markdown::Document& doc) {
         if (!RE2::PartialMatch(before, negated)) resolved = true;
     }
     if (resolved) return "resolved";
-    if (text::contains_word(lowered, "mitigated")) return "mitigated";
+    if (base::text::contains_word(lowered, "mitigated")) return "mitigated";
     if (prose_matches_any(lowered, proposals)) return "open";
     return "unknown";
 }
@@ -191,15 +191,15 @@ std::string status_from_prose(const markdown::Document& doc) {
 std::string severity_from_value(std::string_view value) {
     static const RE2 level(R"((?i)^\W*(critical|high|medium|moderate|low|major|minor|sev[- ]?[0-5]|p[0-5])\b)");
     std::string word;
-    if (RE2::PartialMatch(value, level, &word)) return text::lower(text::replace_all(word, " ", ""));
-    return std::string(text::trim(value));
+    if (RE2::PartialMatch(value, level, &word)) return base::text::lower(base::text::replace_all(word, " ", ""));
+    return std::string(base::text::trim(value));
 }
 
 HeadingClass classify_heading(std::string_view heading) {
     std::string normalized = normalize_heading(heading);
     if (normalized.empty()) return {};
     for (const auto& phrase : heading_phrases)
-        if (text::contains_word(normalized, phrase.words))
+        if (base::text::contains_word(normalized, phrase.words))
             return {phrase.kind, normalized.starts_with(phrase.words)};
     // Single words: the earliest entry of the table wins, whatever its place in the heading.
     static const std::unordered_map<std::string_view, std::size_t> rank = [] {
@@ -209,7 +209,7 @@ HeadingClass classify_heading(std::string_view heading) {
     }();
     std::size_t best = heading_words.size();
     bool first_word = true, best_is_first = false;
-    for (auto word : text::split(normalized, ' ')) {
+    for (auto word : base::text::split(normalized, ' ')) {
         if (auto it = rank.find(word); it != rank.end() && it->second < best) {
             best = it->second;
             best_is_first = first_word;
@@ -261,7 +261,7 @@ std::vector<Section> sections(const markdown::Document& doc, std::string_view bo
         ranges.push_back({kind, h.text, h.line, std::max(h.line, h.end_line) + 1, h.level, true});
     }
 
-    auto lines = text::split_lines(body);
+    auto lines = base::text::split_lines(body);
     // File lines [from, to) of the body, trimmed, as bytes of the body (line
     // ends are '\n' by now, so the lines are one run of it).
     auto slice = [&](int from, int to) -> std::pair<std::size_t, std::size_t> {
@@ -270,7 +270,7 @@ std::vector<Section> sections(const markdown::Document& doc, std::string_view bo
         if (first >= last) return {0, 0};
         auto begin = static_cast<std::size_t>(lines[first].data() - body.data());
         auto end = static_cast<std::size_t>(lines[last - 1].data() + lines[last - 1].size() - body.data());
-        std::string_view text = text::trim(body.substr(begin, end - begin));
+        std::string_view text = base::text::trim(body.substr(begin, end - begin));
         if (text.empty()) return {0, 0};
         return {static_cast<std::size_t>(text.data() - body.data()), text.size()};
     };

@@ -8,11 +8,11 @@
 #include "kb/dates.hpp"
 #include "kb/document.hpp"
 #include "kb/error_lines.hpp"
-#include "kb/hash.hpp"
+#include "base/hash.hpp"
 #include "kb/incident_infer.hpp"
 #include "kb/links.hpp"
 #include "kb/load.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace kb {
 
@@ -47,9 +47,9 @@ void read_front_matter(const SourceDocument& doc, const std::string& path, std::
         std::string key = entry.key.scalar;
         const Value& value = entry.value;
         if (key == "id") {
-            if (auto s = reader.scalar(value, "id")) incident.id = std::string(text::trim(*s));
+            if (auto s = reader.scalar(value, "id")) incident.id = std::string(base::text::trim(*s));
         } else if (key == "title") {
-            if (auto s = reader.scalar(value, "title")) incident.title = std::string(text::trim(*s));
+            if (auto s = reader.scalar(value, "title")) incident.title = std::string(base::text::trim(*s));
         } else if (key == "date") {
             if (auto s = reader.scalar(value, "date")) {
                 auto date = dates::find_first(*s);
@@ -69,7 +69,7 @@ void read_front_matter(const SourceDocument& doc, const std::string& path, std::
         } else if (key == "severity") {
             if (auto s = reader.scalar(value, "severity")) fm.severity = infer::severity_from_value(*s);
         } else if (key == "summary") {
-            if (auto s = reader.scalar(value, "summary")) fm.summary = text::collapse_whitespace(*s);
+            if (auto s = reader.scalar(value, "summary")) fm.summary = base::text::collapse_whitespace(*s);
         } else if (key == "services") {
             incident.services = reader.string_list(value, "services");
         } else if (key == "tags") {
@@ -80,8 +80,8 @@ void read_front_matter(const SourceDocument& doc, const std::string& path, std::
         } else if (key == "errors") {
             if (value.is_sequence()) {
                 for (const auto& item : value.items)
-                    if (auto s = reader.scalar(item, "errors entry"); s && !text::trim(*s).empty())
-                        fm.errors.push_back({std::string(text::trim(*s)), item.line});
+                    if (auto s = reader.scalar(item, "errors entry"); s && !base::text::trim(*s).empty())
+                        fm.errors.push_back({std::string(base::text::trim(*s)), item.line});
             } else if (!value.is_null()) {
                 reader.error(value, "errors must be a list of log lines");
             }
@@ -107,7 +107,7 @@ int title_heading(const markdown::Document& doc) {
 
 std::string clean_title(std::string_view title) {
     // Whitespace and invisible characters only: emoji are part of the title.
-    std::string out = text::collapse_whitespace(text::replace_all(text::replace_all(title, "\u00A0", " "), "\u200B", ""));
+    std::string out = base::text::collapse_whitespace(base::text::replace_all(base::text::replace_all(title, "\u00A0", " "), "\u200B", ""));
     return out;
 }
 
@@ -139,9 +139,9 @@ std::optional<std::string> date_from_dated_headings(const markdown::Document& do
                                       [](const markdown::TextLine& l, int value) { return l.line < value; });
         for (auto it = first; it != doc.lines.end() && it->line < end; ++it) {
             const auto& line = *it;
-            std::string lowered = text::lower(line.text);
+            std::string lowered = base::text::lower(line.text);
             for (auto word : incident_words)
-                if (text::contains_word(lowered, word)) ++score;
+                if (base::text::contains_word(lowered, word)) ++score;
         }
         candidates.push_back({*date, score});
     }
@@ -160,7 +160,7 @@ bool is_metadata_line(const markdown::TextLine& line) {
 
 void add_error_lines(std::vector<ErrorLine>& out, std::set<std::string>& seen, std::vector<ErrorLine> found) {
     for (auto& e : found) {
-        if (e.text.size() > 500) e.text = text::truncate_words(e.text, 500);
+        if (e.text.size() > 500) e.text = base::text::truncate_words(e.text, 500);
         if (seen.insert(e.text).second) out.push_back(std::move(e));
     }
 }
@@ -175,7 +175,7 @@ std::optional<Incident> parse_incident(const std::string& path, std::string_view
 
     Incident incident;
     incident.path = path;
-    incident.content_hash = hash_hex(bytes);
+    incident.content_hash = base::hash_hex(bytes);
     incident.body_markdown = std::string(doc.split.body);
     incident.body_text = md.plain_text;
 
@@ -188,7 +188,7 @@ std::optional<Incident> parse_incident(const std::string& path, std::string_view
         if (title_index >= 0)
             incident.title = clean_title(md.headings[static_cast<std::size_t>(title_index)].text);
         else if (!md.lines.empty())
-            incident.title = text::truncate_words(clean_title(md.lines.front().text), 120);
+            incident.title = base::text::truncate_words(clean_title(md.lines.front().text), 120);
     }
     std::string stem = file_stem(path);
     if (incident.title.empty()) incident.title = stem;
@@ -245,8 +245,8 @@ std::optional<Incident> parse_incident(const std::string& path, std::string_view
     std::set<std::string> seen;
     add_error_lines(incident.error_lines, seen, fm.errors);
     for (const auto& block : md.code_blocks) {
-        std::string_view info = text::trim(block.info);
-        std::string language = text::lower(info.substr(0, info.find_first_of(" \t{")));
+        std::string_view info = base::text::trim(block.info);
+        std::string language = base::text::lower(info.substr(0, info.find_first_of(" \t{")));
         int first_content_line = block.fenced ? block.line + 1 : block.line;
         add_error_lines(incident.error_lines, seen, errors::from_code_block(language, block.code, first_content_line));
         if (!incident.code.empty()) incident.code += '\n';
@@ -270,12 +270,12 @@ std::optional<Incident> parse_incident(const std::string& path, std::string_view
     if (incident.id.empty()) {
         // A file name is the author's choice, a title cut to fit is not.
         if (dates::starts_with_iso_date(stem)) {
-            incident.id = text::slugify(stem, 80);
-        } else if (!incident.date.empty() && !text::slugify(incident.title).empty()) {
-            incident.id = incident.date + "-" + text::slugify(incident.title, 50);
+            incident.id = base::text::slugify(stem, 80);
+        } else if (!incident.date.empty() && !base::text::slugify(incident.title).empty()) {
+            incident.id = incident.date + "-" + base::text::slugify(incident.title, 50);
             incident.id_source = IdSource::inferred;
         } else {
-            incident.id = text::slugify(stem, 80);
+            incident.id = base::text::slugify(stem, 80);
         }
         if (incident.id.empty()) {
             incident.id = "incident-" + incident.content_hash.substr(0, 8);

@@ -3,7 +3,7 @@
 #include <array>
 #include <charconv>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace kb {
 
@@ -67,11 +67,11 @@ constexpr int max_attribute_depth = 16;
 
 InfoString parse_info_string(std::string_view info) {
     InfoString result;
-    info = text::trim(info);
+    info = base::text::trim(info);
     auto brace = info.find('{');
-    std::string_view head = text::trim(info.substr(0, brace));
+    std::string_view head = base::text::trim(info.substr(0, brace));
     auto space = head.find_first_of(" \t");
-    result.language = text::lower(head.substr(0, space));
+    result.language = base::text::lower(head.substr(0, space));
     if (brace == std::string_view::npos) return result;
 
     result.has_attributes = true;
@@ -101,7 +101,7 @@ InfoString parse_info_string(std::string_view info) {
         }
         return result;
     }
-    std::string_view inner = text::trim(block.substr(1, block.size() - 2));
+    std::string_view inner = base::text::trim(block.substr(1, block.size() - 2));
     if (inner.starts_with('"')) {
         result.error = "attributes are not valid JSON: " + std::string(block);
         return result;
@@ -112,7 +112,7 @@ InfoString parse_info_string(std::string_view info) {
 }
 
 std::optional<std::chrono::seconds> parse_duration(std::string_view input) {
-    std::string_view s = text::trim(input);
+    std::string_view s = base::text::trim(input);
     if (s.empty()) return std::nullopt;
     long long total_ms = 0;
     std::size_t i = 0;
@@ -124,7 +124,7 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view input) {
         i = static_cast<std::size_t>(end - s.data());
         std::size_t unit_start = i;
         while (i < s.size() && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z'))) ++i;
-        std::string unit = text::lower(s.substr(unit_start, i - unit_start));
+        std::string unit = base::text::lower(s.substr(unit_start, i - unit_start));
         long long factor = 0;
         if (unit.empty() || unit == "s" || unit == "sec" || unit == "secs" || unit == "second" || unit == "seconds")
             factor = 1000;
@@ -149,7 +149,7 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view input) {
 bool is_runnable_language(std::string_view language) {
     static constexpr std::array<std::string_view, 7> runnable = {"sh", "bash", "shell", "sql", "python", "python3", "py"};
     for (auto l : runnable)
-        if (text::iequals(l, language)) return true;
+        if (base::text::iequals(l, language)) return true;
     return false;
 }
 
@@ -158,7 +158,7 @@ bool is_display_language(std::string_view language) {
         "text", "txt", "plaintext", "plain", "console", "output", "log", "logs", "yaml", "yml", "json",
         "diff", "markdown", "md", "ini", "toml", "xml", "html", "csv", "terminal", "shell-session", "none"};
     for (auto l : display)
-        if (text::iequals(l, language)) return true;
+        if (base::text::iequals(l, language)) return true;
     return false;
 }
 

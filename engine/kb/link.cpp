@@ -11,8 +11,8 @@
 #include <re2/re2.h>
 
 #include "kb/document.hpp"
-#include "kb/ranges.hpp"
-#include "kb/text.hpp"
+#include "base/ranges.hpp"
+#include "base/text.hpp"
 
 namespace kb {
 
@@ -53,7 +53,7 @@ public:
         for (std::size_t i = 0; i < incidents.size(); ++i)
             for (const auto& e : incidents[i].error_lines) {
                 auto id = static_cast<std::uint32_t>(lines_.size());
-                lines_.push_back({i, &e.text, text::lower(e.text)});
+                lines_.push_back({i, &e.text, base::text::lower(e.text)});
                 for_each_token(e.text, [&](const std::string& token) {
                     auto& posting = postings_[token];
                     if (posting.empty() || posting.back() != id) posting.push_back(id);
@@ -229,7 +229,7 @@ std::vector<std::pair<std::size_t, std::size_t>> signature_links(const Knowledge
     constexpr unsigned max_threads = 8;
     // Atom ranges in order, so each line's atoms come out in order.
     std::vector<std::vector<std::pair<std::uint32_t, int>>> found(max_threads);
-    in_ranges(atoms.size(), range_count(atoms.size(), 256, max_threads), [&](unsigned range, std::size_t from, std::size_t to) {
+    base::in_ranges(atoms.size(), base::range_count(atoms.size(), 256, max_threads), [&](unsigned range, std::size_t from, std::size_t to) {
         for (std::size_t a = from; a < to; ++a)
             for (auto line : index->lines_for_atom(atoms[a])) found[range].emplace_back(line, static_cast<int>(a));
     });
@@ -239,7 +239,7 @@ std::vector<std::pair<std::size_t, std::size_t>> signature_links(const Knowledge
     std::vector<int> unfiltered;
     filter.AllPotentials({}, &unfiltered);  // signatures without a required literal
     std::vector<std::vector<std::pair<std::size_t, std::size_t>>> links(max_threads);  // (runbook, incident)
-    in_ranges(lines.size(), range_count(lines.size(), 4096, max_threads), [&](unsigned range, std::size_t from, std::size_t to) {
+    base::in_ranges(lines.size(), base::range_count(lines.size(), 4096, max_threads), [&](unsigned range, std::size_t from, std::size_t to) {
         std::vector<int> matched;
         for (std::size_t l = from; l < to; ++l) {
             const auto& line = lines[l];

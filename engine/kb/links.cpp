@@ -1,6 +1,6 @@
 #include "kb/links.hpp"
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace kb {
 
@@ -15,7 +15,7 @@ std::optional<DocKind> kind_of_folder(std::string_view folder) {
 }  // namespace
 
 std::optional<LinkTarget> parse_link_target(std::string_view url) {
-    url = text::trim(url);
+    url = base::text::trim(url);
     url = url.substr(0, url.find_first_of("#?"));
     if (url.empty()) return std::nullopt;
 
@@ -40,7 +40,7 @@ std::optional<LinkTarget> parse_link_target(std::string_view url) {
     }
     std::string_view stem;
     for (std::string_view ext : {".md", ".markdown", ".txt"}) {
-        if (name.size() > ext.size() && text::ends_with(text::lower(name), ext)) {
+        if (name.size() > ext.size() && base::text::ends_with(base::text::lower(name), ext)) {
             stem = name.substr(0, name.size() - ext.size());
             break;
         }

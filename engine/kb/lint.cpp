@@ -11,7 +11,7 @@
 #include "kb/info_string.hpp"
 #include "kb/links.hpp"
 #include "kb/load.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace kb {
 
@@ -142,7 +142,7 @@ void lint_relative_links(const std::string& path, const std::string& body, const
     if (!read_document(path, *bytes, reported_when_loaded, doc)) return;
     namespace fs = std::filesystem;
     for (const auto& link : doc.markdown.links) {
-        std::string_view url = text::trim(link.url);
+        std::string_view url = base::text::trim(link.url);
         url = url.substr(0, url.find_first_of("#?"));
         // Anchors, site-absolute paths and anything with a scheme (https:, mailto:, deja:).
         if (url.empty() || url.front() == '/' || url.find(':') != std::string_view::npos) continue;

@@ -16,11 +16,11 @@
 #include <system_error>
 #include <thread>
 
-#include "kb/hash.hpp"
+#include "base/hash.hpp"
 #include "kb/link.hpp"
-#include "kb/ranges.hpp"
-#include "kb/result.hpp"
-#include "kb/text.hpp"
+#include "base/ranges.hpp"
+#include "base/result.hpp"
+#include "base/text.hpp"
 
 namespace kb {
 
@@ -41,10 +41,10 @@ bool is_document_name(std::string_view name) {
     if (name.empty() || name.front() == '.') return false;
     std::size_t dot = name.rfind('.');
     if (dot == std::string_view::npos) return false;
-    std::string ext = text::lower(name.substr(dot));
+    std::string ext = base::text::lower(name.substr(dot));
     if (ext != ".md" && ext != ".markdown" && ext != ".txt") return false;
     // A folder's README describes the folder; it is not a report.
-    return !text::istarts_with(name, "readme.");
+    return !base::text::istarts_with(name, "readme.");
 }
 
 enum class Depth { top_level, recursive };
@@ -87,7 +87,7 @@ void stat_documents(int fd, std::vector<Found>& found, std::size_t first, const 
             f.changed_ns = static_cast<long long>(st.st_ctim.tv_sec) * 1'000'000'000LL + st.st_ctim.tv_nsec;
         }
     };
-    in_ranges(names.size(), range_count(names.size(), 512, 4),
+    base::in_ranges(names.size(), base::range_count(names.size(), 512, 4),
               [&](unsigned, std::size_t from, std::size_t to) { stat_range(from, to); });
     found.erase(std::remove_if(found.begin() + static_cast<std::ptrdiff_t>(first), found.end(),
                                [](const Found& f) { return f.size < 0; }),
@@ -189,7 +189,7 @@ Parsed parse_file(const Candidate& c) {
             return out;
         }
         SourceFile file = c.file;
-        file.content_hash = hash_hex(*bytes);
+        file.content_hash = base::hash_hex(*bytes);
         file.size = static_cast<long long>(bytes->size());
         out.source = std::move(file);
         if (is_blank(*bytes)) {
@@ -289,15 +289,15 @@ void add_document(Doc doc, const std::string& path, LayerIds& layer, std::map<st
 
 }  // namespace
 
-Result<std::string> read_whole_file(const std::string& path) {
+base::Result<std::string> read_whole_file(const std::string& path) {
     // O_NONBLOCK: opening a FIFO must not wait for a writer.
     FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-    if (fd.get() < 0) return error(std::string("cannot read file: ") + std::strerror(errno));
+    if (fd.get() < 0) return base::error(std::string("cannot read file: ") + std::strerror(errno));
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return error(std::string("cannot read file: ") + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) return error("cannot read file: not a regular file");
+    if (::fstat(fd.get(), &st) != 0) return base::error(std::string("cannot read file: ") + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) return base::error("cannot read file: not a regular file");
     if (static_cast<std::uintmax_t>(st.st_size) > max_file_bytes)
-        return error("file is " + std::to_string(st.st_size / (1024 * 1024)) + " MiB, over the " +
+        return base::error("file is " + std::to_string(st.st_size / (1024 * 1024)) + " MiB, over the " +
                      std::to_string(max_file_bytes >> 20) + " MiB limit for a document; skipped");
     std::string data;
     data.resize(static_cast<std::size_t>(st.st_size));
@@ -308,7 +308,7 @@ Result<std::string> read_whole_file(const std::string& path) {
             if (data.size() >= max_file_bytes) {
                 char probe;
                 ssize_t n = ::read(fd.get(), &probe, 1);
-                if (n > 0) return error("file is over the " + std::to_string(max_file_bytes >> 20) +
+                if (n > 0) return base::error("file is over the " + std::to_string(max_file_bytes >> 20) +
                                         " MiB limit for a document; skipped");
                 break;
             }
@@ -317,7 +317,7 @@ Result<std::string> read_whole_file(const std::string& path) {
         ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return error(std::string("cannot read file: ") + std::strerror(errno));
+            return base::error(std::string("cannot read file: ") + std::strerror(errno));
         }
         if (n == 0) break;
         done += static_cast<std::size_t>(n);

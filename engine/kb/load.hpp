@@ -11,7 +11,7 @@
 
 #include "kb/encoding.hpp"
 #include "kb/model.hpp"
-#include "kb/result.hpp"
+#include "base/result.hpp"
 
 namespace kb {
 
@@ -33,7 +33,7 @@ std::optional<Incident> parse_incident(const std::string& path, std::string_view
 
 // A document's bytes: a regular file within the size limit for documents,
 // read whole; anything else is an error naming why.
-Result<std::string> read_whole_file(const std::string& path);
+base::Result<std::string> read_whole_file(const std::string& path);
 
 // BOM removed, CRLF/CR to LF, text that was UTF-8 encoded twice (UTF-8 read as
 // Windows-1252 and encoded again) repaired, invalid UTF-8 replaced by U+FFFD

@@ -9,7 +9,7 @@
 #include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace kb::markdown {
 
@@ -48,7 +48,7 @@ bool is_markup(std::string_view html) {
         "source", "span",    "strike", "strong",  "style",  "sub",      "summary",    "sup",    "svg",    "table",
         "tbody",  "td",      "textarea", "tfoot", "th",     "thead",    "time",       "tr",     "tt",     "u",
         "ul",     "var",     "video",  "wbr"};
-    std::string name = text::lower(html.substr(at, end - at));
+    std::string name = base::text::lower(html.substr(at, end - at));
     return std::find(std::begin(elements), std::end(elements), name) != std::end(elements);
 }
 
@@ -110,8 +110,8 @@ struct Walker {
 
     void add_lines(const std::string& block_text, int first, LineKind kind) {
         int line = first;
-        for (auto part : text::split(block_text, '\n')) {
-            auto trimmed = text::trim(part);
+        for (auto part : base::text::split(block_text, '\n')) {
+            auto trimmed = base::text::trim(part);
             if (!trimmed.empty()) {
                 doc.lines.push_back({std::string(trimmed), line, kind, raw_line(line)});
                 doc.plain_text.append(trimmed);
@@ -157,7 +157,7 @@ struct Walker {
                 std::string out;
                 int line = file_line(node);
                 inline_text(node, out, line);
-                std::string heading = text::collapse_whitespace(out);
+                std::string heading = base::text::collapse_whitespace(out);
                 doc.headings.push_back({cmark_node_get_heading_level(node), heading, file_line(node),
                                         offset + cmark_node_get_end_line(node)});
                 add_lines(heading, file_line(node), LineKind::heading);
@@ -192,7 +192,7 @@ struct Walker {
                 int cell_line = line;
                 inline_text(cell, cell_text, cell_line);
                 if (!row.empty()) row += " | ";
-                row += text::trim(cell_text);
+                row += base::text::trim(cell_text);
             }
             add_lines(row, line, LineKind::table_row);
             return true;
@@ -242,7 +242,7 @@ Document parse(std::string_view markdown, int first_line) {
     NodePtr root = finish(parser.get());
 
     Document doc;
-    Walker walker{doc, first_line - 1, text::split_lines(markdown)};
+    Walker walker{doc, first_line - 1, base::text::split_lines(markdown)};
     if (root) walker.blocks(root.get(), LineKind::paragraph);
     return doc;
 }

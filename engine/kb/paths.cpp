@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <system_error>
 
-#include "kb/hash.hpp"
+#include "base/hash.hpp"
 
 namespace kb {
 
@@ -77,7 +77,7 @@ fs::path state_dir() {
 fs::path index_path(const std::vector<fs::path>& dirs) {
     std::string key;
     for (const auto& d : dirs) key += d.string() + '\n';
-    return cache_dir() / ("index-" + hash_hex(key) + ".sqlite");
+    return cache_dir() / ("index-" + base::hash_hex(key) + ".sqlite");
 }
 
 }  // namespace kb

@@ -5,11 +5,11 @@
 #include <set>
 
 #include "kb/document.hpp"
-#include "kb/hash.hpp"
+#include "base/hash.hpp"
 #include "kb/info_string.hpp"
 #include "kb/links.hpp"
 #include "kb/load.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace kb {
 
@@ -182,7 +182,7 @@ void read_examples(const Reader& reader, const Value& node, Runbook& runbook) {
 std::optional<bool> attribute_bool(const nlohmann::json& value) {
     if (value.is_boolean()) return value.get<bool>();
     if (value.is_string()) {
-        std::string s = text::lower(value.get<std::string>());
+        std::string s = base::text::lower(value.get<std::string>());
         if (s == "true" || s == "yes") return true;
         if (s == "false" || s == "no") return false;
     }
@@ -211,7 +211,7 @@ bool read_step_attributes(const StepContext& ctx, const InfoString& info, Step& 
         if (key == "name") {
             step.name = attribute_string(value);
         } else if (key == "kind") {
-            std::string kind = text::lower(attribute_string(value));
+            std::string kind = base::text::lower(attribute_string(value));
             if (auto k = step_kind_from_string(kind))
                 step.kind = *k;
             else
@@ -290,7 +290,7 @@ std::optional<Runbook> parse_runbook(const std::string& path, std::string_view b
 
     Runbook runbook;
     runbook.path = path;
-    runbook.content_hash = hash_hex(bytes);
+    runbook.content_hash = base::hash_hex(bytes);
     runbook.body_markdown = std::string(doc.split.body);
     runbook.body_text = doc.markdown.plain_text;
     std::string default_cwd;
@@ -305,11 +305,11 @@ std::optional<Runbook> parse_runbook(const std::string& path, std::string_view b
             std::string key = entry.key.scalar;
             const Value& value = entry.value;
             if (key == "id") {
-                if (auto s = reader.scalar(value, "id")) runbook.id = std::string(text::trim(*s));
+                if (auto s = reader.scalar(value, "id")) runbook.id = std::string(base::text::trim(*s));
             } else if (key == "title") {
-                if (auto s = reader.scalar(value, "title")) runbook.title = std::string(text::trim(*s));
+                if (auto s = reader.scalar(value, "title")) runbook.title = std::string(base::text::trim(*s));
             } else if (key == "summary" || key == "description") {
-                if (auto s = reader.scalar(value, key)) runbook.summary = text::collapse_whitespace(*s);
+                if (auto s = reader.scalar(value, key)) runbook.summary = base::text::collapse_whitespace(*s);
             } else if (key == "tags") {
                 runbook.tags = reader.string_list(value, "tags");
             } else if (key == "params") {

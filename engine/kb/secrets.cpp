@@ -7,7 +7,7 @@
 #include <cctype>
 #include <memory>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace kb {
 
@@ -18,7 +18,7 @@ namespace {
 // too; quotes end it, so a URL in JSON takes nothing after it along.
 constexpr const char* url_with_password = R"re(([A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@'"]*:)([^/\s'"]*)@)re";
 
-const std::string credential_mask(text::secret_mask);
+const std::string credential_mask(base::text::secret_mask);
 
 struct Redaction {
     std::unique_ptr<RE2> pattern;
@@ -90,7 +90,7 @@ std::string redact_credentials(std::string text) {
 std::string mask_parts(std::string_view text, std::vector<std::string> parts) {
     std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
     std::string out(text);
-    for (const auto& part : parts) out = text::replace_all(out, part, text::secret_mask);
+    for (const auto& part : parts) out = base::text::replace_all(out, part, base::text::secret_mask);
     return out;
 }
 

@@ -14,7 +14,7 @@ std::string Matcher::blob_name() {
     return "match.db.vectorscan-" + version.substr(0, version.find(' '));
 }
 
-kb::Result<Matcher> Matcher::load_or_build(store::Index& index) {
+base::Result<Matcher> Matcher::load_or_build(store::Index& index) {
     // A cached matcher carries its incident templates, so it needs the
     // incidents only by name, and the runbooks by name and signatures until a
     // log gives evidence for one: the outline is read without decoding any.

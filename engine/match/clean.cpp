@@ -7,7 +7,7 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "match/text.hpp"
 
 namespace match {
@@ -87,18 +87,18 @@ bool consume(const RE2& re, std::string_view& s) {
 std::string_view strip_prefixes(std::string_view s) {
     const Prefixes& p = prefixes();
     for (int round = 0; round < 12; ++round) {
-        s = kb::text::trim(s);
+        s = base::text::trim(s);
         while (s.size() >= 3 && s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);  // BOM at a step's start
         if (consume(p.gh_log, s)) continue;
         if (consume(p.timestamp, s) || consume(p.syslog, s)) {
-            s = kb::text::trim(s);
+            s = base::text::trim(s);
             consume(p.pid, s);
             continue;
         }
         if (consume(p.compose, s) || consume(p.kubectl, s) || consume(p.workflow, s) || consume(p.quote, s)) continue;
         break;
     }
-    return kb::text::trim(s);
+    return base::text::trim(s);
 }
 
 std::string string_field(const nlohmann::json& value) {
@@ -112,7 +112,7 @@ std::string string_field(const nlohmann::json& value) {
 
 bool names_an_error(std::string_view key) {
     std::string lower(key);
-    for (char& c : lower) c = kb::text::lower_char(c);
+    for (char& c : lower) c = base::text::lower_char(c);
     for (std::string_view word : {"err", "exception", "exc_", "reason", "detail", "cause", "stack", "fault"})
         if (lower.find(word) != std::string::npos) return true;
     return false;
@@ -138,8 +138,8 @@ std::string structured_message(std::string_view s) {
         // err.msg, reason, detail): any field that names an error will do.
         for (auto it = doc.begin(); it != doc.end() && error.empty(); ++it)
             if (names_an_error(it.key())) error = string_field(*it);
-        message = std::string(kb::text::trim(message));
-        error = std::string(kb::text::trim(error));
+        message = std::string(base::text::trim(message));
+        error = std::string(base::text::trim(error));
         if (message.empty()) return join_lines(error);
         if (error.empty() || message.find(error) != std::string::npos) return join_lines(message);
         return join_lines(message + ": " + error);

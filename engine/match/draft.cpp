@@ -3,7 +3,7 @@
 #include <ctime>
 #include <set>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "match/text.hpp"
 
 namespace match {
@@ -26,9 +26,9 @@ std::string fence_for(const std::string& content) {
 }
 
 std::string choose_title(const Report& report, const DraftOptions& options) {
-    if (!kb::text::trim(options.title).empty()) return std::string(kb::text::trim(options.title));
+    if (!base::text::trim(options.title).empty()) return std::string(base::text::trim(options.title));
     if (!report.matches.empty()) return report.matches.front().title;
-    if (!report.error_lines.empty()) return kb::text::truncate_words(report.error_lines.front().text, max_title);
+    if (!report.error_lines.empty()) return base::text::truncate_words(report.error_lines.front().text, max_title);
     return "Untitled incident";
 }
 
@@ -47,7 +47,7 @@ Draft incident_draft(const Report& report, const DraftOptions& options) {
     Draft draft;
     std::string title = sanitize_utf8(choose_title(report, options));
     std::string date = options.date.empty() ? today() : options.date;
-    std::string slug = kb::text::slugify(title, 60);
+    std::string slug = base::text::slugify(title, 60);
     draft.id = !options.id.empty() ? options.id : date + "-" + (slug.empty() ? "incident" : slug);
     draft.file_name = draft.id + ".md";
 
@@ -62,7 +62,7 @@ Draft incident_draft(const Report& report, const DraftOptions& options) {
     t += "title: " + yaml_string(title) + "\n";
     t += "date: " + date + "\n";
     t += "status: open\n";
-    t += "runbooks: [" + kb::text::join(runbooks, ", ") + "]\n";
+    t += "runbooks: [" + base::text::join(runbooks, ", ") + "]\n";
     t += "---\n";
     t += "# " + title + "\n\n";
     t += "## Summary\n\n<!-- What broke, who noticed, how long it lasted, what it blocked. -->\n\n";
@@ -81,7 +81,7 @@ Draft incident_draft(const Report& report, const DraftOptions& options) {
         return std::tie(a->source, a->line) < std::tie(b->source, b->line);
     });
     if (!lines.empty()) {
-        std::string sources = kb::text::join(report.sources, ", ");
+        std::string sources = base::text::join(report.sources, ", ");
         t += "Error lines from `" + sources + "`:\n\n";
         std::string block;
         for (std::size_t i = 0; i < lines.size() && i < max_error_lines; ++i) block += lines[i]->text + "\n";

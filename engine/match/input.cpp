@@ -8,7 +8,7 @@
 #include <cstring>
 #include <utility>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace match {
 
@@ -41,8 +41,8 @@ Input Input::from_argument(const std::string& argument) {
 
 namespace {
 
-kb::Error read_error(const std::string& name, const std::string& reason) {
-    return kb::error("cannot read " + name + " (" + reason + ")");
+base::Error read_error(const std::string& name, const std::string& reason) {
+    return base::error("cannot read " + name + " (" + reason + ")");
 }
 
 enum class Ownership { owned, borrowed };  // whether the source closes the descriptor
@@ -56,7 +56,7 @@ public:
     FdSource(const FdSource&) = delete;
     FdSource& operator=(const FdSource&) = delete;
 
-    kb::Result<std::size_t> read(char* buffer, std::size_t size) override {
+    base::Result<std::size_t> read(char* buffer, std::size_t size) override {
         for (;;) {
             ssize_t n = ::read(fd_, buffer, size);
             if (n >= 0) return static_cast<std::size_t>(n);
@@ -74,7 +74,7 @@ private:
 class TextSource : public ByteSource {
 public:
     explicit TextSource(std::string text) : text_(std::move(text)) {}
-    kb::Result<std::size_t> read(char* buffer, std::size_t size) override {
+    base::Result<std::size_t> read(char* buffer, std::size_t size) override {
         std::size_t n = std::min(size, text_.size() - pos_);
         std::memcpy(buffer, text_.data() + pos_, n);
         pos_ += n;
@@ -91,7 +91,7 @@ class PrefixedSource : public ByteSource {
 public:
     PrefixedSource(std::unique_ptr<ByteSource> inner, std::string prefix)
         : inner_(std::move(inner)), prefix_(std::move(prefix)) {}
-    kb::Result<std::size_t> read(char* buffer, std::size_t size) override {
+    base::Result<std::size_t> read(char* buffer, std::size_t size) override {
         if (pos_ < prefix_.size()) {
             std::size_t n = std::min(size, prefix_.size() - pos_);
             std::memcpy(buffer, prefix_.data() + pos_, n);
@@ -119,7 +119,7 @@ public:
     GzipSource(const GzipSource&) = delete;
     GzipSource& operator=(const GzipSource&) = delete;
 
-    kb::Result<std::size_t> read(char* buffer, std::size_t size) override {
+    base::Result<std::size_t> read(char* buffer, std::size_t size) override {
         if (!ok_) return read_error(name_, "cannot start gzip decompression");
         if (finished_) return std::size_t{0};
         stream_.next_out = reinterpret_cast<Bytef*>(buffer);
@@ -174,7 +174,7 @@ public:
     enum class Order { little, big };
     Utf16Source(std::unique_ptr<ByteSource> inner, Order order) : inner_(std::move(inner)), order_(order) {}
 
-    kb::Result<std::size_t> read(char* buffer, std::size_t size) override {
+    base::Result<std::size_t> read(char* buffer, std::size_t size) override {
         while (out_.size() - out_pos_ < size && !ended_) {
             std::size_t have = raw_.size();
             raw_.resize(have + 64 * 1024);
@@ -212,20 +212,20 @@ private:
                 if (i + 3 >= raw_.size() && !ended_) break;  // its pair is in the next read
                 char16_t low = i + 3 < raw_.size() ? unit(i + 2) : 0;
                 if (low >= 0xDC00 && low <= 0xDFFF) {
-                    kb::text::append_utf8(out_, 0x10000 + ((char32_t(u) - 0xD800) << 10) + (char32_t(low) - 0xDC00));
+                    base::text::append_utf8(out_, 0x10000 + ((char32_t(u) - 0xD800) << 10) + (char32_t(low) - 0xDC00));
                     i += 2;
                     continue;
                 }
-                kb::text::append_utf8(out_, 0xFFFD);
+                base::text::append_utf8(out_, 0xFFFD);
             } else if (u >= 0xDC00 && u <= 0xDFFF) {
-                kb::text::append_utf8(out_, 0xFFFD);
+                base::text::append_utf8(out_, 0xFFFD);
             } else {
-                kb::text::append_utf8(out_, u);
+                base::text::append_utf8(out_, u);
             }
         }
         raw_.erase(0, i);
         if (ended_ && !raw_.empty()) {  // an odd byte at the end
-            kb::text::append_utf8(out_, 0xFFFD);
+            base::text::append_utf8(out_, 0xFFFD);
             raw_.clear();
         }
     }
@@ -239,7 +239,7 @@ private:
 };
 
 // The first `n` bytes of a source, and the source with them put back.
-kb::Result<std::string> peek(std::unique_ptr<ByteSource>& source, std::size_t n) {
+base::Result<std::string> peek(std::unique_ptr<ByteSource>& source, std::size_t n) {
     std::string head(n, '\0');
     std::size_t have = 0;
     while (have < n) {
@@ -255,7 +255,7 @@ kb::Result<std::string> peek(std::unique_ptr<ByteSource>& source, std::size_t n)
 
 }  // namespace
 
-kb::Result<std::unique_ptr<ByteSource>> open_input(const Input& input) {
+base::Result<std::unique_ptr<ByteSource>> open_input(const Input& input) {
     std::unique_ptr<ByteSource> raw;
     switch (input.kind) {
         case Input::Kind::text:
@@ -296,7 +296,7 @@ LineBlocks::LineBlocks(ByteSource& source, std::string name, std::size_t block_s
         buffers_.push_back(std::make_unique_for_overwrite<char[]>(buffer_size_));
 }
 
-kb::Result<std::span<char>> LineBlocks::next() {
+base::Result<std::span<char>> LineBlocks::next() {
     if (started_ && buffers_.size() > 1) {
         // The block just returned stays where it is; carry on in the next buffer.
         std::size_t next = (current_ + 1) % buffers_.size();

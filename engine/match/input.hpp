@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "kb/result.hpp"
+#include "base/result.hpp"
 
 namespace match {
 
@@ -36,12 +36,12 @@ class ByteSource {
 public:
     virtual ~ByteSource() = default;
     // Up to `size` bytes; 0 at the end.
-    virtual kb::Result<std::size_t> read(char* buffer, std::size_t size) = 0;
+    virtual base::Result<std::size_t> read(char* buffer, std::size_t size) = 0;
 };
 
 // Opens an input for reading (gzip detected from its first bytes). Errors
 // read "cannot read NAME (reason)".
-kb::Result<std::unique_ptr<ByteSource>> open_input(const Input& input);
+base::Result<std::unique_ptr<ByteSource>> open_input(const Input& input);
 
 // Splits a byte stream into blocks of whole lines. Every line in a block
 // ends with '\n' (one is added after the last line and after a capped line).
@@ -58,7 +58,7 @@ public:
 
     // The next block, valid until `buffers` more calls; empty at the end of
     // the input. The caller may rewrite it in place (it is not read again).
-    kb::Result<std::span<char>> next();
+    base::Result<std::span<char>> next();
 
     std::size_t max_line() const { return max_line_; }
 
@@ -77,7 +77,7 @@ private:
     bool skipping_ = false;  // dropping the rest of a capped line
     // A read that failed after some bytes: those are handed out as if the
     // input ended there, and the error comes with the next call.
-    std::optional<kb::Error> failed_;
+    std::optional<base::Error> failed_;
 };
 
 }  // namespace match

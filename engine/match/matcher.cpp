@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "kb/hash.hpp"
+#include "base/hash.hpp"
 #include "match/clean.hpp"
 #include "match/normalise.hpp"
 
@@ -201,15 +201,15 @@ Scratch clone_scratch(const hs_scratch* prototype) {
     return Scratch(clone);
 }
 
-kb::Status Matcher::allocate_scratch() {
+base::Status Matcher::allocate_scratch() {
     auto allocate = [](const hs_database* db, Scratch& into) {
         hs_scratch_t* allocated = nullptr;
         if (hs_alloc_scratch(db, &allocated) == HS_SUCCESS) into.reset(allocated);
         return into != nullptr;
     };
     if (!allocate(database_.get(), scratch_) || !allocate(error_words_.get(), error_words_scratch_))
-        return kb::error("cannot allocate Vectorscan scratch space");
-    return kb::Ok{};
+        return base::error("cannot allocate Vectorscan scratch space");
+    return base::Ok{};
 }
 
 Matcher::Matcher() = default;
@@ -299,7 +299,7 @@ void Matcher::plan_templates() {
                                       "error line too vague to recognise in logs: " + t.line});
                 continue;
             }
-            t.hash = kb::hash64(t.core);
+            t.hash = base::hash64(t.core);
             t.tokens = template_tokens(t.core);
             t.weights = token_weights(t.tokens);
             t.strength = 0.6 + 0.35 * strength(weight);
@@ -385,7 +385,7 @@ void Matcher::choose_acceleration(std::uint32_t s) {
     if (sig.acceleration == Acceleration::none) sig.note += "; it is tried on every line";
 }
 
-kb::Status Matcher::compile() {
+base::Status Matcher::compile() {
     for (;;) {
         std::vector<const char*> expressions;
         std::vector<unsigned> ids;
@@ -400,12 +400,12 @@ kb::Status Matcher::compile() {
                                              &db, &err.error);
         if (status == HS_SUCCESS) {
             database_.reset(db);
-            return kb::Ok{};
+            return base::Ok{};
         }
         int bad = err.error ? err.error->expression : -1;
         std::string message = err.error ? err.error->message : "unknown error";
         if (bad < 0 || static_cast<std::size_t>(bad) >= expressions_.size())
-            return kb::error("cannot compile the signature database (" + message + ")");
+            return base::error("cannot compile the signature database (" + message + ")");
         // One expression was refused as a whole (too large, say): demote it.
         std::size_t k = static_cast<std::size_t>(bad);
         Target target = targets_[k];
@@ -517,14 +517,14 @@ std::string Matcher::cache_key() const {
     // Incidents by id and position only: the blob lives in the index, which
     // is rebuilt (and its blobs dropped) whenever an incident's text changes.
     for (const auto& incident : kb_->incidents) material += incident.id + '\n';
-    return "match.db." + kb::hash_hex(material);
+    return "match.db." + base::hash_hex(material);
 }
 
-kb::Result<Matcher> Matcher::build(const kb::KnowledgeBase& knowledge_base) {
+base::Result<Matcher> Matcher::build(const kb::KnowledgeBase& knowledge_base) {
     return build(std::make_shared<const kb::KnowledgeBase>(knowledge_base));
 }
 
-kb::Result<Matcher> Matcher::build(std::shared_ptr<const kb::KnowledgeBase> knowledge_base) {
+base::Result<Matcher> Matcher::build(std::shared_ptr<const kb::KnowledgeBase> knowledge_base) {
     Matcher m;
     m.kb_ = std::move(knowledge_base);
     m.plan_signatures();
@@ -544,7 +544,7 @@ kb::Result<Matcher> Matcher::build(std::shared_ptr<const kb::KnowledgeBase> know
     hs_database_t* words = nullptr;
     CompileError words_error;
     if (hs_compile(error_word_expression, 0, HS_MODE_BLOCK, nullptr, &words, &words_error.error) != HS_SUCCESS)
-        return kb::error("cannot compile the error-word database");
+        return base::error("cannot compile the error-word database");
     m.error_words_.reset(words);
     for (const auto& sig : m.signatures_) {
         if (sig.acceleration == Acceleration::exact || sig.acceleration == Acceleration::anchor) continue;
@@ -633,9 +633,9 @@ std::optional<std::string_view> next_section(std::string_view& blob) {
 
 }  // namespace
 
-kb::Result<Matcher> Matcher::deserialize(std::shared_ptr<const kb::KnowledgeBase> knowledge_base,
+base::Result<Matcher> Matcher::deserialize(std::shared_ptr<const kb::KnowledgeBase> knowledge_base,
                                          std::string_view blob, RunbookReader read_runbook) {
-    auto bad = [] { return kb::error("the cached signature database is damaged"); };
+    auto bad = [] { return base::error("the cached signature database is damaged"); };
     if (blob.substr(0, blob_magic.size()) != blob_magic) return bad();
     blob.remove_prefix(blob_magic.size());
     auto section = next_section(blob);
@@ -645,7 +645,7 @@ kb::Result<Matcher> Matcher::deserialize(std::shared_ptr<const kb::KnowledgeBase
     Matcher m;
     m.kb_ = std::move(knowledge_base);
     m.plan_signatures();
-    if (in.text() != m.cache_key()) return kb::error("the cached signature database is stale");
+    if (in.text() != m.cache_key()) return base::error("the cached signature database is stale");
     const std::uint64_t expressions = in.number();
     if (!in.ok() || expressions > section->size()) return bad();
     for (std::uint64_t i = 0; i < expressions && in.ok(); ++i) {

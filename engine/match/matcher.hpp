@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "kb/model.hpp"
-#include "kb/result.hpp"
+#include "base/result.hpp"
 #include "match/pattern.hpp"
 
 struct hs_database;
@@ -113,13 +113,13 @@ using RunbookReader = std::function<std::optional<kb::Runbook>(const std::string
 
 class Matcher {
 public:
-    static kb::Result<Matcher> build(std::shared_ptr<const kb::KnowledgeBase> knowledge_base);
-    static kb::Result<Matcher> build(const kb::KnowledgeBase& knowledge_base);
+    static base::Result<Matcher> build(std::shared_ptr<const kb::KnowledgeBase> knowledge_base);
+    static base::Result<Matcher> build(const kb::KnowledgeBase& knowledge_base);
     // The compiled database from the index when it is there and current,
     // otherwise built and stored there for the next run. A matcher loaded
     // from the cache reads runbooks from `index` as a log gives evidence for
     // them (runbook()), so it must not outlive the index.
-    static kb::Result<Matcher> load_or_build(store::Index& index);
+    static base::Result<Matcher> load_or_build(store::Index& index);
 
     // The name of the index blob that holds the compiled database.
     static std::string blob_name();
@@ -132,7 +132,7 @@ public:
     // `knowledge_base` may hold runbooks in outline (id, title, path and
     // signatures, as store::Index::knowledge_base_outline reads them), and
     // `read_runbook` then gives the rest of one when runbook() needs it.
-    static kb::Result<Matcher> deserialize(std::shared_ptr<const kb::KnowledgeBase> knowledge_base, std::string_view blob,
+    static base::Result<Matcher> deserialize(std::shared_ptr<const kb::KnowledgeBase> knowledge_base, std::string_view blob,
                                            RunbookReader read_runbook = {});
 
     Matcher(Matcher&&) noexcept;
@@ -187,10 +187,10 @@ private:
     void plan_templates();
     void choose_acceleration(std::uint32_t signature);
     void add_literals(std::uint32_t signature);
-    kb::Status compile();
+    base::Status compile();
     void link_templates();
     void index_incidents();
-    kb::Status allocate_scratch();
+    base::Status allocate_scratch();
 
     std::shared_ptr<const kb::KnowledgeBase> kb_;
     std::vector<CompiledSignature> signatures_;

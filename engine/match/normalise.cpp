@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "match/pattern.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "match/text.hpp"
 
 namespace match {
@@ -126,7 +126,7 @@ bool has_space(std::string_view s) {
 // A quoted single word is normalised like any other (an address, a number, a
 // path); quoted prose is a value that changes, masked whole.
 std::string normalise_quoted(std::string_view content) {
-    std::string_view t = kb::text::trim(content);
+    std::string_view t = base::text::trim(content);
     if (t.empty()) return std::string(content);
     if (has_space(t)) return "<*>";
     return normalise(t);
@@ -175,7 +175,7 @@ std::string normalise(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     std::size_t i = 0;
-    s = kb::text::trim(s);
+    s = base::text::trim(s);
     while (i < s.size()) {
         char c = s[i];
         if (is_space(c)) {
@@ -251,7 +251,7 @@ std::string_view message_core(std::string_view t) {
             // The label ends with a colon and a space, and is not all colons.
             if (i < 2 || t[i - 1] != ':' || i >= t.size() || !is_space(t[i]) || !is_alpha(t[0])) break;
         }
-        std::string_view rest = kb::text::trim(t.substr(i));
+        std::string_view rest = base::text::trim(t.substr(i));
         if (rest.empty()) break;
         t = rest;
     }
@@ -277,7 +277,7 @@ std::vector<std::string> template_tokens(std::string_view t) {
         if (is_word(t[i])) {
             std::size_t j = i;
             while (j < t.size() && is_word(t[j])) ++j;
-            tokens.push_back(kb::text::lower(t.substr(i, j - i)));
+            tokens.push_back(base::text::lower(t.substr(i, j - i)));
             i = j;
             continue;
         }

@@ -7,7 +7,7 @@
 #include <limits>
 #include <memory>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace match {
 
@@ -352,7 +352,7 @@ private:
             case 'x': {
                 std::uint32_t cp = hex_escape();
                 bytes.clear();
-                kb::text::append_utf8(bytes, cp);
+                base::text::append_utf8(bytes, cp);
                 return true;
             }
             default:
@@ -363,7 +363,7 @@ private:
             for (int i = 0; i < 2 && peek() >= '0' && peek() <= '7'; ++i, ++pos_) v = v * 8 + static_cast<std::uint32_t>(peek() - '0');
             if (e != '0' && v < 8) fail("backreferences are not RE2 syntax");
             bytes.clear();
-            kb::text::append_utf8(bytes, v);
+            base::text::append_utf8(bytes, v);
             return true;
         }
         if (is_alnum(e)) {

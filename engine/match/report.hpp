@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kb/model.hpp"
-#include "kb/result.hpp"
+#include "base/result.hpp"
 #include "match/input.hpp"
 #include "match/matcher.hpp"
 
@@ -91,7 +91,7 @@ struct Options {
 
 // Errors: an input that cannot be opened or read ("cannot read x.log (...)"),
 // unless options.on_input_error says to go on.
-kb::Result<Report> scan(const Matcher& matcher, const std::vector<Input>& inputs, const Options& options = {});
+base::Result<Report> scan(const Matcher& matcher, const std::vector<Input>& inputs, const Options& options = {});
 
 // The DESIGN.md contract: sources, lines, matches, near_misses.
 nlohmann::json to_json(const Report& report);

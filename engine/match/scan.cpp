@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-#include "kb/hash.hpp"
+#include "base/hash.hpp"
 #include "match/clean.hpp"
 #include "match/collect.hpp"
 #include "match/normalise.hpp"
@@ -275,14 +275,14 @@ public:
     Scanner(const Matcher& matcher, const Options& options, Collected& out)
         : m_(matcher), options_(options), out_(out) {}
 
-    kb::Status start() {
+    base::Status start() {
         scratch_ = clone_scratch(m_.scratch());
         words_scratch_ = clone_scratch(m_.error_words_scratch());
-        if (!scratch_ || !words_scratch_) return kb::error("cannot allocate Vectorscan scratch space");
-        return kb::Ok{};
+        if (!scratch_ || !words_scratch_) return base::error("cannot allocate Vectorscan scratch space");
+        return base::Ok{};
     }
 
-    kb::Status scan(const Input& input, std::size_t source) {
+    base::Status scan(const Input& input, std::size_t source) {
         auto opened = open_input(input);
         if (!opened) return opened.error();
         source_ = source;
@@ -338,7 +338,7 @@ public:
         for (Job* job : tail)
             if (job->number != 0) sample_error_words(*job);  // the tail of the log
         out_.lines += lines;
-        return kb::Ok{};
+        return base::Ok{};
     }
 
 private:
@@ -473,8 +473,8 @@ private:
             if (!normalised.empty()) return;
             normalised = normalise(cleaned);
             core = message_core(normalised);
-            hash = kb::hash64(normalised);
-            core_hash = kb::hash64(core);
+            hash = base::hash64(normalised);
+            core_hash = base::hash64(core);
         };
         for (auto id : ids_) {
             Target target = target_of(id);
@@ -640,7 +640,7 @@ private:
 
 }  // namespace
 
-kb::Result<Report> scan(const Matcher& matcher, const std::vector<Input>& inputs, const Options& options) {
+base::Result<Report> scan(const Matcher& matcher, const std::vector<Input>& inputs, const Options& options) {
     Collected collected;
     Scanner scanner(matcher, options, collected);
     if (auto started = scanner.start(); !started) return started.error();

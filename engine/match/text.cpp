@@ -1,7 +1,7 @@
 #include "match/text.hpp"
 
 #include "kb/secrets.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace match {
 
@@ -17,8 +17,8 @@ std::string sanitize_utf8(std::string_view s) {
     std::size_t pos = 0;
     while (pos < s.size()) {
         std::size_t start = pos;
-        char32_t cp = kb::text::decode_utf8(s, pos);
-        if (cp == kb::text::invalid_code_point || (cp < 0x20 && cp != '\t') || cp == 0x7F) out += replacement;
+        char32_t cp = base::text::decode_utf8(s, pos);
+        if (cp == base::text::invalid_code_point || (cp < 0x20 && cp != '\t') || cp == 0x7F) out += replacement;
         else out.append(s.substr(start, pos - start));
     }
     return out;

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "kb/secrets.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "run/mask.hpp"
 
 namespace run {
@@ -67,7 +67,7 @@ std::string display_value(std::string_view value, std::size_t max) {
             ++pos;
         } else {
             std::size_t start = pos;
-            kb::text::decode_utf8(value, pos);
+            base::text::decode_utf8(value, pos);
             out.append(value.substr(start, pos - start));
         }
         ++shown;
@@ -142,7 +142,7 @@ void Console::step_code(const PlannedStep& step, const std::vector<std::string>&
     out_ << '\n';
     out_ << "  runs: " << shell_quote_join(command) << '\n';
     if (!step.cwd.empty()) out_ << "  in:   " << step.cwd.string() << '\n';
-    for (auto line : kb::text::split_lines(step.step->code)) out_ << "  │ " << line << '\n';
+    for (auto line : base::text::split_lines(step.step->code)) out_ << "  │ " << line << '\n';
     out_.flush();
 }
 

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace run {
 
@@ -15,11 +15,11 @@ bool is_env_name(std::string_view name) {
 
 EnvFile parse_env_file(std::string_view text) {
     EnvFile out;
-    auto lines = kb::text::split_lines(text);
+    auto lines = base::text::split_lines(text);
     for (std::size_t i = 0; i < lines.size(); ++i) {
         std::string_view line = lines[i];
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (kb::text::trim(line).empty()) continue;
+        if (base::text::trim(line).empty()) continue;
         std::string line_no = "line " + std::to_string(i + 1);
         auto heredoc = line.find("<<");
         auto eq = line.find('=');

@@ -10,11 +10,11 @@
 #include <string_view>
 #include <vector>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace run {
 
-inline constexpr std::string_view mask_text = kb::text::secret_mask;
+inline constexpr std::string_view mask_text = base::text::secret_mask;
 
 // Values shorter than this are not masked: masking every "a" or "1" in the
 // output would hide the output, not the secret.

@@ -81,10 +81,10 @@ ParamResolution resolve_params(const kb::Runbook& runbook, const kb::ParamValues
     return out;
 }
 
-kb::Result<std::pair<std::string, std::string>> parse_assignment(const std::string& text) {
+base::Result<std::pair<std::string, std::string>> parse_assignment(const std::string& text) {
     auto eq = text.find('=');
     if (eq == std::string::npos || eq == 0)
-        return kb::error("--param expects NAME=VALUE, got '" + text + "'");
+        return base::error("--param expects NAME=VALUE, got '" + text + "'");
     return std::pair{text.substr(0, eq), text.substr(eq + 1)};
 }
 

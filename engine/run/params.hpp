@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "kb/model.hpp"
-#include "kb/result.hpp"
+#include "base/result.hpp"
 
 namespace run {
 
@@ -44,7 +44,7 @@ ParamResolution resolve_params(const kb::Runbook& runbook, const kb::ParamValues
 std::string check_value(const kb::Param& param, const std::string& value);
 
 // Parses "K=V" (the first '=' splits; V may be empty or hold more '=').
-kb::Result<std::pair<std::string, std::string>> parse_assignment(const std::string& text);
+base::Result<std::pair<std::string, std::string>> parse_assignment(const std::string& text);
 
 // The values as the history and the plan show them (kb::shown_value).
 kb::ParamValues masked(const std::vector<ResolvedParam>& values);

@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "kb/secrets.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "run/mask.hpp"
 
 namespace run {
@@ -26,7 +26,7 @@ struct Language {
 };
 
 std::optional<Language> language_for(const std::string& name) {
-    std::string l = kb::text::lower(name);
+    std::string l = base::text::lower(name);
     if (l == "sh" || l == "bash" || l == "shell" || l == "shellscript")
         return Language{{"bash", "--noprofile", "--norc", "-euo", "pipefail"}, ".sh", false};
     if (l == "sql" || l == "psql" || l == "postgresql" || l == "postgres" || l == "pgsql")
@@ -41,7 +41,7 @@ std::string where(const kb::Runbook& runbook, const kb::Step& step) {
 
 }  // namespace
 
-kb::Result<Plan> make_plan(const kb::Runbook& runbook, const fs::path& invocation_dir) {
+base::Result<Plan> make_plan(const kb::Runbook& runbook, const fs::path& invocation_dir) {
     Plan plan;
     plan.runbook = &runbook;
     plan.runme_style = runbook.runme_style;
@@ -59,7 +59,7 @@ kb::Result<Plan> make_plan(const kb::Runbook& runbook, const fs::path& invocatio
         // Runme runs a block without a language in the shell.
         if (!language && step.language.empty() && runbook.runme_style) language = language_for("sh");
         if (!step.interpreter.empty()) {
-            for (auto word : kb::text::split(step.interpreter, ' '))
+            for (auto word : base::text::split(step.interpreter, ' '))
                 if (!word.empty()) p.program.emplace_back(word);
             p.extension = language ? language->extension : "";
             p.is_sql = false;
@@ -69,7 +69,7 @@ kb::Result<Plan> make_plan(const kb::Runbook& runbook, const fs::path& invocatio
             p.is_sql = language->sql;
         } else if (!p.excluded) {
             std::string what = step.language.empty() ? "has no language" : "is in " + step.language;
-            return kb::error("step " + step.name + " " + what +
+            return base::error("step " + step.name + " " + what +
                              ", which deja cannot run: use sh, bash, sql or python, or give it an interpreter (" +
                              where(runbook, step) + ")");
         }
@@ -78,7 +78,7 @@ kb::Result<Plan> make_plan(const kb::Runbook& runbook, const fs::path& invocatio
         if (!step.skip_if.empty()) {
             const kb::Step* target = runbook.step(step.skip_if);
             if (!target || target->kind != kb::StepKind::diagnose)
-                return kb::error("step " + step.name + " has skip_if: " + step.skip_if +
+                return base::error("step " + step.name + " has skip_if: " + step.skip_if +
                                  ", which is not a diagnose step of this runbook (" + where(runbook, step) + ")");
         }
         all.push_back(std::move(p));

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "kb/model.hpp"
-#include "kb/result.hpp"
+#include "base/result.hpp"
 #include "run/params.hpp"
 
 namespace run {
@@ -37,7 +37,7 @@ struct Plan {
 // resolves against `invocation_dir` for deja runbooks and against the
 // runbook's own folder for Runme-style ones (Runme's rule; its blocks also
 // run in that folder by default).
-kb::Result<Plan> make_plan(const kb::Runbook& runbook, const std::filesystem::path& invocation_dir);
+base::Result<Plan> make_plan(const kb::Runbook& runbook, const std::filesystem::path& invocation_dir);
 
 // The argv for one step. Params travel as data only: psql gets them as -v
 // variables; every program also gets them in its environment (`env`).

@@ -62,16 +62,16 @@ void write_all(int fd, const void* data, std::size_t size) {
 
 }  // namespace
 
-kb::Result<Child> Child::spawn(const SpawnSpec& spec) {
-    if (spec.argv.empty()) return kb::error("nothing to run");
+base::Result<Child> Child::spawn(const SpawnSpec& spec) {
+    if (spec.argv.empty()) return base::error("nothing to run");
     become_subreaper();
 
     int out[2], report[2];
-    if (pipe2(out, O_CLOEXEC) != 0) return kb::error(std::string("cannot create a pipe: ") + std::strerror(errno));
+    if (pipe2(out, O_CLOEXEC) != 0) return base::error(std::string("cannot create a pipe: ") + std::strerror(errno));
     Fd out_read(out[0]), out_write(out[1]);
     // The child reports a failed chdir/exec through this pipe; a successful
     // exec closes it (O_CLOEXEC) and the parent reads end-of-file.
-    if (pipe2(report, O_CLOEXEC) != 0) return kb::error(std::string("cannot create a pipe: ") + std::strerror(errno));
+    if (pipe2(report, O_CLOEXEC) != 0) return base::error(std::string("cannot create a pipe: ") + std::strerror(errno));
     Fd report_read(report[0]), report_write(report[1]);
     Fd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 
@@ -86,7 +86,7 @@ kb::Result<Child> Child::spawn(const SpawnSpec& spec) {
     std::string cwd = spec.cwd.string();
 
     pid_t pid = fork();
-    if (pid < 0) return kb::error(std::string("cannot start a process: ") + std::strerror(errno));
+    if (pid < 0) return base::error(std::string("cannot start a process: ") + std::strerror(errno));
     if (pid == 0) {
         setsid();
         struct sigaction dfl {};
@@ -132,8 +132,8 @@ kb::Result<Child> Child::spawn(const SpawnSpec& spec) {
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
         child.pid_ = -1;
-        if (err[0] == 0) return kb::error("cannot enter the working directory " + cwd + ": " + std::strerror(err[1]));
-        return kb::error("cannot run " + spec.argv[0] + ": " + std::strerror(err[1]));
+        if (err[0] == 0) return base::error("cannot enter the working directory " + cwd + ": " + std::strerror(err[1]));
+        return base::error("cannot run " + spec.argv[0] + ": " + std::strerror(err[1]));
     }
     long fd = syscall(SYS_pidfd_open, pid, 0);
     if (fd >= 0) child.pidfd_.reset(static_cast<int>(fd));

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "kb/result.hpp"
+#include "base/result.hpp"
 
 namespace run {
 
@@ -57,7 +57,7 @@ class Child {
 public:
     // Fails (with the reason) when the program cannot be started or the
     // working directory cannot be entered.
-    static kb::Result<Child> spawn(const SpawnSpec& spec);
+    static base::Result<Child> spawn(const SpawnSpec& spec);
     Child(Child&& other) noexcept;
     Child& operator=(Child&&) = delete;
     Child(const Child&) = delete;

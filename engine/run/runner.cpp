@@ -113,7 +113,7 @@ public:
         return outcome;
     }
 
-    kb::Result<RunOutcome> execute() {
+    base::Result<RunOutcome> execute() {
         console_.plan(plan_, params_);
         InterruptGuard interrupt;
         interrupt_ = &interrupt;
@@ -186,7 +186,7 @@ private:
         return command_line(step, "<code of " + step.step->name + ">", params_, {}, CommandView::display);
     }
 
-    kb::Result<RunOutcome> refuse(const std::string& message) {
+    base::Result<RunOutcome> refuse(const std::string& message) {
         if (history_) {
             auto id = history_->record_refused(new_run(), message);
             if (!id) return id.error();
@@ -209,7 +209,7 @@ private:
         return "interrupted by " + name;
     }
 
-    kb::Result<RunOutcome> stopped_before_start(const InterruptGuard& interrupt) {
+    base::Result<RunOutcome> stopped_before_start(const InterruptGuard& interrupt) {
         std::string message = interruption_message(interrupt) + " before any step ran";
         if (history_) {
             auto id = history_->begin_run(new_run());
@@ -225,7 +225,7 @@ private:
         return outcome;
     }
 
-    kb::Result<RunOutcome> finish_error(const std::string& message) {
+    base::Result<RunOutcome> finish_error(const std::string& message) {
         status_ = store::RunStatus::failed;
         message_ = message;
         return finish();
@@ -470,7 +470,7 @@ private:
         }
     }
 
-    kb::Result<RunOutcome> finish() {
+    base::Result<RunOutcome> finish() {
         int exit_code = status_ == store::RunStatus::succeeded     ? 0
                         : status_ == store::RunStatus::interrupted ? 130
                         : status_ == store::RunStatus::refused     ? 2
@@ -516,7 +516,7 @@ private:
 
 }  // namespace
 
-kb::Result<RunOutcome> run_runbook(const kb::Runbook& runbook, const std::vector<ResolvedParam>& params,
+base::Result<RunOutcome> run_runbook(const kb::Runbook& runbook, const std::vector<ResolvedParam>& params,
                                    const RunOptions& options, const Ask& ask, store::History* history,
                                    std::ostream& out) {
     fs::path invocation_dir = options.invocation_dir.empty() ? fs::current_path() : options.invocation_dir;

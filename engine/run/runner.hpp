@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kb/model.hpp"
-#include "kb/result.hpp"
+#include "base/result.hpp"
 #include "run/capture.hpp"
 #include "run/console.hpp"
 #include "run/params.hpp"
@@ -55,7 +55,7 @@ struct RunOutcome {
 
 // Fails only when the runbook cannot be planned or the history cannot record
 // the run; a failing or refused run is an outcome, not an error.
-kb::Result<RunOutcome> run_runbook(const kb::Runbook& runbook, const std::vector<ResolvedParam>& params,
+base::Result<RunOutcome> run_runbook(const kb::Runbook& runbook, const std::vector<ResolvedParam>& params,
                                    const RunOptions& options, const Ask& ask, store::History* history,
                                    std::ostream& out);
 

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <iostream>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace run {
 
@@ -68,7 +68,7 @@ Answer ask_on_terminal(const std::string& question, Choices choices) {
     auto answer = read_line(question + (choices == Choices::yes_no ? " [y/N] " : " [y]es, [n]o skip it, [q]uit: "),
                             Echo::visible);
     if (!answer) return Answer::quit;
-    std::string a = kb::text::lower(kb::text::trim(*answer));
+    std::string a = base::text::lower(base::text::trim(*answer));
     if (a == "y" || a == "yes") return Answer::yes;
     if (a == "q" || a == "quit") return Answer::quit;
     return Answer::no;

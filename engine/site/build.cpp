@@ -11,7 +11,7 @@
 
 #include "kb/load.hpp"
 #include "kb/secrets.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "site/graph.hpp"
 #include "site/output.hpp"
 #include "site/pages.hpp"
@@ -37,23 +37,23 @@ constexpr const char* incidents_changed = "the incidents changed while the site 
 // what publishing a site on GitHub Pages or similar adds to it.
 bool publishing_file(std::string_view name) { return name.starts_with('.') || name == "CNAME"; }
 
-kb::Status prepare_out_dir(const fs::path& dir) {
+base::Status prepare_out_dir(const fs::path& dir) {
     std::error_code ec;
     if (fs::exists(dir, ec)) {
-        if (!fs::is_directory(dir, ec)) return kb::error("output is not a folder (" + dir.string() + ")");
+        if (!fs::is_directory(dir, ec)) return base::error("output is not a folder (" + dir.string() + ")");
         if (!fs::exists(dir / marker_name, ec)) {
             for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
                 if (!publishing_file(it->path().filename().string()))
-                    return kb::error("output folder is not empty and was not written by deja site build; empty it or "
+                    return base::error("output folder is not empty and was not written by deja site build; empty it or "
                                      "choose another with -o (" + dir.string() + ")");
-            if (ec) return kb::error("cannot read the output folder: " + ec.message() + " (" + dir.string() + ")");
+            if (ec) return base::error("cannot read the output folder: " + ec.message() + " (" + dir.string() + ")");
         }
     }
     for (const char* sub : {"", "runbooks", "incidents", "tags", "search", "assets"}) {
         fs::create_directories(dir / sub, ec);
-        if (ec) return kb::error("cannot create the output folder: " + ec.message() + " (" + (dir / sub).string() + ")");
+        if (ec) return base::error("cannot create the output folder: " + ec.message() + " (" + (dir / sub).string() + ")");
     }
-    return kb::Ok{};
+    return base::Ok{};
 }
 
 // A path the manifest may name: relative, inside the folder, nothing that
@@ -116,7 +116,7 @@ bool removable(const fs::path& dir, const std::string& relative) {
 // build wrote that this one did not (pages of deleted documents): on this
 // kind of disk unlinking and recreating every file made a rebuild of 10,000
 // pages several times slower.
-kb::Result<std::size_t> remove_stale(const fs::path& dir, const std::vector<std::string>& previous,
+base::Result<std::size_t> remove_stale(const fs::path& dir, const std::vector<std::string>& previous,
                                      const std::vector<std::string>& written) {
     std::set<std::string_view> keep(written.begin(), written.end());
     std::size_t removed = 0;
@@ -125,20 +125,20 @@ kb::Result<std::size_t> remove_stale(const fs::path& dir, const std::vector<std:
         if (keep.count(relative) || !removable(dir, relative)) continue;
         const fs::path path = dir / relative;
         if (fs::remove(path, ec)) ++removed;
-        if (ec) return kb::error("cannot remove a stale file: " + ec.message() + " (" + path.string() + ")");
+        if (ec) return base::error("cannot remove a stale file: " + ec.message() + " (" + path.string() + ")");
     }
     return removed;
 }
 
 // The assets under `from` into out_dir/assets.
-kb::Result<Written> copy_assets(const fs::path& from, const fs::path& out_dir) {
+base::Result<Written> copy_assets(const fs::path& from, const fs::path& out_dir) {
     std::error_code ec;
-    if (!fs::is_directory(from, ec)) return kb::error("assets folder missing (" + from.string() + ")");
+    if (!fs::is_directory(from, ec)) return base::error("assets folder missing (" + from.string() + ")");
     std::vector<fs::path> files;
     for (auto it = fs::recursive_directory_iterator(from, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec))
         if (it->is_regular_file(ec)) files.push_back(it->path());
-    if (ec) return kb::error("cannot read the assets: " + ec.message() + " (" + from.string() + ")");
+    if (ec) return base::error("cannot read the assets: " + ec.message() + " (" + from.string() + ")");
     std::sort(files.begin(), files.end());
     Written written;
     for (const auto& file : files) {
@@ -147,7 +147,7 @@ kb::Result<Written> copy_assets(const fs::path& from, const fs::path& out_dir) {
         // Written only when different, as every other file of the site, so
         // that a rebuild leaves them and their times alone.
         auto content = kb::read_whole_file(file.string());
-        if (!content) return kb::error("cannot copy an asset: " + content.error().message + " (" + file.string() + ")");
+        if (!content) return base::error("cannot copy an asset: " + content.error().message + " (" + file.string() + ")");
         if (auto status = written.write(out_dir, std::move(relative), *content); !status) return status.error();
     }
     return written;
@@ -223,12 +223,12 @@ void index_runbooks(const Graph& graph, SearchIndexBuilder& search) {
         const auto& runbook = *graph.runbooks[r];
         std::string title = runbook.title.empty() ? runbook.id : runbook.title;
         std::string meta = "runbook";
-        if (!runbook.tags.empty()) meta += " · " + kb::text::join(runbook.tags, ", ");
-        std::string example = runbook.examples.empty() ? "" : std::string(kb::text::split_lines(runbook.examples[0].text).empty()
+        if (!runbook.tags.empty()) meta += " · " + base::text::join(runbook.tags, ", ");
+        std::string example = runbook.examples.empty() ? "" : std::string(base::text::split_lines(runbook.examples[0].text).empty()
                                                                                ? ""
-                                                                               : kb::text::split_lines(runbook.examples[0].text)[0]);
+                                                                               : base::text::split_lines(runbook.examples[0].text)[0]);
         auto doc = search.add({'r', "runbooks/" + graph.runbook_files[r] + ".html", title, meta,
-                               kb::text::truncate_words(runbook.summary, 200), kb::text::truncate_words(example, 160)});
+                               base::text::truncate_words(runbook.summary, 200), base::text::truncate_words(example, 160)});
         search.index(doc, title, Field::title);
         search.index(doc, runbook.id, Field::title);
         for (const auto& tag : runbook.tags) search.index(doc, tag, Field::title);
@@ -256,7 +256,7 @@ void index_incident(const Graph& graph, std::size_t i, const kb::Incident& incid
     if (!incident.severity.empty()) meta += " · " + incident.severity;
     std::string error = incident.error_lines.empty() ? "" : incident.error_lines[0].text;
     auto doc = search.add({'i', "incidents/" + graph.incident_files[i] + ".html", title, meta,
-                           kb::text::truncate_words(incident.summary, 200), kb::text::truncate_words(error, 160)});
+                           base::text::truncate_words(incident.summary, 200), base::text::truncate_words(error, 160)});
     search.index(doc, title, Field::title);
     search.index(doc, incident.id, Field::title);
     for (const auto& tag : incident.tags) search.index(doc, tag, Field::title);
@@ -276,7 +276,7 @@ std::string sitemap(std::vector<std::string> paths, std::string base) {
         if (path == "404.html") continue;
         if (path == "index.html")
             path.clear();
-        else if (kb::text::ends_with(path, "/index.html"))
+        else if (base::text::ends_with(path, "/index.html"))
             path.resize(path.size() - std::string("index.html").size());
         std::string loc = base + path;
         std::string escaped;
@@ -314,7 +314,7 @@ private:
     std::mutex mutex_;
 };
 
-kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read, const BuildOptions& options) {
+base::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read, const BuildOptions& options) {
     if (auto valid = check_base_url(options.base_url); !valid) return valid.error();
     auto sources = TemplateSources::load(options.web_root / "templates");
     if (!sources) return sources.error();
@@ -357,14 +357,14 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
     for (std::size_t w = 0; w < workers; ++w) {
         threads.emplace_back([&, w] {
             PageRenderer renderer(graph, options, *sources);
-            auto keep = [&](std::size_t slot, Page page) -> kb::Status {
+            auto keep = [&](std::size_t slot, Page page) -> base::Status {
                 auto change = write_file(options.out_dir / page.path, page.html);
                 paths[slot] = std::move(page.path);
                 sizes[slot] = page.html.size();
                 progress.tick();
                 if (!change) return change.error();
                 changed[slot] = *change == Change::written;
-                return kb::Ok{};
+                return base::Ok{};
             };
             for (std::size_t j = w; j < jobs.size(); j += workers) {
                 if (auto status = keep(j, jobs[j](renderer)); !status && errors[w].empty())
@@ -373,9 +373,9 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
             std::size_t position = share_start(w);
             const std::size_t end = share_start(w + 1);
             if (position == end) return;
-            auto status = read(position, end - position, [&](kb::Incident&& body) -> kb::Status {
+            auto status = read(position, end - position, [&](kb::Incident&& body) -> base::Status {
                 if (position >= end || graph.incidents[position]->id != body.id)
-                    return kb::error(incidents_changed);
+                    return base::error(incidents_changed);
                 std::size_t i = position++;
                 kb::Incident incident = *graph.incidents[i];
                 incident.body_markdown = std::move(body.body_markdown);
@@ -383,10 +383,10 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
                 incident.code = std::move(body.code);
                 if (auto kept = keep(jobs.size() + i, renderer.incident(i, incident)); !kept) return kept;
                 index_incident(graph, i, incident, shares[w]);
-                return kb::Ok{};
+                return base::Ok{};
             });
             if (status && position != end)
-                status = kb::error(incidents_changed);
+                status = base::error(incidents_changed);
             if (!status && errors[w].empty()) errors[w] = status.error().message;
         });
     }
@@ -398,7 +398,7 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
 
     for (auto& thread : threads) thread.join();
     for (const auto& error : errors)
-        if (!error.empty()) return kb::error(error);
+        if (!error.empty()) return base::error(error);
     for (auto& share : shares) search.append(std::move(share));
     auto search_written = search.write(options.out_dir);
     if (!search_written) return search_written.error();
@@ -429,10 +429,10 @@ kb::Result<BuildStats> build_site(const Graph& graph, const ReadIncidents& read,
 
 }  // namespace
 
-kb::Status check_base_url(std::string_view url) {
-    if (url.empty()) return kb::Ok{};
+base::Status check_base_url(std::string_view url) {
+    if (url.empty()) return base::Ok{};
     auto refuse = [url](const std::string& why) {
-        return kb::error("--base-url " + std::string(url) + ": " + why + " (e.g. https://kb.example.com/ops/)");
+        return base::error("--base-url " + std::string(url) + ": " + why + " (e.g. https://kb.example.com/ops/)");
     };
     std::string_view rest = url;
     if (rest.starts_with("https://"))
@@ -449,13 +449,13 @@ kb::Status check_base_url(std::string_view url) {
             return refuse("contains a space, a quote or a character that must be percent-encoded");
         if (c == '?' || c == '#') return refuse("has a query or fragment; a site is served from a path");
     }
-    return kb::Ok{};
+    return base::Ok{};
 }
 
-kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const BuildOptions& options) {
+base::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const BuildOptions& options) {
     const Graph graph = make_graph(knowledge_base);
     // The bodies as the index would hand them over; the rest is in the graph.
-    auto read = [&graph](std::size_t first, std::size_t count, const IncidentVisitor& visit) -> kb::Status {
+    auto read = [&graph](std::size_t first, std::size_t count, const IncidentVisitor& visit) -> base::Status {
         for (std::size_t i = first; i < first + count && i < graph.incidents.size(); ++i) {
             const kb::Incident& whole = *graph.incidents[i];
             kb::Incident body;
@@ -465,12 +465,12 @@ kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const Buil
             body.code = whole.code;
             if (auto status = visit(std::move(body)); !status) return status;
         }
-        return kb::Ok{};
+        return base::Ok{};
     };
     return build_site(graph, read, options);
 }
 
-kb::Result<BuildStats> build(const kb::KnowledgeBase& outline, const ReadIncidents& read, const BuildOptions& options) {
+base::Result<BuildStats> build(const kb::KnowledgeBase& outline, const ReadIncidents& read, const BuildOptions& options) {
     return build_site(make_graph(outline), read, options);
 }
 

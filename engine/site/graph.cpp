@@ -7,8 +7,8 @@
 #include <memory>
 #include <set>
 
-#include "kb/hash.hpp"
-#include "kb/text.hpp"
+#include "base/hash.hpp"
+#include "base/text.hpp"
 #include "store/links.hpp"
 
 namespace site {
@@ -71,14 +71,14 @@ void add_tag(std::map<std::string, TagNode>& tags, const std::string& raw, bool 
     std::string key = tag_key(raw);
     if (key.empty()) return;
     auto& tag = tags[key];
-    if (tag.name.empty()) tag.name = kb::text::collapse_whitespace(raw);
+    if (tag.name.empty()) tag.name = base::text::collapse_whitespace(raw);
     auto& list = runbook ? tag.runbooks : tag.incidents;
     if (list.empty() || list.back() != doc) list.push_back(doc);
 }
 
 }  // namespace
 
-std::string tag_key(const std::string& raw) { return kb::text::lower(kb::text::collapse_whitespace(raw)); }
+std::string tag_key(const std::string& raw) { return base::text::lower(base::text::collapse_whitespace(raw)); }
 
 std::string file_stem(const std::string& id) {
     bool plain = !id.empty() && id.size() <= 120 && id[0] != '.' &&
@@ -87,9 +87,9 @@ std::string file_stem(const std::string& id) {
                             c == '_' || c == '.';
                  });
     if (plain) return id;
-    std::string slug = kb::text::slugify(id, 80);
+    std::string slug = base::text::slugify(id, 80);
     if (slug.empty()) slug = "page";
-    return slug + "-" + kb::hash_hex(id).substr(0, 8);
+    return slug + "-" + base::hash_hex(id).substr(0, 8);
 }
 
 Graph make_graph(const kb::KnowledgeBase& knowledge_base) {
@@ -108,10 +108,10 @@ Graph make_graph(const kb::KnowledgeBase& knowledge_base) {
         std::set<std::string> used;
         for (std::size_t i = 0; i < docs.size(); ++i) {
             std::string stem = file_stem(docs[i]->id);
-            std::string lowered = kb::text::lower(stem);
+            std::string lowered = base::text::lower(stem);
             if (lowered == "index" || !used.insert(lowered).second) {
-                stem += "-" + kb::hash_hex(docs[i]->id + "#" + std::to_string(i)).substr(0, 6);
-                used.insert(kb::text::lower(stem));
+                stem += "-" + base::hash_hex(docs[i]->id + "#" + std::to_string(i)).substr(0, 6);
+                used.insert(base::text::lower(stem));
             }
             files.push_back(stem);
             by_id.emplace(docs[i]->id, i);
@@ -164,9 +164,9 @@ Graph make_graph(const kb::KnowledgeBase& knowledge_base) {
         for (const auto& tag : graph.incidents[i]->tags) add_tag(tags, tag, false, i);
     std::set<std::string> used_files;
     for (auto& [key, tag] : tags) {
-        std::string stem = kb::text::slugify(key, 60);
+        std::string stem = base::text::slugify(key, 60);
         if (stem.empty() || stem == "index" || !used_files.insert(stem).second) {
-            stem = (stem.empty() ? std::string("tag") : stem) + "-" + kb::hash_hex(key).substr(0, 6);
+            stem = (stem.empty() ? std::string("tag") : stem) + "-" + base::hash_hex(key).substr(0, 6);
             used_files.insert(stem);
         }
         tag.file = stem;

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "kb/markdown.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "site/search_index.hpp"
 
 namespace site {
@@ -42,7 +42,7 @@ std::string plain_text(cmark_node* node) {
             default: break;
         }
     });
-    return kb::text::collapse_whitespace(text);
+    return base::text::collapse_whitespace(text);
 }
 
 // Browsers ignore ASCII whitespace and controls inside a scheme, so they are
@@ -168,9 +168,9 @@ std::string heading_slug(std::string_view text) {
     std::size_t pos = 0;
     while (pos < text.size()) {
         std::size_t start = pos;
-        char32_t cp = kb::text::decode_utf8(text, pos);
+        char32_t cp = base::text::decode_utf8(text, pos);
         if (cp == ' ' || cp == '-') out += '-';
-        else if (cp < 0x80 && is_word_code_point(cp)) out += kb::text::lower_char(static_cast<char>(cp));
+        else if (cp < 0x80 && is_word_code_point(cp)) out += base::text::lower_char(static_cast<char>(cp));
         else if (cp >= 0x80 && is_word_code_point(cp)) out.append(text.substr(start, pos - start));
     }
     return out;
@@ -189,8 +189,8 @@ PreparedHeadings prepare_headings(cmark_node* document, std::vector<cmark_node*>
     const std::string& title = options.title;
     if (!nodes.empty() && !title.empty() && cmark_node_parent(nodes.front()) == document &&
         cmark_node_get_heading_level(nodes.front()) <= 2 &&
-        kb::text::collapse_whitespace(kb::text::trim_decoration(plain_text(nodes.front()))) ==
-            kb::text::collapse_whitespace(kb::text::trim_decoration(title))) {
+        base::text::collapse_whitespace(base::text::trim_decoration(plain_text(nodes.front()))) ==
+            base::text::collapse_whitespace(base::text::trim_decoration(title))) {
         cmark_node_unlink(nodes.front());
         cmark_node_free(nodes.front());
         nodes.erase(nodes.begin());
@@ -205,7 +205,7 @@ PreparedHeadings prepare_headings(cmark_node* document, std::vector<cmark_node*>
         int level = std::min(6, cmark_node_get_heading_level(node) + shift);
         cmark_node_set_heading_level(node, level);
         std::string text = plain_text(node);
-        std::string base = heading_slug(kb::text::trim_decoration(text));
+        std::string base = heading_slug(base::text::trim_decoration(text));
         if (base.empty()) base = "section";
         std::string github = base;
         for (int n = 1; !natural.insert(github).second; ++n) github = base + "-" + std::to_string(n);
@@ -252,10 +252,10 @@ std::string decorate(std::string_view html, const std::vector<Heading>& headings
             out.append(html, pos, close - pos);
             out += "<a class=\"anchor\" href=\"#" + heading.id + "\" aria-label=\"Link to this section\">#</a>";
             pos = close;
-        } else if (kb::text::starts_with(rest, "<table>")) {
+        } else if (base::text::starts_with(rest, "<table>")) {
             out += "<div class=\"table-wrap\"><table>";
             pos = lt + 7;
-        } else if (kb::text::starts_with(rest, "</table>")) {
+        } else if (base::text::starts_with(rest, "</table>")) {
             out += "</table></div>";
             pos = lt + 8;
         } else {
@@ -291,9 +291,9 @@ RenderedMarkdown render_markdown(std::string_view markdown, const MarkdownOption
 }
 
 bool is_safe_external_url(std::string_view url) {
-    std::string bare = kb::text::lower(without_controls(url));
-    return kb::text::starts_with(bare, "https://") || kb::text::starts_with(bare, "http://") ||
-           kb::text::starts_with(bare, "mailto:");
+    std::string bare = base::text::lower(without_controls(url));
+    return base::text::starts_with(bare, "https://") || base::text::starts_with(bare, "http://") ||
+           base::text::starts_with(bare, "mailto:");
 }
 
 std::string escape_html(std::string_view text) {

@@ -30,23 +30,23 @@ bool same_content(const std::filesystem::path& path, std::string_view content) {
 
 // A rebuild leaves unchanged files alone: rewriting a file makes ext4 flush it
 // on close (auto_da_alloc), which dominated rebuilds of 10,000 pages here.
-kb::Result<Change> write_file(const std::filesystem::path& path, std::string_view content) {
+base::Result<Change> write_file(const std::filesystem::path& path, std::string_view content) {
     if (same_content(path, content)) return Change::unchanged;
     std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "wb"));
-    if (!file) return kb::error("cannot write " + path.string() + ": " + std::strerror(errno));
+    if (!file) return base::error("cannot write " + path.string() + ": " + std::strerror(errno));
     if (!content.empty() && std::fwrite(content.data(), 1, content.size(), file.get()) != content.size())
-        return kb::error("cannot write " + path.string() + ": " + std::strerror(errno));
-    if (std::fclose(file.release()) != 0) return kb::error("cannot write " + path.string() + ": " + std::strerror(errno));
+        return base::error("cannot write " + path.string() + ": " + std::strerror(errno));
+    if (std::fclose(file.release()) != 0) return base::error("cannot write " + path.string() + ": " + std::strerror(errno));
     return Change::written;
 }
 
-kb::Status Written::write(const std::filesystem::path& out_dir, std::string relative, std::string_view content) {
+base::Status Written::write(const std::filesystem::path& out_dir, std::string relative, std::string_view content) {
     auto change = write_file(out_dir / relative, content);
     if (!change) return change.error();
     paths.push_back(std::move(relative));
     bytes += content.size();
     changed += *change == Change::written;
-    return kb::Ok{};
+    return base::Ok{};
 }
 
 void Written::append(Written&& other) {

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kb/result.hpp"
+#include "base/result.hpp"
 
 namespace site {
 
@@ -17,7 +17,7 @@ namespace site {
 // holds the content alone.
 enum class Change { written, unchanged };
 
-kb::Result<Change> write_file(const std::filesystem::path& path, std::string_view content);
+base::Result<Change> write_file(const std::filesystem::path& path, std::string_view content);
 
 // Files written into a site's output folder, and what that came to.
 struct Written {
@@ -26,7 +26,7 @@ struct Written {
     std::size_t changed = 0;  // files new or different from the one there
     // Writes `content` to out_dir/relative (write_file) and records it; the
     // folder must exist.
-    kb::Status write(const std::filesystem::path& out_dir, std::string relative, std::string_view content);
+    base::Status write(const std::filesystem::path& out_dir, std::string relative, std::string_view content);
     // Adds what `other` wrote.
     void append(Written&& other);
 };

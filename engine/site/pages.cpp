@@ -4,7 +4,7 @@
 #include <set>
 
 #include "kb/secrets.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "site/markdown.hpp"
 
 namespace site {
@@ -48,7 +48,7 @@ std::string source_name(const std::string& path) {
 }
 
 std::string status_class(const std::string& status) {
-    std::string s = kb::text::lower(status);
+    std::string s = base::text::lower(status);
     if (s == "resolved" || s == "closed" || s == "fixed" || s == "complete" || s == "completed") return "ok";
     if (s == "open" || s == "ongoing" || s == "investigating") return "bad";
     if (s == "mitigated" || s == "monitoring" || s == "identified") return "warn";
@@ -56,14 +56,14 @@ std::string status_class(const std::string& status) {
 }
 
 std::string severity_class(const std::string& severity) {
-    std::string s = kb::text::lower(severity);
+    std::string s = base::text::lower(severity);
     if (s.empty()) return "neutral";
-    if (kb::text::contains_word(s, "critical") || kb::text::contains_word(s, "high") ||
-        kb::text::contains_word(s, "sev1") || kb::text::contains_word(s, "sev0") || kb::text::contains_word(s, "p1") ||
-        kb::text::contains_word(s, "p0") || kb::text::contains_word(s, "blocker"))
+    if (base::text::contains_word(s, "critical") || base::text::contains_word(s, "high") ||
+        base::text::contains_word(s, "sev1") || base::text::contains_word(s, "sev0") || base::text::contains_word(s, "p1") ||
+        base::text::contains_word(s, "p0") || base::text::contains_word(s, "blocker"))
         return "bad";
-    if (kb::text::contains_word(s, "medium") || kb::text::contains_word(s, "sev2") || kb::text::contains_word(s, "p2") ||
-        kb::text::contains_word(s, "major") || kb::text::contains_word(s, "moderate"))
+    if (base::text::contains_word(s, "medium") || base::text::contains_word(s, "sev2") || base::text::contains_word(s, "p2") ||
+        base::text::contains_word(s, "major") || base::text::contains_word(s, "moderate"))
         return "warn";
     return "neutral";
 }
@@ -122,7 +122,7 @@ Data incident_item(const Graph& graph, std::size_t i, const std::string& root) {
                        {"status_class", status_class(incident.status)},
                        {"severity", incident.severity},
                        {"severity_class", severity_class(incident.severity)},
-                       {"summary", kb::text::truncate_words(incident.summary, 220)}});
+                       {"summary", base::text::truncate_words(incident.summary, 220)}});
 }
 
 Data runbook_item(const Graph& graph, std::size_t r, const std::string& root) {
@@ -130,7 +130,7 @@ Data runbook_item(const Graph& graph, std::size_t r, const std::string& root) {
     return obj({{"id", runbook.id},
                        {"title", runbook.title.empty() ? runbook.id : runbook.title},
                        {"href", root + runbook_href(graph, r)},
-                       {"summary", kb::text::truncate_words(runbook.summary, 220)},
+                       {"summary", base::text::truncate_words(runbook.summary, 220)},
                        {"tags", tag_list(graph, runbook.tags, root)},
                        {"signature_count", count_of(runbook.signatures.size(), "signature", "signatures")},
                        {"incident_count", count_of(graph.runbook_incidents[r].size(), "incident", "incidents")}});
@@ -158,7 +158,7 @@ std::optional<std::string> resolve_document_link(const Graph& graph, std::string
     std::string_view fragment = url.size() > path.size() && url[path.size()] == '#' ? url.substr(path.size()) : "";
     std::string_view name = path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1);
     for (std::string_view ext : {".md", ".markdown", ".txt", ".html"})
-        if (kb::text::ends_with(name, ext)) {
+        if (base::text::ends_with(name, ext)) {
             name.remove_suffix(ext.size());
             break;
         }
@@ -203,7 +203,7 @@ std::string shell_quote(const std::string& value) {
             return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("@%+=:,./_-").find(c) != std::string_view::npos;
         }))
         return value;
-    return "'" + kb::text::replace_all(value, "'", "'\\''") + "'";
+    return "'" + base::text::replace_all(value, "'", "'\\''") + "'";
 }
 
 std::string run_command(const kb::Runbook& runbook, const kb::ParamValues& values) {
@@ -255,7 +255,7 @@ Page PageRenderer::finish(std::string path, const std::string& template_name, Da
         std::string canonical = path;
         if (canonical == "index.html")
             canonical.clear();
-        else if (kb::text::ends_with(canonical, "/index.html"))
+        else if (base::text::ends_with(canonical, "/index.html"))
             canonical.resize(canonical.size() - std::string("index.html").size());
         layout.set("canonical", base + canonical);
     }
@@ -351,9 +351,9 @@ Page PageRenderer::runbook(std::size_t r) {
         const kb::Step& step = runbook.steps[n];
         shown[n] = true;
         std::string skip_anchor;
-        if (!step.skip_if.empty()) skip_anchor = "step-" + kb::text::slugify(step.skip_if);
+        if (!step.skip_if.empty()) skip_anchor = "step-" + base::text::slugify(step.skip_if);
         Data data = obj({{"number", std::to_string(n + 1)},
-                         {"anchor", "step-" + (step.name.empty() ? std::to_string(n + 1) : kb::text::slugify(step.name))},
+                         {"anchor", "step-" + (step.name.empty() ? std::to_string(n + 1) : base::text::slugify(step.name))},
                          {"name", step.name},
                          {"kind", kb::to_string(step.kind)},
                          {"kind_label", kind_label(step.kind)},
@@ -376,7 +376,7 @@ Page PageRenderer::runbook(std::size_t r) {
     markdown.reserved_ids = runbook_reserved_ids;
     for (std::size_t n = 0; n < runbook.steps.size(); ++n)
         markdown.reserved_ids.push_back("step-" + (runbook.steps[n].name.empty() ? std::to_string(n + 1)
-                                                                                 : kb::text::slugify(runbook.steps[n].name)));
+                                                                                 : base::text::slugify(runbook.steps[n].name)));
     markdown.resolve_link = [&](std::string_view url) { return resolve_document_link(graph_, url, root); };
     markdown.render_code_block = [&](const CodeBlock& block) -> std::optional<std::string> {
         std::string code = trim_newlines(block.code);

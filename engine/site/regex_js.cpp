@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace site {
 
@@ -91,10 +91,10 @@ class Translator {
 public:
     explicit Translator(std::string_view pattern) : p_(pattern) {}
 
-    kb::Result<JsRegex> run() {
+    base::Result<JsRegex> run() {
         read_leading_flags();
         while (pos_ < p_.size() && error_.empty()) step();
-        if (!error_.empty()) return kb::error(error_);
+        if (!error_.empty()) return base::error(error_);
         JsRegex result{std::move(out_), global_i_ ? "iu" : "u"};
         return result;
     }
@@ -115,8 +115,8 @@ private:
     bool at(std::string_view s) const { return p_.substr(pos_, s.size()) == s; }
 
     char32_t next_code_point() {
-        char32_t c = kb::text::decode_utf8(p_, pos_);
-        if (c == kb::text::invalid_code_point) {
+        char32_t c = base::text::decode_utf8(p_, pos_);
+        if (c == base::text::invalid_code_point) {
             fail("invalid UTF-8 in the pattern");
             return 0;
         }
@@ -171,7 +171,7 @@ private:
         } else if (needs_hex(c)) {
             out_ += hex_escape(c);
         } else {
-            kb::text::append_utf8(out_, c);
+            base::text::append_utf8(out_, c);
         }
     }
 
@@ -182,7 +182,7 @@ private:
         } else if (needs_hex(c)) {
             out += hex_escape(c);
         } else {
-            kb::text::append_utf8(out, c);
+            base::text::append_utf8(out, c);
         }
     }
 
@@ -515,11 +515,11 @@ private:
 
 }  // namespace
 
-kb::Result<JsRegex> to_js_regex(std::string_view re2_pattern) {
+base::Result<JsRegex> to_js_regex(std::string_view re2_pattern) {
     RE2::Options options;
     options.set_log_errors(false);
     RE2 compiled(re2::StringPiece(re2_pattern.data(), re2_pattern.size()), options);
-    if (!compiled.ok()) return kb::error("not a valid RE2 pattern: " + compiled.error());
+    if (!compiled.ok()) return base::error("not a valid RE2 pattern: " + compiled.error());
     return Translator(re2_pattern).run();
 }
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "kb/result.hpp"
+#include "base/result.hpp"
 
 namespace site {
 
@@ -16,6 +16,6 @@ struct JsRegex {
     std::string flags;   // always contains "u"; "i" for a leading (?i)
 };
 
-kb::Result<JsRegex> to_js_regex(std::string_view re2_pattern);
+base::Result<JsRegex> to_js_regex(std::string_view re2_pattern);
 
 }  // namespace site

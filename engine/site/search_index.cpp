@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kb/hash.hpp"
-#include "kb/text.hpp"
+#include "base/hash.hpp"
+#include "base/text.hpp"
 #include "site/output.hpp"
 #include "store/query.hpp"
 
@@ -72,7 +72,7 @@ constexpr bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 // (UndefinedObject -> Undefined Object, HTTPServer -> HTTP Server).
 template <class Emit>
 void for_each_part(std::string_view word, Emit&& emit) {
-    for (std::string_view piece : kb::text::split(word, '_')) {
+    for (std::string_view piece : base::text::split(word, '_')) {
         std::size_t start = 0;
         for (std::size_t i = 1; i < piece.size(); ++i) {
             bool hump = (is_lower(piece[i - 1]) && is_upper(piece[i])) ||
@@ -140,14 +140,14 @@ void for_each_token(std::string_view text, Field field, Emit&& emit) {
                 continue;
             }
             std::size_t next = pos;
-            if (!is_word_code_point(kb::text::decode_utf8(text, next))) break;
+            if (!is_word_code_point(base::text::decode_utf8(text, next))) break;
             lowered.append(text, pos, next - pos);
             shape.ascii = shape.all_digits = shape.all_hex = false;
             pos = next;
         }
         if (pos == start) {
             std::size_t next = pos;
-            kb::text::decode_utf8(text, next);
+            base::text::decode_utf8(text, next);
             pos = next;
             continue;
         }
@@ -159,7 +159,7 @@ void for_each_token(std::string_view text, Field field, Emit&& emit) {
         if (!compound) continue;
         for_each_part(word, [&](std::string_view piece) {
             part.assign(piece);
-            for (char& c : part) c = kb::text::lower_char(c);
+            for (char& c : part) c = base::text::lower_char(c);
             if (part != lowered && acceptable(part)) emit(std::string_view(part), part_field(field));
         });
     }
@@ -232,7 +232,7 @@ bool is_stop_word(std::string_view token) {
 // emoji blocks do not. search.js applies the same ranges.
 bool is_word_code_point(char32_t cp) {
     if (cp < 0x80) return is_ascii_word(static_cast<char>(cp));
-    if (cp == kb::text::invalid_code_point || cp == 0xFFFD) return false;
+    if (cp == base::text::invalid_code_point || cp == 0xFFFD) return false;
     if (cp <= 0xBF || cp == 0xD7 || cp == 0xF7) return false;
     if (cp >= 0x2000 && cp <= 0x2BFF) return false;
     if (cp >= 0x3000 && cp <= 0x303F) return false;
@@ -263,7 +263,7 @@ void SearchIndexBuilder::append(SearchIndexBuilder&& next) {
     // postings stay in document order.
     for (std::size_t t = 0; t < next.tokens_.size(); ++t) {
         const std::string& token = next.tokens_[t];
-        auto& list = postings_[token_id(token, kb::hash64(token))];
+        auto& list = postings_[token_id(token, base::hash64(token))];
         list.insert(list.end(), next.postings_[t].begin(), next.postings_[t].end());
         std::vector<Posting>().swap(next.postings_[t]);  // freed as it goes: the two never peak together
     }
@@ -299,7 +299,7 @@ std::uint32_t SearchIndexBuilder::token_id(std::string_view token, std::uint64_t
 
 void SearchIndexBuilder::index(std::uint32_t doc, std::string_view text, Field field) {
     for_each_token(text, field, [&](std::string_view token, Field f) {
-        auto& list = postings_[token_id(token, kb::hash64(token))];
+        auto& list = postings_[token_id(token, base::hash64(token))];
         const Posting posting = doc << 2 | static_cast<Posting>(f);
         if (list.empty() || list.back() >> 2 != doc)
             list.push_back(posting);
@@ -308,13 +308,13 @@ void SearchIndexBuilder::index(std::uint32_t doc, std::string_view text, Field f
     });
 }
 
-kb::Result<Written> SearchIndexBuilder::write(const std::filesystem::path& out_dir) const {
+base::Result<Written> SearchIndexBuilder::write(const std::filesystem::path& out_dir) const {
     namespace fs = std::filesystem;
     if (first_doc_ != 0) throw std::logic_error("a search index written from a builder not numbered from 0");
     fs::path dir = out_dir / "search";
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) return kb::error("cannot create " + dir.string() + ": " + ec.message());
+    if (ec) return base::error("cannot create " + dir.string() + ": " + ec.message());
 
     std::vector<std::uint32_t> order(tokens_.size());
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "kb/result.hpp"
+#include "base/result.hpp"
 #include "site/output.hpp"
 
 namespace site {
@@ -53,7 +53,7 @@ public:
 
     // Writes search/meta.js, search/t-*.js (tokens) and search/d-*.js
     // (document rows) under `out_dir`. Only for a builder numbered from 0.
-    kb::Result<Written> write(const std::filesystem::path& out_dir) const;
+    base::Result<Written> write(const std::filesystem::path& out_dir) const;
 
     std::size_t size() const { return documents_.size(); }
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "kb/model.hpp"
-#include "kb/result.hpp"
+#include "base/result.hpp"
 
 namespace site {
 
@@ -42,28 +42,28 @@ struct BuildStats {
 // An http(s) URL with a host, no query or fragment, and nothing that would
 // need escaping where it is written (canonical links, the sitemap); empty is
 // fine (no base URL). build() checks it too.
-kb::Status check_base_url(std::string_view url);
+base::Status check_base_url(std::string_view url);
 
 // Writes the site into options.out_dir. The folder must be empty, missing,
 // hold only what publishing adds (dotfiles such as .git, CNAME), or be a site
 // built earlier: a folder of someone's own files is refused, never
 // overwritten. A rebuild removes only files that the previous build listed in
 // its manifest (.deja-site) and no longer writes, never through a link.
-kb::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const BuildOptions& options);
+base::Result<BuildStats> build(const kb::KnowledgeBase& knowledge_base, const BuildOptions& options);
 
 // Hands `visit` the incidents at positions [first, first + count) of the
 // site's incident order (newest first, then by id), one at a time, and stops
 // at the first error. Only each one's id, body_markdown, body_text and code
 // are read; the rest comes from the outline. Called from several threads at
 // once, each with its own range.
-using IncidentVisitor = std::function<kb::Status(kb::Incident&&)>;
+using IncidentVisitor = std::function<base::Status(kb::Incident&&)>;
 using ReadIncidents =
-    std::function<kb::Status(std::size_t first, std::size_t count, const IncidentVisitor& visit)>;
+    std::function<base::Status(std::size_t first, std::size_t count, const IncidentVisitor& visit)>;
 
 // The same site from a knowledge base whose incidents are outlines without
 // their bodies: each incident's page and search entry take the body `read`
 // hands over, so memory holds a few bodies at a time instead of all of them.
-kb::Result<BuildStats> build(const kb::KnowledgeBase& outline, const ReadIncidents& read, const BuildOptions& options);
+base::Result<BuildStats> build(const kb::KnowledgeBase& outline, const ReadIncidents& read, const BuildOptions& options);
 
 // Checks only the site needs: every signature must translate to JavaScript
 // for the in-page log matcher ("file:line: signature cannot run in the

@@ -14,17 +14,17 @@ constexpr const char* required_templates[] = {"layout", "home",  "runbook", "inc
 
 Data make_list() { return Data(Data::type::list); }
 
-kb::Result<TemplateSources> TemplateSources::load(const std::filesystem::path& dir) {
+base::Result<TemplateSources> TemplateSources::load(const std::filesystem::path& dir) {
     TemplateSources sources;
     for (const char* name : required_templates) {
         std::filesystem::path path = dir / (std::string(name) + ".mustache");
         std::ifstream in(path, std::ios::binary);
-        if (!in) return kb::error("template missing (" + path.string() + ")");
+        if (!in) return base::error("template missing (" + path.string() + ")");
         std::ostringstream text;
         text << in.rdbuf();
         kainjow::mustache::mustache compiled(text.str());
         if (!compiled.is_valid())
-            return kb::error("template does not compile: " + compiled.error_message() + " (" + path.string() + ")");
+            return base::error("template does not compile: " + compiled.error_message() + " (" + path.string() + ")");
         sources.text[name] = text.str();
     }
     return sources;

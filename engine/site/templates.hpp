@@ -12,7 +12,7 @@
 
 #include <kainjow/mustache.hpp>
 
-#include "kb/result.hpp"
+#include "base/result.hpp"
 
 namespace site {
 
@@ -30,7 +30,7 @@ struct TemplateSources {
     std::map<std::string, std::string> text;  // name (file stem) -> template
 
     // Every template the site uses must be there and compile.
-    static kb::Result<TemplateSources> load(const std::filesystem::path& dir);
+    static base::Result<TemplateSources> load(const std::filesystem::path& dir);
 };
 
 class Templates {

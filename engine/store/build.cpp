@@ -21,7 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kb/hash.hpp"
+#include "base/hash.hpp"
 #include "kb/load.hpp"
 #include "store/codec.hpp"
 #include "store/fts.hpp"
@@ -55,7 +55,7 @@ struct Writer {
     sqlite::Statement document, search, search_head, signature, link, diagnostic, source, meta;
     long long rowid = 0;
 
-    kb::Status add(kb::DocKind kind, const std::string& id, const std::string& title, const std::string& date,
+    base::Status add(kb::DocKind kind, const std::string& id, const std::string& title, const std::string& date,
                    const std::string& status, const std::string& path, int signatures, int steps,
                    const codec::Row& row, std::span<const fts::SplitText> words) {
         ++rowid;
@@ -83,7 +83,7 @@ struct Writer {
             fts->reset();
             if (!s) return s;
         }
-        return kb::Ok{};
+        return base::Ok{};
     }
 
     // The search columns from `first` on; search_head has fewer parameters,
@@ -109,9 +109,9 @@ struct Encoded {
 // It is one thread for the whole run: a thread per batch spent 4% of the
 // build's CPU starting threads and handing their heaps back at exit.
 template <class T, class Insert>
-kb::Status insert_encoded(const std::vector<const T*>& documents, fts::Splitter& splitter, Insert insert) {
+base::Status insert_encoded(const std::vector<const T*>& documents, fts::Splitter& splitter, Insert insert) {
     constexpr std::size_t batch = 64, batches_ahead = 2;
-    using Batch = kb::Result<std::vector<Encoded>>;
+    using Batch = base::Result<std::vector<Encoded>>;
     // Split words point into their row's strings, so a row never moves once
     // split: the batch is reserved whole, and moving the vector keeps its
     // elements where they are.
@@ -163,7 +163,7 @@ kb::Status insert_encoded(const std::vector<const T*>& documents, fts::Splitter&
         for (std::size_t k = 0; k < (*encoded)->size(); ++k)
             if (auto s = insert(*documents[first + k], (**encoded)[k]); !s) return s;
     }
-    return kb::Ok{};
+    return base::Ok{};
 }
 
 // The sources the index stands for: what was loaded, plus what was listed
@@ -178,7 +178,7 @@ std::vector<kb::SourceFile> manifest_of(const kb::KnowledgeBase& knowledge_base,
     return manifest;
 }
 
-kb::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, const std::vector<fs::path>& kb_dirs) {
+base::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, const std::vector<fs::path>& kb_dirs) {
     if (auto s = schema::create(db); !s) return s;
     // No incremental merging while inserting: the single 'optimize' at the
     // end merges everything once, which took a third less CPU than merging
@@ -295,14 +295,14 @@ kb::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, con
     return tx->commit();
 }
 
-kb::Status sync_path(const fs::path& path, int flags) {
+base::Status sync_path(const fs::path& path, int flags) {
     int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-    if (fd < 0) return kb::error("cannot open for syncing: " + std::string(std::strerror(errno)) + " (" + path.string() + ")");
+    if (fd < 0) return base::error("cannot open for syncing: " + std::string(std::strerror(errno)) + " (" + path.string() + ")");
     int rc = ::fsync(fd);
     int saved = errno;
     ::close(fd);
-    if (rc != 0) return kb::error("cannot sync to disk: " + std::string(std::strerror(saved)) + " (" + path.string() + ")");
-    return kb::Ok{};
+    if (rc != 0) return base::error("cannot sync to disk: " + std::string(std::strerror(saved)) + " (" + path.string() + ")");
+    return base::Ok{};
 }
 
 void remove_leftovers(const fs::path& db_path) {
@@ -338,7 +338,7 @@ std::string manifest_digest(const std::vector<kb::SourceFile>& files) {
     for (const auto& f : files) {
         entry = f.path;
         entry += '\0' + std::to_string(f.size) + '\0' + std::to_string(f.changed_ns);
-        sum += kb::hash64(entry);  // a sum: the order of the files does not matter
+        sum += base::hash64(entry);  // a sum: the order of the files does not matter
     }
     return std::to_string(files.size()) + ":" + std::to_string(sum);
 }
@@ -349,11 +349,11 @@ std::string dirs_key(const std::vector<fs::path>& dirs) {
     return key;
 }
 
-kb::Status write_index_file(const kb::KnowledgeBase& knowledge_base, const std::vector<fs::path>& kb_dirs,
+base::Status write_index_file(const kb::KnowledgeBase& knowledge_base, const std::vector<fs::path>& kb_dirs,
                             const fs::path& db_path) {
     remove_leftovers(db_path);
     fs::path temp = db_path.string() + ".tmp-" + std::to_string(::getpid());
-    auto fail = [&](kb::Error e) -> kb::Status {
+    auto fail = [&](base::Error e) -> base::Status {
         std::error_code ec;
         fs::remove(temp, ec);
         return e;
@@ -376,9 +376,9 @@ kb::Status write_index_file(const kb::KnowledgeBase& knowledge_base, const std::
     if (auto s = sync_path(temp, O_RDONLY); !s) return fail(s.error());
     std::error_code ec;
     fs::rename(temp, db_path, ec);
-    if (ec) return fail(kb::error("cannot move the new index into place: " + ec.message() + " (" + db_path.string() + ")"));
+    if (ec) return fail(base::error("cannot move the new index into place: " + ec.message() + " (" + db_path.string() + ")"));
     (void)sync_path(db_path.parent_path(), O_RDONLY | O_DIRECTORY);
-    return kb::Ok{};
+    return base::Ok{};
 }
 
 }  // namespace store::detail

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "kb/model.hpp"
-#include "kb/result.hpp"
+#include "base/result.hpp"
 
 namespace store::detail {
 
@@ -31,7 +31,7 @@ std::filesystem::path writer_path(const std::filesystem::path& db_path);
 
 // The caller holds the index's FileLock. Leftover temporary files from
 // builds that crashed are removed first.
-kb::Status write_index_file(const kb::KnowledgeBase& knowledge_base,
+base::Status write_index_file(const kb::KnowledgeBase& knowledge_base,
                             const std::vector<std::filesystem::path>& kb_dirs,
                             const std::filesystem::path& db_path);
 

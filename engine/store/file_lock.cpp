@@ -10,14 +10,14 @@
 
 namespace store {
 
-kb::Result<FileLock> FileLock::acquire(const std::filesystem::path& path) {
+base::Result<FileLock> FileLock::acquire(const std::filesystem::path& path) {
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return kb::error("cannot create lock file: " + std::string(std::strerror(errno)) + " (" + path.string() + ")");
+    if (fd < 0) return base::error("cannot create lock file: " + std::string(std::strerror(errno)) + " (" + path.string() + ")");
     while (::flock(fd, LOCK_EX) != 0) {
         if (errno == EINTR) continue;
         int saved = errno;
         ::close(fd);
-        return kb::error("cannot lock: " + std::string(std::strerror(saved)) + " (" + path.string() + ")");
+        return base::error("cannot lock: " + std::string(std::strerror(saved)) + " (" + path.string() + ")");
     }
     return FileLock(fd);
 }

@@ -5,14 +5,14 @@
 
 #include <filesystem>
 
-#include "kb/result.hpp"
+#include "base/result.hpp"
 
 namespace store {
 
 class FileLock {
 public:
     // Creates `path` if needed and blocks until the lock is ours.
-    static kb::Result<FileLock> acquire(const std::filesystem::path& path);
+    static base::Result<FileLock> acquire(const std::filesystem::path& path);
 
     FileLock(FileLock&& other) noexcept;
     FileLock& operator=(FileLock&& other) noexcept;

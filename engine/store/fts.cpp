@@ -553,9 +553,9 @@ int column_class(int column) {
     return 0;
 }
 
-kb::Status register_extensions(sqlite::Db& db) {
+base::Status register_extensions(sqlite::Db& db) {
     fts5_api* api = fts5_api_of(db.handle());
-    if (!api) return kb::error("this SQLite has no FTS5 full-text search (" + db.path().string() + ")");
+    if (!api) return base::error("this SQLite has no FTS5 full-text search (" + db.path().string() + ")");
     fts5_tokenizer tokenizer{tokenizer_create, tokenizer_delete, tokenizer_tokenize};
     if (api->xCreateTokenizer(api, tokenizer_name, api, &tokenizer, nullptr) != SQLITE_OK)
         return db.error("cannot register the search tokenizer");
@@ -563,23 +563,23 @@ kb::Status register_extensions(sqlite::Db& db) {
         return db.error("cannot register the search ranking");
     if (api->xCreateFunction(api, "deja_snippet", nullptr, snippet_function, nullptr) != SQLITE_OK)
         return db.error("cannot register the search ranking");
-    return kb::Ok{};
+    return base::Ok{};
 }
 
 struct Splitter::Base : Tokenizer {};
 
 namespace {
 
-kb::Status create_base(sqlite::Db& db, Tokenizer& tokenizer) {
+base::Status create_base(sqlite::Db& db, Tokenizer& tokenizer) {
     fts5_api* api = fts5_api_of(db.handle());
-    if (!api) return kb::error("this SQLite has no FTS5 full-text search (" + db.path().string() + ")");
+    if (!api) return base::error("this SQLite has no FTS5 full-text search (" + db.path().string() + ")");
     if (tokenizer.create(api) != SQLITE_OK) return db.error("cannot create the unicode61 tokenizer");
-    return kb::Ok{};
+    return base::Ok{};
 }
 
 }  // namespace
 
-kb::Result<Splitter> Splitter::create(sqlite::Db& db) {
+base::Result<Splitter> Splitter::create(sqlite::Db& db) {
     Splitter splitter;
     splitter.base_ = std::make_unique<Base>();
     if (auto s = create_base(db, *splitter.base_); !s) return s.error();
@@ -589,20 +589,20 @@ kb::Result<Splitter> Splitter::create(sqlite::Db& db) {
 Splitter::Splitter(Splitter&& other) noexcept = default;
 Splitter::~Splitter() = default;
 
-kb::Result<SplitText> Splitter::split(std::string_view text) {
+base::Result<SplitText> Splitter::split(std::string_view text) {
     SplitText split;
     split.text = text;
     TokenizeContext c{&split, record_token, text.data(), FTS5_TOKENIZE_DOCUMENT, {}, {}};
     if (base_->base.xTokenize(base_->base_instance, &c, FTS5_TOKENIZE_DOCUMENT, text.data(),
                               static_cast<int>(text.size()), on_base_token) != SQLITE_OK)
-        return kb::error("cannot split a document into words");
+        return base::error("cannot split a document into words");
     return split;
 }
 
 Replay::Replay(std::span<const SplitText> texts) { replayed = texts; }
 Replay::~Replay() { replayed = {}; }
 
-kb::Result<std::vector<Term>> analyze(sqlite::Db& db, std::string_view text) {
+base::Result<std::vector<Term>> analyze(sqlite::Db& db, std::string_view text) {
     if (text.empty()) return std::vector<Term>{};
     Tokenizer tokenizer;
     if (auto s = create_base(db, tokenizer); !s) return s.error();
@@ -610,7 +610,7 @@ kb::Result<std::vector<Term>> analyze(sqlite::Db& db, std::string_view text) {
     AnalyzeContext c{text.data(), &terms};
     if (tokenizer.base.xTokenize(tokenizer.base_instance, &c, FTS5_TOKENIZE_DOCUMENT, text.data(),
                                  static_cast<int>(text.size()), on_analyze_token) != SQLITE_OK)
-        return kb::error("cannot split the query into words");
+        return base::error("cannot split the query into words");
     return terms;
 }
 

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "kb/result.hpp"
+#include "base/result.hpp"
 #include "store/sqlite.hpp"
 
 namespace store::fts {
@@ -40,7 +40,7 @@ int column_class(int column);
 // Registers the tokenizer and the functions `deja_rank(table, roles)` and
 // `deja_snippet(table, roles, tokens)` on this connection. Must be called on
 // every connection that reads or writes the search tables.
-kb::Status register_extensions(sqlite::Db& db);
+base::Status register_extensions(sqlite::Db& db);
 
 // One word of text as the index sees it: the folded whole token and, when it
 // is a compound identifier, its leaves (dot/dash segments split further at
@@ -78,12 +78,12 @@ struct SplitText {
 // connection with the extensions registered; use it on one thread at a time.
 class Splitter {
 public:
-    static kb::Result<Splitter> create(sqlite::Db& db);
+    static base::Result<Splitter> create(sqlite::Db& db);
     Splitter(Splitter&& other) noexcept;
     Splitter& operator=(Splitter&&) = delete;
     ~Splitter();
 
-    kb::Result<SplitText> split(std::string_view text);
+    base::Result<SplitText> split(std::string_view text);
 
 private:
     Splitter() = default;
@@ -103,6 +103,6 @@ public:
 
 // Splits text into Terms with exactly the rules used when indexing. Needs a
 // connection with the extensions registered (it borrows SQLite's unicode61).
-kb::Result<std::vector<Term>> analyze(sqlite::Db& db, std::string_view text);
+base::Result<std::vector<Term>> analyze(sqlite::Db& db, std::string_view text);
 
 }  // namespace store::fts

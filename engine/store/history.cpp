@@ -11,7 +11,7 @@
 #include <sstream>
 #include <system_error>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "kb/paths.hpp"
 #include "store/sqlite.hpp"
 
@@ -87,7 +87,7 @@ std::string read_first_line(const char* path) {
     std::ifstream in(path);
     std::string line;
     std::getline(in, line);
-    return std::string(kb::text::trim(line));
+    return std::string(base::text::trim(line));
 }
 
 // Field 22 of /proc/<pid>/stat (start time in clock ticks since boot); the
@@ -207,9 +207,9 @@ struct History::Impl {
     Origin origin = current_origin();
     std::vector<long long> abandoned;
 
-    kb::Error refuse(const std::string& message) const { return kb::error(message + " (" + db.path().string() + ")"); }
+    base::Error refuse(const std::string& message) const { return base::error(message + " (" + db.path().string() + ")"); }
 
-    kb::Status migrate() {
+    base::Status migrate() {
         auto tx = Transaction::begin(db, Transaction::Kind::immediate);
         if (!tx) return tx.error();
         auto version = db.user_version();
@@ -234,7 +234,7 @@ struct History::Impl {
             return refuse("the run history was written by a newer deja (schema " + std::to_string(*version) +
                           ", this deja knows up to " + std::to_string(latest) +
                           "); upgrade deja or point DEJA_STATE_DIR elsewhere");
-        if (*version == latest) return kb::Ok{};
+        if (*version == latest) return base::Ok{};
         for (auto v = *version; v < latest; ++v) {
             if (auto st = db.exec(migrations[static_cast<std::size_t>(v)]); !st)
                 return refuse("cannot migrate the run history to schema " + std::to_string(v + 1) + ": " +
@@ -245,7 +245,7 @@ struct History::Impl {
         return tx->commit();
     }
 
-    kb::Status mark_abandoned() {
+    base::Status mark_abandoned() {
         std::vector<std::pair<long long, Origin>> running;
         {
             auto q = db.prepare("SELECT id, host, boot_id, pid, process_start FROM runs WHERE status = 'running'");
@@ -282,10 +282,10 @@ struct History::Impl {
             if (auto st = tx->commit(); !st) return st;
             abandoned.push_back(id);
         }
-        return kb::Ok{};
+        return base::Ok{};
     }
 
-    kb::Result<long long> insert_run(const NewRun& run, RunStatus status, const std::string& message) {
+    base::Result<long long> insert_run(const NewRun& run, RunStatus status, const std::string& message) {
         auto q = db.prepare(R"sql(INSERT INTO runs(runbook, runbook_title, runbook_hash, mode, params, user, host, cwd,
                      pid, boot_id, process_start, started_at, ended_at, status, exit_code, message, evidence)
                      VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17))sql");
@@ -313,11 +313,11 @@ fs::path History::default_path() { return kb::state_dir() / "history.sqlite"; }
 
 int History::schema_version() { return static_cast<int>(migrations.size()); }
 
-kb::Result<History> History::open(const fs::path& db_path) {
+base::Result<History> History::open(const fs::path& db_path) {
     std::error_code ec;
     if (db_path.has_parent_path()) fs::create_directories(db_path.parent_path(), ec);
     if (ec)
-        return kb::error("cannot create the state directory: " + ec.message() + " (" +
+        return base::error("cannot create the state directory: " + ec.message() + " (" +
                          db_path.parent_path().string() + ")");
     auto db = Db::open(db_path, sqlite::OpenMode::create);
     if (!db) return db.error();
@@ -336,15 +336,15 @@ kb::Result<History> History::open(const fs::path& db_path) {
 const std::vector<long long>& History::abandoned() const { return impl_->abandoned; }
 const fs::path& History::path() const { return impl_->db.path(); }
 
-kb::Result<long long> History::begin_run(const NewRun& run) {
+base::Result<long long> History::begin_run(const NewRun& run) {
     return impl_->insert_run(run, RunStatus::running, "");
 }
 
-kb::Result<long long> History::record_refused(const NewRun& run, const std::string& message) {
+base::Result<long long> History::record_refused(const NewRun& run, const std::string& message) {
     return impl_->insert_run(run, RunStatus::refused, message);
 }
 
-kb::Status History::begin_step(long long run_id, const StepRecord& step) {
+base::Status History::begin_step(long long run_id, const StepRecord& step) {
     auto q = impl_->db.prepare(R"sql(INSERT OR REPLACE INTO steps(run_id, position, name, kind, language, status,
                            exit_code, signal, started_at, duration_ms, output, output_truncated, note)
                            VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13))sql");
@@ -360,9 +360,9 @@ kb::Status History::begin_step(long long run_id, const StepRecord& step) {
     return q->run();
 }
 
-kb::Status History::end_step(long long run_id, const StepRecord& step) { return begin_step(run_id, step); }
+base::Status History::end_step(long long run_id, const StepRecord& step) { return begin_step(run_id, step); }
 
-kb::Status History::end_run(long long run_id, RunStatus status, int exit_code, const std::string& message) {
+base::Status History::end_run(long long run_id, RunStatus status, int exit_code, const std::string& message) {
     auto q = impl_->db.prepare(
         "UPDATE runs SET status = ?2, exit_code = ?3, message = ?4, ended_at = ?5 WHERE id = ?1");
     if (!q) return q.error();
@@ -403,7 +403,7 @@ RunRecord read_run(const Statement& q) {
 
 }  // namespace
 
-kb::Result<std::vector<RunRecord>> History::runs(const RunFilter& filter) const {
+base::Result<std::vector<RunRecord>> History::runs(const RunFilter& filter) const {
     std::string sql = std::string("SELECT ") + run_columns + " FROM runs r WHERE (?1 = '' OR r.runbook = ?1) " +
                       "ORDER BY r.id DESC LIMIT ?2";
     auto q = impl_->db.prepare(sql);
@@ -419,7 +419,7 @@ kb::Result<std::vector<RunRecord>> History::runs(const RunFilter& filter) const 
     return out;
 }
 
-kb::Result<std::optional<RunRecord>> History::run(long long id) const {
+base::Result<std::optional<RunRecord>> History::run(long long id) const {
     auto q = impl_->db.prepare(std::string("SELECT ") + run_columns + " FROM runs r WHERE r.id = ?1");
     if (!q) return q.error();
     q->bind(1, id);

@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kb/model.hpp"
-#include "kb/result.hpp"
+#include "base/result.hpp"
 
 namespace store {
 
@@ -103,7 +103,7 @@ public:
     // Opens or creates the database, migrating it forward. Refuses a file
     // written by a newer deja. Runs left `running` by a deja that is gone are
     // marked abandoned; their ids are in abandoned().
-    static kb::Result<History> open(const std::filesystem::path& db_path);
+    static base::Result<History> open(const std::filesystem::path& db_path);
     History(History&&) noexcept;
     History& operator=(History&&) noexcept;
     ~History();
@@ -112,16 +112,16 @@ public:
     static int schema_version();  // the version this deja writes
 
     // Writes the run row (status running) and returns its id.
-    kb::Result<long long> begin_run(const NewRun& run);
+    base::Result<long long> begin_run(const NewRun& run);
     // A run that never started (refused): one row, already finished.
-    kb::Result<long long> record_refused(const NewRun& run, const std::string& message);
+    base::Result<long long> record_refused(const NewRun& run, const std::string& message);
     // Steps are written when they start (status running) and updated when they end.
-    kb::Status begin_step(long long run_id, const StepRecord& step);
-    kb::Status end_step(long long run_id, const StepRecord& step);
-    kb::Status end_run(long long run_id, RunStatus status, int exit_code, const std::string& message);
+    base::Status begin_step(long long run_id, const StepRecord& step);
+    base::Status end_step(long long run_id, const StepRecord& step);
+    base::Status end_run(long long run_id, RunStatus status, int exit_code, const std::string& message);
 
-    kb::Result<std::vector<RunRecord>> runs(const RunFilter& filter) const;
-    kb::Result<std::optional<RunRecord>> run(long long id) const;
+    base::Result<std::vector<RunRecord>> runs(const RunFilter& filter) const;
+    base::Result<std::optional<RunRecord>> run(long long id) const;
 
     const std::filesystem::path& path() const;
 

@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kb/hash.hpp"
+#include "base/hash.hpp"
 #include "kb/load.hpp"
 #include "store/build.hpp"
 #include "store/codec.hpp"
@@ -43,7 +43,7 @@ std::optional<FileId> file_id(const fs::path& path) {
 fs::path lock_path(const fs::path& db_path) { return db_path.string() + ".lock"; }
 
 // Opens the file currently at `path`, knowing which file that is.
-kb::Result<std::unique_ptr<Index::Impl>> open_file(const fs::path& path) {
+base::Result<std::unique_ptr<Index::Impl>> open_file(const fs::path& path) {
     for (int attempt = 0;; ++attempt) {
         auto before = file_id(path);
         auto db = sqlite::Db::open(path, sqlite::OpenMode::read_write);
@@ -53,7 +53,7 @@ kb::Result<std::unique_ptr<Index::Impl>> open_file(const fs::path& path) {
         // A rebuild renamed a new file in between: open that one instead.
         if (!before || !after || !(*before == *after)) {
             if (attempt < 5) continue;
-            return kb::error("the index keeps being replaced while opening it (" + path.string() + ")");
+            return base::error("the index keeps being replaced while opening it (" + path.string() + ")");
         }
         if (auto s = fts::register_extensions(*db); !s) return s.error();
         auto impl = std::make_unique<Index::Impl>(Index::Impl{std::move(*db), path, false, after->device, after->inode});
@@ -123,7 +123,7 @@ Freshness check(const sqlite::Db& db, const std::vector<fs::path>& kb_dirs) {
         if (it->second.size == now.size && it->second.changed_ns == now.changed_ns) continue;
         // Touched, or changed: only the content decides.
         auto bytes = read_bytes(now.path);
-        if (!bytes || kb::hash_hex(*bytes) != it->second.content_hash) return f;
+        if (!bytes || base::hash_hex(*bytes) != it->second.content_hash) return f;
         kb::SourceFile refreshed = now;
         refreshed.content_hash = it->second.content_hash;
         f.touched.push_back(std::move(refreshed));
@@ -133,8 +133,8 @@ Freshness check(const sqlite::Db& db, const std::vector<fs::path>& kb_dirs) {
     return f;
 }
 
-kb::Error newer_error(const fs::path& path, long long version) {
-    return kb::error("index " + path.string() + " was written by a newer deja (schema " + std::to_string(version) +
+base::Error newer_error(const fs::path& path, long long version) {
+    return base::error("index " + path.string() + " was written by a newer deja (schema " + std::to_string(version) +
                      ", this deja knows " + std::to_string(schema::version) + "); remove it or upgrade");
 }
 
@@ -221,7 +221,7 @@ enum class Lock { take, held };
 // Writes to an open index happen under the lock and only while the file at
 // `path` is still the one this connection has open.
 template <class F>
-kb::Status write_locked(Index::Impl& impl, Lock lock_state, F&& write) {
+base::Status write_locked(Index::Impl& impl, Lock lock_state, F&& write) {
     std::optional<FileLock> lock;
     if (lock_state == Lock::take) {
         auto acquired = FileLock::acquire(lock_path(impl.path));
@@ -229,7 +229,7 @@ kb::Status write_locked(Index::Impl& impl, Lock lock_state, F&& write) {
         lock = std::move(*acquired);
     }
     auto now = file_id(impl.path);
-    if (!now || !(*now == FileId{impl.device, impl.inode})) return kb::Ok{};  // replaced: nothing to keep
+    if (!now || !(*now == FileId{impl.device, impl.inode})) return base::Ok{};  // replaced: nothing to keep
     // Through the writers' name (detail::writer_path), made to name this file.
     const fs::path writer = detail::writer_path(impl.path);
     if (auto named = file_id(writer); !named || !(*named == *now)) {
@@ -237,7 +237,7 @@ kb::Status write_locked(Index::Impl& impl, Lock lock_state, F&& write) {
         fs::remove(writer, ec);
         fs::remove(writer.string() + "-journal", ec);  // of a replaced file
         if (::link(impl.path.c_str(), writer.c_str()) != 0)
-            return kb::error("cannot link " + writer.string() + ": " + std::strerror(errno));
+            return base::error("cannot link " + writer.string() + ": " + std::strerror(errno));
     }
     // Its first transaction replays the journal of a writer that crashed.
     auto db = sqlite::Db::open(writer, sqlite::OpenMode::read_write);
@@ -250,10 +250,10 @@ kb::Status write_locked(Index::Impl& impl, Lock lock_state, F&& write) {
 
 // A writer that crashed mid-commit left its journal beside the writers' name,
 // where readers do not look: replay it before anyone reads the file.
-kb::Status recover_interrupted_write(const fs::path& db_path) {
+base::Status recover_interrupted_write(const fs::path& db_path) {
     const fs::path writer = detail::writer_path(db_path);
     std::error_code ec;
-    if (!fs::exists(writer.string() + "-journal", ec)) return kb::Ok{};
+    if (!fs::exists(writer.string() + "-journal", ec)) return base::Ok{};
     auto lock = FileLock::acquire(lock_path(db_path));
     if (!lock) return lock.error();
     auto named = file_id(writer), now = file_id(db_path);
@@ -261,16 +261,16 @@ kb::Status recover_interrupted_write(const fs::path& db_path) {
         // It belongs to a file that has since been replaced.
         fs::remove(writer, ec);
         fs::remove(writer.string() + "-journal", ec);
-        return kb::Ok{};
+        return base::Ok{};
     }
     auto db = sqlite::Db::open(writer, sqlite::OpenMode::read_write);
     if (!db) return db.error();
     return db->exec("SELECT count(*) FROM meta");
 }
 
-kb::Status refresh_manifest(Index::Impl& impl, Lock lock, const std::vector<kb::SourceFile>& touched,
+base::Status refresh_manifest(Index::Impl& impl, Lock lock, const std::vector<kb::SourceFile>& touched,
                             const std::string& digest) {
-    return write_locked(impl, lock, [&](sqlite::Db& db) -> kb::Status {
+    return write_locked(impl, lock, [&](sqlite::Db& db) -> base::Status {
         auto meta = db.prepare("UPDATE meta SET value = ? WHERE key = 'manifest'");
         if (!meta) return meta.error();
         meta->bind(1, digest);
@@ -282,7 +282,7 @@ kb::Status refresh_manifest(Index::Impl& impl, Lock lock, const std::vector<kb::
             if (auto s = stmt->run(); !s) return s;
             stmt->reset();
         }
-        return kb::Ok{};
+        return base::Ok{};
     });
 }
 
@@ -293,16 +293,16 @@ Index::Index(Index&&) noexcept = default;
 Index& Index::operator=(Index&&) noexcept = default;
 Index::~Index() = default;
 
-kb::Result<Index> Index::open(const std::vector<fs::path>& kb_dirs, const fs::path& db_path, Refresh refresh,
+base::Result<Index> Index::open(const std::vector<fs::path>& kb_dirs, const fs::path& db_path, Refresh refresh,
                               const Progress& progress) {
     std::error_code ec;
     if (db_path.has_parent_path()) fs::create_directories(db_path.parent_path(), ec);
-    if (ec) return kb::error("cannot create the index folder: " + ec.message() + " (" + db_path.parent_path().string() + ")");
+    if (ec) return base::error("cannot create the index folder: " + ec.message() + " (" + db_path.parent_path().string() + ")");
 
     if (auto s = recover_interrupted_write(db_path); !s) return s.error();
     // Reuse the existing file when it is fresh; decide again under the lock,
     // since another process may have rebuilt it while we waited.
-    auto try_existing = [&](Lock lock) -> kb::Result<std::optional<Index>> {
+    auto try_existing = [&](Lock lock) -> base::Result<std::optional<Index>> {
         if (!fs::exists(db_path, ec)) return std::optional<Index>{};
         auto impl = open_file(db_path);
         if (!impl) return std::optional<Index>{};  // unreadable: rebuild
@@ -332,11 +332,11 @@ kb::Result<Index> Index::open(const std::vector<fs::path>& kb_dirs, const fs::pa
     return Index(std::move(*impl));
 }
 
-kb::Result<Index> Index::build(const kb::KnowledgeBase& knowledge_base, const std::vector<fs::path>& kb_dirs,
+base::Result<Index> Index::build(const kb::KnowledgeBase& knowledge_base, const std::vector<fs::path>& kb_dirs,
                                const fs::path& db_path) {
     std::error_code ec;
     if (db_path.has_parent_path()) fs::create_directories(db_path.parent_path(), ec);
-    if (ec) return kb::error("cannot create the index folder: " + ec.message() + " (" + db_path.parent_path().string() + ")");
+    if (ec) return base::error("cannot create the index folder: " + ec.message() + " (" + db_path.parent_path().string() + ")");
     auto lock = FileLock::acquire(lock_path(db_path));
     if (!lock) return lock.error();
     if (fs::exists(db_path, ec)) {
@@ -388,8 +388,8 @@ kb::KnowledgeBase Index::knowledge_base_without_incident_bodies() const {
     return out;
 }
 
-kb::Status Index::read_incident_bodies(std::size_t first, std::size_t count,
-                                       const std::function<kb::Status(kb::Incident&&)>& visit) const {
+base::Status Index::read_incident_bodies(std::size_t first, std::size_t count,
+                                       const std::function<base::Status(kb::Incident&&)>& visit) const {
     // A connection of its own (this one is not shared between threads),
     // which must have opened this index's file and not one a rebuild by
     // another process has put in its place since.
@@ -397,7 +397,7 @@ kb::Status Index::read_incident_bodies(std::size_t first, std::size_t count,
     auto db = sqlite::Db::open(impl_->path, sqlite::OpenMode::read_only);
     if (!db) return db.error();
     if (auto now = file_id(impl_->path); !now || !(*now == opened))
-        return kb::error("the index was rebuilt by another deja while this one was reading it; run the command again (" +
+        return base::error("the index was rebuilt by another deja while this one was reading it; run the command again (" +
                          impl_->path.string() + ")");
     auto stmt = db->prepare(std::string("SELECT id, markdown, body, code FROM documents ") + incidents_in_order +
                             " LIMIT ? OFFSET ?");
@@ -406,7 +406,7 @@ kb::Status Index::read_incident_bodies(std::size_t first, std::size_t count,
     for (;;) {
         auto row = stmt->step();
         if (!row) return row.error();
-        if (!*row) return kb::Ok{};
+        if (!*row) return base::Ok{};
         kb::Incident incident;
         incident.id = stmt->text(0);
         incident.body_markdown = stmt->text(1);
@@ -620,8 +620,8 @@ std::optional<std::string> Index::blob(const std::string& key) const {
     return stmt->blob(0);
 }
 
-kb::Status Index::put_blob(const std::string& key, const std::string& bytes) {
-    return write_locked(*impl_, Lock::take, [&](sqlite::Db& db) -> kb::Status {
+base::Status Index::put_blob(const std::string& key, const std::string& bytes) {
+    return write_locked(*impl_, Lock::take, [&](sqlite::Db& db) -> base::Status {
         auto stmt = db.prepare("INSERT OR REPLACE INTO blobs (key, bytes) VALUES (?, ?)");
         if (!stmt) return stmt.error();
         stmt->bind(1, key).bind_blob(2, bytes, sqlite::Lifetime::borrow);

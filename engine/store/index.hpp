@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "kb/model.hpp"
-#include "kb/result.hpp"
+#include "base/result.hpp"
 #include "store/links.hpp"
 
 namespace store {
@@ -76,11 +76,11 @@ class Index {
 public:
     // Opens (building or rebuilding when stale or missing) the index for
     // `kb_dirs` at `db_path`. Refuses a database written by a newer deja.
-    static kb::Result<Index> open(const std::vector<fs::path>& kb_dirs, const fs::path& db_path,
+    static base::Result<Index> open(const std::vector<fs::path>& kb_dirs, const fs::path& db_path,
                                   Refresh refresh = Refresh::if_stale, const Progress& progress = {});
     // Writes `knowledge_base` (already loaded from `kb_dirs`) as the index at
     // `db_path`, atomically replacing any previous file, and opens it.
-    static kb::Result<Index> build(const kb::KnowledgeBase& knowledge_base, const std::vector<fs::path>& kb_dirs,
+    static base::Result<Index> build(const kb::KnowledgeBase& knowledge_base, const std::vector<fs::path>& kb_dirs,
                                    const fs::path& db_path);
 
     Index(Index&&) noexcept;
@@ -94,7 +94,7 @@ public:
     // Every word must match; when no document has them all, documents with
     // any of them are returned (all_terms = false), most words first.
     // Errors: an empty query or one without words.
-    kb::Result<std::vector<SearchHit>> search(const std::string& query, int limit = 10) const;
+    base::Result<std::vector<SearchHit>> search(const std::string& query, int limit = 10) const;
 
     std::vector<kb::Runbook> runbooks() const;    // ordered by id
     std::vector<kb::Incident> incidents() const;  // ordered by date desc, then id
@@ -126,8 +126,8 @@ public:
     // what the outline above leaves out. Stops at the first error. Reads on
     // a connection of its own, so several threads may each read a range at
     // once.
-    kb::Status read_incident_bodies(std::size_t first, std::size_t count,
-                                    const std::function<kb::Status(kb::Incident&&)>& visit) const;
+    base::Status read_incident_bodies(std::size_t first, std::size_t count,
+                                    const std::function<base::Status(kb::Incident&&)>& visit) const;
 
     // Runbooks (by id) then incidents (date desc, id); or one kind.
     std::vector<DocumentInfo> documents(std::optional<kb::DocKind> kind = std::nullopt) const;
@@ -144,7 +144,7 @@ public:
     // Artefacts derived from the indexed content (e.g. the compiled signature
     // database). They live in the index file, so a rebuild drops them.
     std::optional<std::string> blob(const std::string& key) const;
-    kb::Status put_blob(const std::string& key, const std::string& bytes);
+    base::Status put_blob(const std::string& key, const std::string& bytes);
 
     const fs::path& path() const;
 

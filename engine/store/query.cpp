@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "store/fts.hpp"
 
 namespace store {
@@ -37,7 +37,7 @@ struct Builder {
     }
     // The term as it was typed: a word, or a phrase of several.
     void add_exact(const QueryTerm& term) {
-        expression += quoted(kb::text::join(term.words, " "), Form::exact);
+        expression += quoted(base::text::join(term.words, " "), Form::exact);
         role('e');
     }
     // A single word as the start of longer words too, whole or as a part
@@ -85,13 +85,13 @@ struct Builder {
 
 }  // namespace
 
-kb::Result<std::vector<QueryTerm>> parse_query(sqlite::Db& db, std::string_view text) {
+base::Result<std::vector<QueryTerm>> parse_query(sqlite::Db& db, std::string_view text) {
     // Control characters are never part of a word (and one of them is the
     // tokenizer's part marker).
     std::string clean(text);
     for (char& c : clean)
         if ((static_cast<unsigned char>(c) < 0x20) || c == 0x7f) c = ' ';
-    if (kb::text::trim(clean).empty()) return kb::error("empty search query (give a word or an identifier)");
+    if (base::text::trim(clean).empty()) return base::error("empty search query (give a word or an identifier)");
 
     std::vector<QueryTerm> terms;
     auto full = [&] { return terms.size() >= static_cast<std::size_t>(max_query_terms); };
@@ -121,7 +121,7 @@ kb::Result<std::vector<QueryTerm>> parse_query(sqlite::Db& db, std::string_view 
         pos = close + 1;
     }
     if (terms.empty())
-        return kb::error("nothing to search for in '" + kb::text::truncate_words(kb::text::trim(clean), 200) +
+        return base::error("nothing to search for in '" + base::text::truncate_words(base::text::trim(clean), 200) +
                          "' (give a word or an identifier)");
     return terms;
 }

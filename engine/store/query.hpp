@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "kb/result.hpp"
+#include "base/result.hpp"
 #include "store/sqlite.hpp"
 
 namespace store {
@@ -29,7 +29,7 @@ struct QueryTerm {
 };
 
 // Errors: an empty query, or one without a single word to search for.
-kb::Result<std::vector<QueryTerm>> parse_query(sqlite::Db& db, std::string_view text);
+base::Result<std::vector<QueryTerm>> parse_query(sqlite::Db& db, std::string_view text);
 
 enum class Combine { all_terms, any_term };
 

@@ -2,7 +2,7 @@
 
 namespace store::schema {
 
-kb::Status create(sqlite::Db& db) {
+base::Status create(sqlite::Db& db) {
     // documents.json is the model as kb::to_json writes it, minus the large
     // texts, which are kept once in the columns after it, and minus what an
     // outline does not need, which is in documents.detail (markdown is the

@@ -3,7 +3,7 @@
 // newer deja is refused rather than overwritten.
 #pragma once
 
-#include "kb/result.hpp"
+#include "base/result.hpp"
 #include "store/sqlite.hpp"
 
 namespace store::schema {
@@ -13,6 +13,6 @@ namespace store::schema {
 inline constexpr long long version = 5;
 
 // Creates every table in an empty database.
-kb::Status create(sqlite::Db& db);
+base::Status create(sqlite::Db& db);
 
 }  // namespace store::schema

@@ -22,7 +22,7 @@
 #include <cmath>
 #include <map>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "store/index_impl.hpp"
 #include "store/query.hpp"
 
@@ -43,7 +43,7 @@ struct Candidate {
     bool rare_terms = false;
 };
 
-kb::Result<std::vector<Candidate>> rank(sqlite::Db& db, const char* table, const MatchQuery& q) {
+base::Result<std::vector<Candidate>> rank(sqlite::Db& db, const char* table, const MatchQuery& q) {
     std::string sql = std::string("SELECT rowid, deja_rank(") + table + ", ?2) FROM " + table + " WHERE " + table +
                       " MATCH ?1 ORDER BY rowid LIMIT ?3";
     auto stmt = db.prepare(sql);
@@ -73,7 +73,7 @@ void merge(std::vector<Candidate>& into, const std::vector<Candidate>& more, Kee
 }
 
 // Stages 1 and 2 for one MATCH expression.
-kb::Result<std::vector<Candidate>> staged(sqlite::Db& db, const MatchQuery& q, Combine combine, int limit) {
+base::Result<std::vector<Candidate>> staged(sqlite::Db& db, const MatchQuery& q, Combine combine, int limit) {
     auto found = rank(db, "search_head", q);
     if (!found) return found;
     // With every term required, documents found in the head outrank all
@@ -91,7 +91,7 @@ kb::Result<std::vector<Candidate>> staged(sqlite::Db& db, const MatchQuery& q, C
 // How many documents have the term, counted up to max_ranked: enough to
 // tell a rare word from a common one without reading a common word's every
 // document.
-kb::Result<long long> frequency(sqlite::Db& db, const QueryTerm& term) {
+base::Result<long long> frequency(sqlite::Db& db, const QueryTerm& term) {
     auto q = match_query({&term}, Combine::all_terms);
     auto stmt = db.prepare("SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ?1 LIMIT ?2)");
     if (!stmt) return stmt.error();
@@ -120,7 +120,7 @@ bool is_phrase(const QueryTerm& term) { return term.words.size() > 1; }
 // until some documents have all that is kept (at least two terms, or the
 // one word a question is about: "how to fix greenlet" is about greenlet,
 // or a phrase the query quoted: the error it is about).
-kb::Result<std::vector<Candidate>> rarest_together(sqlite::Db& db, const std::vector<const QueryTerm*>& present,
+base::Result<std::vector<Candidate>> rarest_together(sqlite::Db& db, const std::vector<const QueryTerm*>& present,
                                                    const std::vector<long long>& counts, int limit) {
     std::vector<std::size_t> by_count(present.size());
     for (std::size_t i = 0; i < by_count.size(); ++i) by_count[i] = i;
@@ -134,7 +134,7 @@ kb::Result<std::vector<Candidate>> rarest_together(sqlite::Db& db, const std::ve
     std::size_t fillers = 0;
     while (fillers < by_count.size() && filler(by_count[fillers])) ++fillers;
     std::vector<bool> left_out(present.size(), false);
-    auto try_kept = [&]() -> kb::Result<std::vector<Candidate>> {
+    auto try_kept = [&]() -> base::Result<std::vector<Candidate>> {
         std::vector<const QueryTerm*> kept;
         for (std::size_t i = 0; i < present.size(); ++i)
             if (!left_out[i]) kept.push_back(present[i]);
@@ -160,7 +160,7 @@ kb::Result<std::vector<Candidate>> rarest_together(sqlite::Db& db, const std::ve
 }
 
 // `used` is the expression that found the candidates, over `used_terms`.
-kb::Result<std::vector<Candidate>> find(sqlite::Db& db, const std::vector<QueryTerm>& terms, int limit,
+base::Result<std::vector<Candidate>> find(sqlite::Db& db, const std::vector<QueryTerm>& terms, int limit,
                                         MatchQuery& used, std::vector<const QueryTerm*>& used_terms) {
     std::vector<const QueryTerm*> all;
     for (const auto& t : terms) all.push_back(&t);
@@ -221,7 +221,7 @@ kb::Result<std::vector<Candidate>> find(sqlite::Db& db, const std::vector<QueryT
 
 }  // namespace
 
-kb::Result<std::vector<SearchHit>> Index::search(const std::string& query, int limit) const {
+base::Result<std::vector<SearchHit>> Index::search(const std::string& query, int limit) const {
     sqlite::Db& db = impl_->db;
     // Searches read the index through a memory map: FTS5 reads posting lists
     // page by page, and copying each page out of the OS cache (pread) was a
@@ -257,13 +257,13 @@ kb::Result<std::vector<SearchHit>> Index::search(const std::string& query, int l
     // Mark the exact words where the document has them; only a document
     // found through parts alone gets its parts marked.
     MatchQuery exact = exact_query(used_terms);
-    auto snippet_for = [&](const MatchQuery& q, long long rowid) -> kb::Result<std::optional<std::string>> {
+    auto snippet_for = [&](const MatchQuery& q, long long rowid) -> base::Result<std::optional<std::string>> {
         snippet->reset();
         snippet->bind(1, q.expression).bind(2, q.roles).bind(3, rowid);
         auto s = snippet->step();
         if (!s) return s.error();
         if (!*s) return std::optional<std::string>{};
-        return std::optional<std::string>{kb::text::collapse_whitespace(snippet->text_view(0))};
+        return std::optional<std::string>{base::text::collapse_whitespace(snippet->text_view(0))};
     };
     std::vector<SearchHit> hits;
     for (const auto& c : candidates) {

@@ -8,14 +8,14 @@ namespace store::sqlite {
 
 namespace {
 
-kb::Error open_error(sqlite3* db, int rc, const fs::path& path) {
+base::Error open_error(sqlite3* db, int rc, const fs::path& path) {
     std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    return kb::error("cannot open database: " + message + " (" + path.string() + ")");
+    return base::error("cannot open database: " + message + " (" + path.string() + ")");
 }
 
 }  // namespace
 
-kb::Result<Db> Db::open(const fs::path& path, OpenMode mode) {
+base::Result<Db> Db::open(const fs::path& path, OpenMode mode) {
     int flags = SQLITE_OPEN_NOMUTEX;
     switch (mode) {
         case OpenMode::read_only: flags |= SQLITE_OPEN_READONLY; break;
@@ -25,7 +25,7 @@ kb::Result<Db> Db::open(const fs::path& path, OpenMode mode) {
     sqlite3* handle = nullptr;
     int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
     if (rc != SQLITE_OK) {
-        kb::Error e = open_error(handle, rc, path);
+        base::Error e = open_error(handle, rc, path);
         sqlite3_close(handle);
         return e;
     }
@@ -35,7 +35,7 @@ kb::Result<Db> Db::open(const fs::path& path, OpenMode mode) {
     return db;
 }
 
-kb::Result<Db> Db::open_memory() { return open(":memory:", OpenMode::create); }
+base::Result<Db> Db::open_memory() { return open(":memory:", OpenMode::create); }
 
 Db::Db(Db&& other) noexcept : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
 
@@ -52,19 +52,19 @@ Db::~Db() {
     if (db_) sqlite3_close_v2(db_);
 }
 
-kb::Status Db::exec(std::string_view sql) {
+base::Status Db::exec(std::string_view sql) {
     std::string owned(sql);
     char* message = nullptr;
     int rc = sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &message);
     if (rc != SQLITE_OK) {
         std::string text = message ? message : sqlite3_errstr(rc);
         sqlite3_free(message);
-        return kb::error("database statement failed: " + text + " (" + path_.string() + ")");
+        return base::error("database statement failed: " + text + " (" + path_.string() + ")");
     }
-    return kb::Ok{};
+    return base::Ok{};
 }
 
-kb::Result<Statement> Db::prepare(std::string_view sql) const {
+base::Result<Statement> Db::prepare(std::string_view sql) const {
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
                                 &stmt, nullptr);
@@ -76,7 +76,7 @@ void Db::busy_timeout(std::chrono::milliseconds timeout) {
     sqlite3_busy_timeout(db_, static_cast<int>(timeout.count()));
 }
 
-kb::Result<long long> Db::user_version() const {
+base::Result<long long> Db::user_version() const {
     auto stmt = prepare("PRAGMA user_version");
     if (!stmt) return stmt.error();
     auto row = stmt->step();
@@ -84,15 +84,15 @@ kb::Result<long long> Db::user_version() const {
     return *row ? stmt->integer(0) : 0LL;
 }
 
-kb::Status Db::set_user_version(long long version) {
+base::Status Db::set_user_version(long long version) {
     return exec("PRAGMA user_version = " + std::to_string(version));
 }
 
 long long Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 int Db::changes() const { return sqlite3_changes(db_); }
 
-kb::Error Db::error(std::string_view what) const {
-    return kb::error(std::string(what) + ": " + sqlite3_errmsg(db_) + " (" + path_.string() + ")");
+base::Error Db::error(std::string_view what) const {
+    return base::error(std::string(what) + ": " + sqlite3_errmsg(db_) + " (" + path_.string() + ")");
 }
 
 Statement::Statement(Statement&& other) noexcept
@@ -154,26 +154,26 @@ Statement& Statement::bind(int index, const std::optional<std::string>& text) {
     return text ? bind(index, std::string_view(*text)) : bind_null(index);
 }
 
-kb::Result<bool> Statement::step() {
+base::Result<bool> Statement::step() {
     if (!bind_error_.empty()) {
         std::string message = std::move(bind_error_);
         bind_error_.clear();
-        return kb::error(message + " (" + path_.string() + ")");
+        return base::error(message + " (" + path_.string() + ")");
     }
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
     std::string sql = sqlite3_sql(stmt_) ? sqlite3_sql(stmt_) : "";
     if (sql.size() > 60) sql = sql.substr(0, 57) + "...";
-    return kb::error("database statement failed [" + sql + "]: " + sqlite3_errmsg(sqlite3_db_handle(stmt_)) +
+    return base::error("database statement failed [" + sql + "]: " + sqlite3_errmsg(sqlite3_db_handle(stmt_)) +
                      " (" + path_.string() + ")");
 }
 
-kb::Status Statement::run() {
+base::Status Statement::run() {
     for (;;) {
         auto row = step();
         if (!row) return row.error();
-        if (!*row) return kb::Ok{};
+        if (!*row) return base::Ok{};
     }
 }
 
@@ -204,7 +204,7 @@ std::string Statement::blob(int column) const {
     return {static_cast<const char*>(data), static_cast<std::size_t>(size)};
 }
 
-kb::Result<Transaction> Transaction::begin(Db& db, Kind kind) {
+base::Result<Transaction> Transaction::begin(Db& db, Kind kind) {
     const char* sql = kind == Kind::immediate   ? "BEGIN IMMEDIATE"
                       : kind == Kind::exclusive ? "BEGIN EXCLUSIVE"
                                                 : "BEGIN";
@@ -220,8 +220,8 @@ Transaction::~Transaction() {
     if (db_ && !sqlite3_get_autocommit(db_->handle())) sqlite3_exec(db_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
-kb::Status Transaction::commit() {
-    if (!db_) return kb::error("transaction already finished");
+base::Status Transaction::commit() {
+    if (!db_) return base::error("transaction already finished");
     auto s = db_->exec("COMMIT");
     if (s) db_ = nullptr;
     return s;

@@ -1,7 +1,7 @@
 // A thin RAII layer over the SQLite C API, shared by the index (a cache) and
 // the run history (state): connections, prepared statements with typed binds
 // and column reads, and transactions that roll back unless committed. Every
-// failure comes back as a kb::Error naming the database file.
+// failure comes back as a base::Error naming the database file.
 #pragma once
 
 #include <chrono>
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "kb/result.hpp"
+#include "base/result.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -30,9 +30,9 @@ class Statement;
 
 class Db {
 public:
-    static kb::Result<Db> open(const fs::path& path, OpenMode mode);
+    static base::Result<Db> open(const fs::path& path, OpenMode mode);
     // A private in-memory database (tests, scratch work).
-    static kb::Result<Db> open_memory();
+    static base::Result<Db> open_memory();
 
     Db(Db&& other) noexcept;
     Db& operator=(Db&& other) noexcept;
@@ -44,20 +44,20 @@ public:
     const fs::path& path() const { return path_; }
 
     // One or more statements without results (schema, pragmas).
-    kb::Status exec(std::string_view sql);
-    kb::Result<Statement> prepare(std::string_view sql) const;
+    base::Status exec(std::string_view sql);
+    base::Result<Statement> prepare(std::string_view sql) const;
 
     // Waits up to `timeout` for another connection's lock instead of failing.
     void busy_timeout(std::chrono::milliseconds timeout);
 
-    kb::Result<long long> user_version() const;
-    kb::Status set_user_version(long long version);
+    base::Result<long long> user_version() const;
+    base::Status set_user_version(long long version);
 
     long long last_insert_rowid() const;
     int changes() const;
 
     // "<what>: <SQLite's message> (<path>)".
-    kb::Error error(std::string_view what) const;
+    base::Error error(std::string_view what) const;
 
 private:
     Db(sqlite3* db, fs::path path) : db_(db), path_(std::move(path)) {}
@@ -88,9 +88,9 @@ public:
     Statement& bind(int index, const std::optional<std::string>& text);
 
     // true: a row is available; false: the statement is done.
-    kb::Result<bool> step();
+    base::Result<bool> step();
     // Steps to the end, for statements that return no rows.
-    kb::Status run();
+    base::Status run();
     // Ready to run again; bindings are cleared.
     void reset();
 
@@ -118,7 +118,7 @@ private:
 class Transaction {
 public:
     enum class Kind { deferred, immediate, exclusive };
-    static kb::Result<Transaction> begin(Db& db, Kind kind = Kind::deferred);
+    static base::Result<Transaction> begin(Db& db, Kind kind = Kind::deferred);
 
     Transaction(Transaction&& other) noexcept;
     Transaction& operator=(Transaction&&) = delete;
@@ -126,7 +126,7 @@ public:
     Transaction& operator=(const Transaction&) = delete;
     ~Transaction();
 
-    kb::Status commit();
+    base::Status commit();
 
 private:
     explicit Transaction(Db* db) : db_(db) {}

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "match/draft.hpp"
 #include "support.hpp"
 
@@ -206,7 +206,7 @@ TEST_CASE("deja new incident --from-log drafts into the knowledge base, never ov
     auto first = test::deja({"--kb", team.string(), "new", "incident", "--from-log", log}, home.path());
     INFO(first.err);
     REQUIRE(first.exit_code == 0);
-    fs::path written = kb::text::trim(first.out);
+    fs::path written = base::text::trim(first.out);
     CHECK(written.parent_path() == team / "incidents");
     CHECK(written.filename() == match::today() + "-clear-a-jammed-frobnicator.md");
     std::string text = test::read_file(written);
@@ -216,10 +216,10 @@ TEST_CASE("deja new incident --from-log drafts into the knowledge base, never ov
 
     auto second = test::deja({"--kb", team.string(), "new", "incident", "--from-log", log}, home.path());
     REQUIRE(second.exit_code == 0);
-    CHECK(fs::path(kb::text::trim(second.out)).filename() == match::today() + "-clear-a-jammed-frobnicator-2.md");
+    CHECK(fs::path(base::text::trim(second.out)).filename() == match::today() + "-clear-a-jammed-frobnicator-2.md");
     CHECK(test::read_file(written) == text);  // the first draft is untouched
     // Its id is its file name: both drafts are in the knowledge base.
-    CHECK(test::read_file(kb::text::trim(second.out)).find("id: " + match::today() + "-clear-a-jammed-frobnicator-2\n") !=
+    CHECK(test::read_file(base::text::trim(second.out)).find("id: " + match::today() + "-clear-a-jammed-frobnicator-2\n") !=
           std::string::npos);
     auto listed = test::deja({"--kb", team.string(), "list", "incidents", "--json"}, home.path());
     REQUIRE(listed.exit_code == 0);
@@ -230,7 +230,7 @@ TEST_CASE("deja new incident --from-log drafts into the knowledge base, never ov
     auto titled = test::deja({"--kb", team.string(), "new", "incident", "--from-log", log, "--title", "Widgets down"},
                              home.path());
     REQUIRE(titled.exit_code == 0);
-    CHECK(fs::path(kb::text::trim(titled.out)).filename() == match::today() + "-widgets-down.md");
+    CHECK(fs::path(base::text::trim(titled.out)).filename() == match::today() + "-widgets-down.md");
 
     // The knowledge base picks the draft up as an incident.
     auto show = test::deja({"--kb", team.string(), "match", "--json", log}, home.path());

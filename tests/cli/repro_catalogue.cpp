@@ -11,7 +11,7 @@
 
 #include "cli/repro_support.hpp"
 #include "kb/load.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace {
 
@@ -170,7 +170,7 @@ TEST_CASE("catalogue: each example is recognised and each plan renders from it",
             const auto shown = plan.out + plan.err;
             for (const auto& step : runbook.steps) {
                 CHECK_THAT(shown, Catch::Contains(step.name));
-                for (auto line : kb::text::split_lines(step.code))
+                for (auto line : base::text::split_lines(step.code))
                     if (line.find_first_not_of(" \t") != std::string_view::npos)
                         CHECK_THAT(shown, Catch::Contains(std::string(line)));
             }

@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kb/load.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -69,21 +69,21 @@ TEST_CASE("real post-mortem folders: each field as a reader would take it", "[kb
         scores["read"].add(found != by_path.end());
         if (found == by_path.end()) continue;
         const kb::Incident& incident = *found->second;
-        scores["title"].add(kb::text::trim(incident.title) == row.at("title").get<std::string>());
+        scores["title"].add(base::text::trim(incident.title) == row.at("title").get<std::string>());
         scores["date"].add(incident.date == row.at("date").get<std::string>());
         scores["status"].add(incident.status == row.at("status").get<std::string>());
-        scores["severity"].add(kb::text::iequals(incident.severity, row.at("severity").get<std::string>()));
+        scores["severity"].add(base::text::iequals(incident.severity, row.at("severity").get<std::string>()));
         scores["said resolved, not called open"].add(!(row.at("status") == "resolved" && incident.status == "open"));
         for (const auto& heading : row.at("sections")) {
             const std::string text = heading.at(0);
             const std::string role = as_model_role(heading.at(1));
             std::string got = "missing";
             for (const auto& section : incident.sections)
-                if (kb::text::trim(section.heading) == text) got = kb::to_string(section.kind);
+                if (base::text::trim(section.heading) == text) got = kb::to_string(section.kind);
             scores["section roles"].add(got == role || (got == "missing" && role == "other"));
         }
         std::set<std::string> taken;
-        for (const auto& error : incident.error_lines) taken.insert(std::string(kb::text::trim(error.text)));
+        for (const auto& error : incident.error_lines) taken.insert(std::string(base::text::trim(error.text)));
         std::set<std::string> expected;
         for (const auto& error : row.at("error_lines")) expected.insert(error.get<std::string>());
         for (const auto& error : expected) scores["error lines found"].add(taken.count(error) > 0);

@@ -3,7 +3,7 @@
 
 #include "kb/encoding.hpp"
 #include "kb/load.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 namespace {
 
@@ -21,9 +21,9 @@ std::string double_encode(std::string_view utf8, bool drop_undefined = false) {
         } else if (b < 0xA0) {
             char32_t cp = high[b - 0x80];
             if (cp == 0 && drop_undefined) continue;
-            kb::text::append_utf8(out, cp == 0 ? b : cp);
+            base::text::append_utf8(out, cp == 0 ? b : cp);
         } else {
-            kb::text::append_utf8(out, b);
+            base::text::append_utf8(out, b);
         }
     }
     return out;
@@ -44,7 +44,7 @@ TEST_CASE("repair_text replaces invalid UTF-8 with U+FFFD", "[kb][encoding]") {
     CHECK(kb::repair_text("\xC3\xA9 overlong \xC0\xAF") == "\xC3\xA9 overlong \xEF\xBF\xBD\xEF\xBF\xBD");
     CHECK(kb::repair_text("\xC3\xA9 surrogate \xED\xA0\x80") ==
           "\xC3\xA9 surrogate \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
-    CHECK(kb::text::is_valid_utf8(kb::repair_text(std::string("\xC3\xA9\x80\x81\xFE\xC3", 6))));
+    CHECK(base::text::is_valid_utf8(kb::repair_text(std::string("\xC3\xA9\x80\x81\xFE\xC3", 6))));
 
     kb::encoding::Decoding decoding;
     kb::repair_text("# \xC3\xA9t\xC3\xA9\r\nok\r\nbad \xFF and \xFE\n", &decoding);
@@ -61,7 +61,7 @@ TEST_CASE("a file with no UTF-8 at all is read as Windows-1252", "[kb][encoding]
     CHECK(decoding.first_line == 1);
     // The five bytes Windows-1252 leaves undefined have nothing to stand for.
     CHECK(kb::repair_text("x\x81y") == "x\xEF\xBF\xBDy");
-    CHECK(kb::text::is_valid_utf8(kb::repair_text(std::string("\x80\x81\xFE\xC3", 4))));
+    CHECK(base::text::is_valid_utf8(kb::repair_text(std::string("\x80\x81\xFE\xC3", 4))));
 
     kb::encoding::Decoding clean;
     kb::repair_text("plain ASCII\n\xC3\xA9\n", &clean);
@@ -110,8 +110,8 @@ TEST_CASE("repair_text reverses double encoding", "[kb][encoding]") {
     SECTION("the result is always valid UTF-8") {
         std::string noisy;
         for (int i = 0; i < 256; ++i) noisy += static_cast<char>(i);
-        CHECK(kb::text::is_valid_utf8(kb::repair_text(noisy)));
-        CHECK(kb::text::is_valid_utf8(kb::repair_text(double_encode(noisy.substr(0x20)))));
+        CHECK(base::text::is_valid_utf8(kb::repair_text(noisy)));
+        CHECK(base::text::is_valid_utf8(kb::repair_text(double_encode(noisy.substr(0x20)))));
     }
 }
 

@@ -6,7 +6,7 @@
 #include <random>
 
 #include "kb/load.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "support.hpp"
 
 namespace {
@@ -39,10 +39,10 @@ TEST_CASE("random documents parse without crashing", "[kb][bad-input]") {
         if (doc.find('\0') != std::string::npos) continue;  // binary: refused
         REQUIRE(runbook);
         REQUIRE(incident);
-        CHECK(kb::text::is_valid_utf8(incident->title));
-        CHECK(kb::text::is_valid_utf8(incident->body_text));
-        for (const auto& e : incident->error_lines) CHECK(kb::text::is_valid_utf8(e.text));
-        CHECK(kb::text::is_valid_utf8(runbook->title));
+        CHECK(base::text::is_valid_utf8(incident->title));
+        CHECK(base::text::is_valid_utf8(incident->body_text));
+        for (const auto& e : incident->error_lines) CHECK(base::text::is_valid_utf8(e.text));
+        CHECK(base::text::is_valid_utf8(runbook->title));
         CHECK_FALSE(incident->id.empty());
         CHECK_FALSE(runbook->id.empty());
     }

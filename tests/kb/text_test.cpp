@@ -3,9 +3,10 @@
 
 #include "kb/dates.hpp"
 #include "kb/info_string.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 using namespace kb;
+using namespace base;
 
 TEST_CASE("text helpers", "[kb][text]") {
     CHECK(text::trim("  a b \n") == "a b");

@@ -19,7 +19,7 @@
 
 #include "kb/load.hpp"
 #include "kb/paths.hpp"
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "site/site.hpp"
 #include "support.hpp"
 
@@ -73,8 +73,8 @@ std::vector<std::string> links_of(const std::string& html) {
 }
 
 std::string decode_entities(std::string s) {
-    s = kb::text::replace_all(s, "&amp;", "&");
-    s = kb::text::replace_all(s, "&#x2F;", "/");
+    s = base::text::replace_all(s, "&amp;", "&");
+    s = base::text::replace_all(s, "&#x2F;", "/");
     return s;
 }
 
@@ -89,7 +89,7 @@ TEST_CASE("the fixture knowledge base builds the golden site", "[site][golden]")
     auto files = read_tree(dir / "site");
     // Assets are copied verbatim from web/assets; the golden set is what deja writes itself.
     for (auto it = files.begin(); it != files.end();)
-        it = kb::text::starts_with(it->first, "assets/") ? files.erase(it) : std::next(it);
+        it = base::text::starts_with(it->first, "assets/") ? files.erase(it) : std::next(it);
 
     const char* update = std::getenv("DEJA_UPDATE_GOLDEN");
     if (update && *update) {
@@ -128,7 +128,7 @@ TEST_CASE("a hostile report is rendered inert", "[site][escaping]") {
     CHECK(scripts == 1);
     CHECK(html.find("onerror") == std::string::npos);
     CHECK(html.find("onmouseover") == std::string::npos);
-    CHECK(kb::text::lower(html).find("javascript:") == std::string::npos);
+    CHECK(base::text::lower(html).find("javascript:") == std::string::npos);
     CHECK(html.find("<iframe") == std::string::npos);
     CHECK(html.find("<img src=\"x\"") == std::string::npos);
     CHECK(html.find("pwned") == std::string::npos);
@@ -192,12 +192,12 @@ TEST_CASE("every internal link resolves to a generated file", "[site][links]") {
     fs::path site = dir / "site";
     std::size_t checked = 0;
     for (const auto& [path, bytes] : read_tree(site)) {
-        if (!kb::text::ends_with(path, ".html")) continue;
+        if (!base::text::ends_with(path, ".html")) continue;
         fs::path page_dir = (site / path).parent_path();
         for (auto link : links_of(bytes)) {
             link = decode_entities(link);
-            if (link.empty() || kb::text::starts_with(link, "https://") || kb::text::starts_with(link, "http://") ||
-                kb::text::starts_with(link, "mailto:"))
+            if (link.empty() || base::text::starts_with(link, "https://") || base::text::starts_with(link, "http://") ||
+                base::text::starts_with(link, "mailto:"))
                 continue;
             std::string fragment;
             if (auto hash = link.find('#'); hash != std::string::npos) {
@@ -506,14 +506,14 @@ TEST_CASE("a site built from outlines, reading each incident's body in ranges, i
     }
     std::mutex mutex;
     std::set<std::pair<std::size_t, std::size_t>> ranges;
-    site::ReadIncidents read = [&](std::size_t first, std::size_t count, const site::IncidentVisitor& visit) -> kb::Status {
+    site::ReadIncidents read = [&](std::size_t first, std::size_t count, const site::IncidentVisitor& visit) -> base::Status {
         {
             std::lock_guard lock(mutex);
             ranges.emplace(first, count);
         }
         for (std::size_t i = first; i < std::min(bodies.size(), first + count); ++i)
             if (auto status = visit(kb::Incident(bodies[i])); !status) return status;
-        return kb::Ok{};
+        return base::Ok{};
     };
     site::BuildOptions options;
     options.out_dir = dir / "streamed";
@@ -532,10 +532,10 @@ TEST_CASE("a site built from outlines, reading each incident's body in ranges, i
     CHECK(next == bodies.size());
 
     // Bodies that no longer line up with the outline are an error, not a wrong page.
-    site::ReadIncidents shifted = [&](std::size_t first, std::size_t count, const site::IncidentVisitor& visit) -> kb::Status {
+    site::ReadIncidents shifted = [&](std::size_t first, std::size_t count, const site::IncidentVisitor& visit) -> base::Status {
         for (std::size_t i = first + 1; i < std::min(bodies.size(), first + count + 1); ++i)
             if (auto status = visit(kb::Incident(bodies[i])); !status) return status;
-        return kb::Ok{};
+        return base::Ok{};
     };
     options.out_dir = dir / "shifted";
     auto failed = site::build(outline, shifted, options);

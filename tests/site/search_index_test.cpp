@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "kb/text.hpp"
+#include "base/text.hpp"
 #include "site/search_index.hpp"
 #include "support.hpp"
 
@@ -47,10 +47,10 @@ std::map<std::string, std::string> read_shards(const std::filesystem::path& dir)
         std::string name = entry.path().filename().string();
         if (name.rfind("t-", 0) != 0) continue;
         std::string js = test::read_file(entry.path());
-        auto parts = kb::text::split(js, '"');
+        auto parts = base::text::split(js, '"');
         REQUIRE(parts.size() >= 6);
-        auto words = kb::text::split(parts[3], ' ');
-        auto lists = kb::text::split(parts[5], ' ');
+        auto words = base::text::split(parts[3], ' ');
+        auto lists = base::text::split(parts[5], ' ');
         REQUIRE(words.size() == lists.size());
         for (std::size_t i = 0; i < words.size(); ++i) postings[std::string(words[i])] = std::string(lists[i]);
     }

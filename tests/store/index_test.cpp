@@ -484,9 +484,9 @@ TEST_CASE("index: incident outlines and their bodies, read in ranges, make up th
 
     // Two ranges, as two threads would read them, in incidents() order.
     std::vector<kb::Incident> bodies;
-    auto keep = [&bodies](kb::Incident&& body) -> kb::Status {
+    auto keep = [&bodies](kb::Incident&& body) -> base::Status {
         bodies.push_back(std::move(body));
-        return kb::Ok{};
+        return base::Ok{};
     };
     REQUIRE(index.read_incident_bodies(0, 4, keep));
     REQUIRE(index.read_incident_bodies(4, 10, keep));  // past the end: what there is
@@ -501,9 +501,9 @@ TEST_CASE("index: incident outlines and their bodies, read in ranges, make up th
 
     // The visitor's error stops the reading and comes back.
     int seen = 0;
-    auto stop = index.read_incident_bodies(0, 6, [&seen](kb::Incident&&) -> kb::Status {
+    auto stop = index.read_incident_bodies(0, 6, [&seen](kb::Incident&&) -> base::Status {
         ++seen;
-        return kb::error("disk on fire");
+        return base::error("disk on fire");
     });
     REQUIRE_FALSE(stop);
     CHECK(stop.error().message == "disk on fire");
@@ -516,7 +516,7 @@ TEST_CASE("index: bodies are not read from a file that replaced the index", "[st
     // Another process rebuilt the index since this one opened it.
     auto other = store::Index::open(k.dirs(), k.db(), store::Refresh::always);
     REQUIRE(other);
-    auto read = index.read_incident_bodies(0, 1, [](kb::Incident&&) -> kb::Status { return kb::Ok{}; });
+    auto read = index.read_incident_bodies(0, 1, [](kb::Incident&&) -> base::Status { return base::Ok{}; });
     REQUIRE_FALSE(read);
     CHECK_THAT(read.error().message, Catch::Contains("rebuilt by another deja"));
 }

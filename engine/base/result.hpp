@@ -6,7 +6,7 @@
 #include <utility>
 #include <variant>
 
-namespace kb {
+namespace base {
 
 struct Error {
     std::string message;  // "<what> (<where>)", no "deja: error:" prefix
@@ -41,4 +41,4 @@ using Status = Result<Ok>;
 
 inline Error error(std::string message) { return Error{std::move(message)}; }
 
-}  // namespace kb
+}  // namespace base

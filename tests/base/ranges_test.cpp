@@ -1,4 +1,4 @@
-// kb::in_ranges: every item once, ranges in order, each range on its own thread.
+// base::in_ranges: every item once, ranges in order, each range on its own thread.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "kb/ranges.hpp"
+#include "base/ranges.hpp"
 
 TEST_CASE("in_ranges hands out every item once, in contiguous ranges in order", "[kb][ranges]") {
     for (std::size_t n : {0u, 1u, 7u, 1000u})
@@ -17,7 +17,7 @@ TEST_CASE("in_ranges hands out every item once, in contiguous ranges in order", 
             std::vector<std::atomic<int>> seen(n);
             std::mutex mutex;
             std::set<std::thread::id> threads;
-            kb::in_ranges(n, ranges, [&](unsigned range, std::size_t from, std::size_t to) {
+            base::in_ranges(n, ranges, [&](unsigned range, std::size_t from, std::size_t to) {
                 bounds[range] = {from, to};
                 for (std::size_t i = from; i < to; ++i) ++seen[i];
                 std::lock_guard lock(mutex);
@@ -34,9 +34,9 @@ TEST_CASE("in_ranges hands out every item once, in contiguous ranges in order", 
 
 TEST_CASE("range_count: no more ranges than cores or the limit, none too small", "[kb][ranges]") {
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    CHECK(kb::range_count(0, 100, 8) == 1);
-    CHECK(kb::range_count(99, 100, 8) == 1);
-    CHECK(kb::range_count(250, 100, 8) == std::min(cores, 2u));
-    CHECK(kb::range_count(1'000'000, 100, 4) == std::min(cores, 4u));
-    CHECK(kb::range_count(1'000'000, 100, 0) == 1);
+    CHECK(base::range_count(0, 100, 8) == 1);
+    CHECK(base::range_count(99, 100, 8) == 1);
+    CHECK(base::range_count(250, 100, 8) == std::min(cores, 2u));
+    CHECK(base::range_count(1'000'000, 100, 4) == std::min(cores, 4u));
+    CHECK(base::range_count(1'000'000, 100, 0) == 1);
 }

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kb::text {
+namespace base::text {
 
 // What deja shows in place of a secret: a secret param's value in `deja run`,
 // a credential in a log line `deja match` repeats.
@@ -58,12 +58,12 @@ bool is_valid_utf8(std::string_view s);
 // Emoji and other pictographic symbols (and their joiners/selectors).
 bool is_pictographic(char32_t code_point);
 
-}  // namespace kb::text
+}  // namespace base::text
 
-namespace kb::text {
+namespace base::text {
 
 // At most `max_bytes`, cut at a word boundary (never inside a UTF-8
 // character), with "…" appended when something was cut.
 std::string truncate_words(std::string_view s, std::size_t max_bytes);
 
-}  // namespace kb::text
+}  // namespace base::text

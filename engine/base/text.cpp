@@ -1,8 +1,8 @@
-#include "kb/text.hpp"
+#include "base/text.hpp"
 
 #include <algorithm>
 
-namespace kb::text {
+namespace base::text {
 
 std::string_view trim_left(std::string_view s) {
     auto start = s.find_first_not_of(whitespace);
@@ -257,9 +257,9 @@ std::string_view trim_decoration(std::string_view s) {
     return s.substr(start, last_good - start);
 }
 
-}  // namespace kb::text
+}  // namespace base::text
 
-namespace kb::text {
+namespace base::text {
 
 std::string truncate_words(std::string_view s, std::size_t max_bytes) {
     if (s.size() <= max_bytes) return std::string(s);
@@ -270,4 +270,4 @@ std::string truncate_words(std::string_view s, std::size_t max_bytes) {
     return std::string(trim_right(s.substr(0, cut))) + "\xE2\x80\xA6";
 }
 
-}  // namespace kb::text
+}  // namespace base::text

@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
-namespace kb {
+namespace base {
 
 std::uint64_t hash64(std::string_view data, std::uint64_t seed = 0);
 std::string hash_hex(std::string_view data);  // 16 hex digits
 
-}  // namespace kb
+}  // namespace base

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace kb {
+namespace base {
 
 // How many ranges in_ranges cuts n items into: one per core, at most
 // `max_threads`, none smaller than `min_per_range` (at least one range).
@@ -30,4 +30,4 @@ void in_ranges(std::size_t n, unsigned ranges, Work&& work) {
     work(0u, bound(0), bound(1));
 }
 
-}  // namespace kb
+}  // namespace base

@@ -1,8 +1,8 @@
-#include "kb/hash.hpp"
+#include "base/hash.hpp"
 
 #include <cstring>
 
-namespace kb {
+namespace base {
 
 // FNV-1a over 8-byte words with a final avalanche: several times faster than
 // byte-wise FNV on large files, and plenty for telling file versions apart.
@@ -34,4 +34,4 @@ std::string hash_hex(std::string_view data) {
     return out;
 }
 
-}  // namespace kb
+}  // namespace base
