@@ -161,15 +161,19 @@ std::string status_from_value(std::string_view value) {
 }
 
 std::string status_from_prose(const markdown::Document& doc) {
-    static const RE2 claim(R"((?:^|[^a-z])(resolved|fixed|solved)(?:[^a-z]|$))");
+    static const RE2 claim(R"((?:^|[^a-z])(resolved|fixed|solved|restored|recovered|resumed|remediated)(?:[^a-z]|$))");
     static const RE2 negated(R"((?:not|be|to|will|should|must|gets?|being|needs?|isn't|wasn't|never)\s+(?:yet\s+|been\s+)?$)");
-    static constexpr std::array<std::string_view, 9> success_claims = {
+    static constexpr std::array<std::string_view, 18> success_claims = {
         "now works", "now succeed", "now pass", "now working", "now operational", "fully operational",
-        "successfully fixed", "successfully resolved", "is now fixed"};
-    static constexpr std::array<std::string_view, 14> proposals = {
+        "successfully fixed", "successfully resolved", "is now fixed", "back to normal", "returned to normal",
+        "working again", "back online", "back up and running", "hotfix released", "hotfix was released",
+        "hotfix deployed", "fix was deployed"};
+    // Only what says the failure goes on: a timeline's "investigating" or
+    // an action item "not yet implemented" is history, not an open incident.
+    static constexpr std::array<std::string_view, 14> still_open = {
         "would you like me to", "shall i ", "should i implement", "fixes to implement", "fix to implement",
-        "proposed fix", "suggested fix", "to be implemented", "not yet implemented", "still failing",
-        "under investigation", "investigating", "unresolved", "not resolved"};
+        "proposed fix", "suggested fix", "still failing", "still ongoing", "is ongoing", "remains unresolved",
+        "not yet resolved", "not resolved yet", "still investigating"};
     // One lower-cased copy of the prose, searched phrase by phrase.
     std::string lowered = base::text::lower(doc.plain_text);
     bool resolved = prose_matches_any(lowered, success_claims);
@@ -184,7 +188,14 @@ std::string status_from_prose(const markdown::Document& doc) {
     }
     if (resolved) return "resolved";
     if (base::text::contains_word(lowered, "mitigated")) return "mitigated";
-    if (prose_matches_any(lowered, proposals)) return "open";
+    if (prose_matches_any(lowered, still_open)) return "open";
+    // A retrospective (a timeline, lessons, action items, a post-mortem) is
+    // written once the incident is over.
+    static constexpr std::array<std::string_view, 8> retrospective = {
+        "timeline", "lessons learned", "lessons learnt", "action items", "follow-ups", "what went well",
+        "postmortem", "post-mortem"};
+    for (const auto& heading : doc.headings)
+        if (prose_matches_any(base::text::lower(heading.text), retrospective)) return "resolved";
     return "unknown";
 }
 

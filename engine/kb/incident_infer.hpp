@@ -25,9 +25,12 @@ std::optional<LabelLine> label_line(std::string_view line);
 std::string status_from_value(std::string_view value);
 
 // Status from the prose when no "Status:" line says it: a resolution claim
-// ("resolved", "was fixed", "now succeeds") means resolved; a report that
-// only proposes fixes ("Would you like me to implement...", "fixes to
-// implement") or says it is ongoing is open; otherwise unknown.
+// ("resolved", "was fixed", "service was restored", "hotfix released") means
+// resolved; "mitigated" mitigated; a report that only proposes fixes ("Would
+// you like me to implement...") or says the failure goes on ("still
+// failing", "is ongoing") is open; a retrospective (a timeline, lessons,
+// action items) is resolved; otherwise unknown. "Investigating" in a
+// timeline never makes a report open.
 std::string status_from_prose(const markdown::Document& doc);
 
 // critical/high/medium/low/sevN/pN when the value starts with one, else the

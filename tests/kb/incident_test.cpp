@@ -148,6 +148,21 @@ TEST_CASE("status words in their many phrasings", "[kb][incident]") {
     CHECK(status("Some notes without a verdict.") == "unknown");
 }
 
+TEST_CASE("status from a report as a whole: recovery language, retrospectives, a timeline's investigating",
+          "[kb][incident]") {
+    auto status = [](const std::string& body) { return parse_text("# X\n\n" + body + "\n").status; };
+    CHECK(status("Service was restored at 14:10 after the node pool was scaled.") == "resolved");
+    CHECK(status("The cluster recovered once the volume was resized.") == "resolved");
+    CHECK(status("A hotfix released in 2.3.1 removed the wrapper.") == "resolved");
+    CHECK(status("Builds are back to normal.") == "resolved");
+    // Investigating, in a timeline, is history.
+    CHECK(status("## Timeline\n- 10:02 on-call starts investigating\n- 10:40 node replaced") == "resolved");
+    CHECK(status("## Summary\nThe hub returned 403s.\n\n## Action items\n- Alert on 403 rate") == "resolved");
+    CHECK(status("## Summary\nUploads fail for large files.\n\nInvestigating.") == "unknown");
+    CHECK(status("## Timeline\n- 09:00 alerts\n\nThe outage is ongoing; we are still investigating.") == "open");
+    CHECK(status("The service has not been restored yet.") != "resolved");
+}
+
 TEST_CASE("sections from heading words in any common phrasing", "[kb][incident]") {
     auto i = parse_text("# Incident\n\nIntro.\n\n"
                         "## 💥 Impact\nUsers saw errors.\n\n"
