@@ -19,6 +19,7 @@ enum class Exit : int { ok = 0, not_found = 1, failed = 1, usage = 2, interrupte
 
 struct Globals {
     std::vector<std::string> kb_dirs;  // --kb, repeatable
+    bool no_bundled = false;           // --no-bundled
     Exit exit = Exit::ok;
 };
 

@@ -32,9 +32,12 @@ base::Result<std::vector<fs::path>> knowledge_base_dirs(const Globals& globals) 
         std::error_code ec;
         if (!fs::is_directory(dir, ec)) return base::error("knowledge base folder not found (" + dir + ")");
     }
-    auto dirs = kb::kb_dirs(globals.kb_dirs);
+    auto bundled = kb::bundled_setting(given);
+    if (!bundled) return bundled.error();
+    auto dirs = kb::kb_dirs(globals.kb_dirs, globals.no_bundled ? kb::IncludeBundled::no : *bundled);
     if (dirs.empty())
-        return base::error("no knowledge base: the bundled one is missing and none was given (use --kb DIR or DEJA_KB)");
+        return base::error("no knowledge base: the bundled one is missing or left out, and none was given (use --kb "
+                           "DIR or DEJA_KB)");
     return dirs;
 }
 

@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
                    "knowledge base folder layered over the bundled one (repeatable; also DEJA_KB)")
         ->type_name("DIR")
         ->allow_extra_args(false);
+    app.add_flag("--no-bundled", globals.no_bundled,
+                 "leave out the bundled catalogue: only --kb / DEJA_KB folders (also DEJA_BUNDLED=0, or bundled: "
+                 "false in a knowledge base's deja.yaml)");
     std::vector<std::string> names;
     for (const auto& command : commands) {
         command.add(app, globals);

@@ -3,7 +3,10 @@
 #include <cstdlib>
 #include <system_error>
 
+#include <yaml-cpp/yaml.h>
+
 #include "base/hash.hpp"
+#include "base/text.hpp"
 
 namespace kb {
 
@@ -36,6 +39,31 @@ std::optional<fs::path> bundled_root() {
     fs::path source = DEJA_SOURCE_DIR;
     if (is_kb_root(source)) return source;
     return std::nullopt;
+}
+
+base::Result<IncludeBundled> bundled_setting(const std::vector<std::string>& team_dirs) {
+    std::string from_env = base::text::lower(env("DEJA_BUNDLED"));
+    if (from_env == "0" || from_env == "false" || from_env == "no" || from_env == "off") return IncludeBundled::no;
+    for (const auto& dir : team_dirs) {
+        const fs::path settings = fs::path(dir) / "deja.yaml";
+        std::error_code ec;
+        if (!fs::is_regular_file(settings, ec)) continue;
+        try {
+            YAML::Node root = YAML::LoadFile(settings.string());
+            if (!root.IsMap()) continue;
+            if (YAML::Node bundled = root["bundled"]) {
+                bool value = true;
+                if (!YAML::convert<bool>::decode(bundled, value))
+                    return base::error("bundled must be true or false (" + settings.string() + ":" +
+                                       std::to_string(bundled.Mark().line + 1) + ")");
+                if (!value) return IncludeBundled::no;
+            }
+        } catch (const YAML::Exception& e) {
+            return base::error("cannot read settings: " + e.msg + " (" + settings.string() + ":" +
+                               std::to_string(e.mark.line + 1) + ")");
+        }
+    }
+    return IncludeBundled::yes;
 }
 
 std::vector<fs::path> kb_dirs(const std::vector<std::string>& cli_dirs, IncludeBundled include_bundled) {

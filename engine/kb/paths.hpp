@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "base/result.hpp"
+
 namespace kb {
 
 namespace fs = std::filesystem;
@@ -16,9 +18,15 @@ namespace fs = std::filesystem;
 // next to an installed binary, otherwise the source tree deja was built from.
 std::optional<fs::path> bundled_root();
 
+// Whether the bundled knowledge base is layered under a team's: not when
+// DEJA_BUNDLED is 0/false/no, nor when one of the team's folders holds a
+// deja.yaml that says `bundled: false`. An unreadable deja.yaml is an error
+// naming the file and line.
+enum class IncludeBundled { yes, no };
+base::Result<IncludeBundled> bundled_setting(const std::vector<std::string>& team_dirs);
+
 // Knowledge base folders in layering order (later ones override earlier ones
 // by id): the bundled one, then DEJA_KB (colon-separated), then --kb folders.
-enum class IncludeBundled { yes, no };
 std::vector<fs::path> kb_dirs(const std::vector<std::string>& cli_dirs,
                               IncludeBundled include_bundled = IncludeBundled::yes);
 

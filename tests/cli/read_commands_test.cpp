@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -468,4 +469,47 @@ TEST_CASE("cli: help, version, a mistyped command and --kb after the command", "
     auto plural = test::deja({"list", "--kb", fixture_kb().string(), "runbooks", "--json"}, home.path());
     CHECK(list.exit_code == 0);
     CHECK(list.out == plural.out);
+}
+
+TEST_CASE("cli: a team's knowledge base alone, without the bundled catalogue", "[cli][bundled]") {
+    test::TempDir home;
+    auto ids = [](const test::Output& out) {
+        std::set<std::string> found;
+        for (const auto& row : json::parse(out.out)) found.insert(row.at("id").get<std::string>());
+        return found;
+    };
+    auto layered = test::deja({"--kb", fixture_kb().string(), "list", "runbooks", "--json"}, home.path());
+    REQUIRE(layered.exit_code == 0);
+
+    const auto team = home / "team";
+    fs::copy(fixture_kb(), team, fs::copy_options::recursive);
+    const std::set<std::string> own = [&] {
+        std::set<std::string> found;
+        for (const auto& entry : fs::directory_iterator(team / "runbooks"))
+            if (entry.path().extension() == ".md") found.insert(entry.path().stem().string());
+        return found;
+    }();
+    auto flag = test::deja({"list", "runbooks", "--json", "--kb", team.string(), "--no-bundled"}, home.path());
+    INFO(flag.err);
+    REQUIRE(flag.exit_code == 0);
+    CHECK(ids(flag) == own);
+    auto environment = test::deja({"--kb", team.string(), "list", "runbooks", "--json"}, home.path(), {{"DEJA_BUNDLED", "0"}});
+    CHECK(ids(environment) == own);
+
+    test::write_file(team / "deja.yaml", "# our runbooks only\nbundled: false\n");
+    auto setting = test::deja({"--kb", team.string(), "list", "runbooks", "--json"}, home.path());
+    CHECK(ids(setting) == own);
+    auto site = test::deja({"--kb", team.string(), "site", "build", "-o", (home / "site").string()}, home.path());
+    REQUIRE(site.exit_code == 0);
+    std::string bundled_only;
+    for (const auto& id : ids(layered))
+        if (!own.count(id)) bundled_only = id;
+    REQUIRE_FALSE(bundled_only.empty());
+    CHECK(fs::exists(home / "site" / "index.html"));
+    CHECK_FALSE(fs::exists(home / "site" / "runbooks" / (bundled_only + ".html")));
+
+    test::write_file(team / "deja.yaml", "bundled: perhaps\n");
+    auto bad = test::deja({"--kb", team.string(), "list"}, home.path());
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Catch::Contains("bundled must be true or false") && Catch::Contains("deja.yaml:1"));
 }
