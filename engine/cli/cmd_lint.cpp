@@ -76,7 +76,7 @@ void run_lint(cli::Globals& globals, const LintArgs& args) {
             std::string line = cli::describe(d);
             std::cout << (d.severity == kb::Severity::error ? line : style.yellow(line)) << '\n';
         }
-        std::cerr << "deja lint: " << count(knowledge_base.sources.size(), "file") << ", "
+        std::cout << "deja lint: " << count(knowledge_base.sources.size(), "file") << ", "
                   << (found.empty() ? "no problems" : count(errors, "error") + ", " + count(warnings, "warning"))
                   << '\n';
     }

@@ -548,6 +548,7 @@ base::Result<Matcher> Matcher::build(std::shared_ptr<const kb::KnowledgeBase> kn
     m.error_words_.reset(words);
     for (const auto& sig : m.signatures_) {
         if (sig.acceleration == Acceleration::exact || sig.acceleration == Acceleration::anchor) continue;
+        if (!sig.regex()) continue;  // reported once, by the knowledge base's lint
         const auto& runbook = m.kb_->runbooks[sig.runbook];
         std::string what = sig.role == Role::cleared ? "cleared_by " + std::to_string(sig.index + 1)
                                                      : "signature " + std::to_string(sig.index + 1);

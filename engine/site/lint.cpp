@@ -1,3 +1,5 @@
+#include <re2/re2.h>
+
 #include "site/regex_js.hpp"
 #include "site/site.hpp"
 
@@ -7,6 +9,10 @@ std::vector<kb::Diagnostic> lint(const kb::KnowledgeBase& knowledge_base) {
     std::vector<kb::Diagnostic> diagnostics;
     for (const auto& runbook : knowledge_base.runbooks) {
         auto check = [&](const std::string& pattern, int line, const char* what) {
+            // A pattern RE2 refuses is reported once, by the knowledge base's lint.
+            RE2::Options quiet;
+            quiet.set_log_errors(false);
+            if (!RE2(pattern, quiet).ok()) return;
             auto translated = to_js_regex(pattern);
             if (translated) return;
             diagnostics.push_back({runbook.path, line, kb::Severity::error,
