@@ -199,6 +199,13 @@ std::string status_from_prose(const markdown::Document& doc) {
     return "unknown";
 }
 
+bool is_report_template(const Incident& incident) {
+    if (!incident.date.empty()) return false;
+    static const RE2 placeholder(
+        R"((?i)\b(?:yyyy|[12]0xx)[-/.]mm[-/.]dd\b|\bdd[-/.]mm[-/.](?:yyyy|[12]0xx)\b|\bmm[-/.]dd[-/.]yyyy\b|\{\{\s*[a-z_][a-z_ ]*\}\})");
+    return RE2::PartialMatch(incident.title, placeholder) || RE2::PartialMatch(incident.body_markdown, placeholder);
+}
+
 std::string severity_from_value(std::string_view value) {
     static const RE2 level(R"((?i)^\W*(critical|high|medium|moderate|low|major|minor|sev[- ]?[0-5]|p[0-5])\b)");
     std::string word;

@@ -33,6 +33,11 @@ std::string status_from_value(std::string_view value);
 // timeline never makes a report open.
 std::string status_from_prose(const markdown::Document& doc);
 
+// A report template rather than a report: a placeholder where a date or a
+// value goes (YYYY-MM-DD, DD/MM/YYYY, 20xx-MM-DD, {{ summary }}) and no date
+// of its own.
+bool is_report_template(const Incident& incident);
+
 // critical/high/medium/low/sevN/pN when the value starts with one, else the
 // value as written.
 std::string severity_from_value(std::string_view value);

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "base/hash.hpp"
+#include "kb/incident_infer.hpp"
 #include "kb/link.hpp"
 #include "base/ranges.hpp"
 #include "base/result.hpp"
@@ -37,17 +38,34 @@ struct Candidate {
     DocKind kind;
 };
 
-bool is_document_name(std::string_view name) {
-    if (name.empty() || name.front() == '.') return false;
+enum class Named { document, maybe, other };  // maybe: no extension, the content decides
+
+Named document_name(std::string_view name) {
+    if (name.empty() || name.front() == '.') return Named::other;
     std::size_t dot = name.rfind('.');
-    if (dot == std::string_view::npos) return false;
+    if (dot == std::string_view::npos) return Named::maybe;
     std::string ext = base::text::lower(name.substr(dot));
-    if (ext != ".md" && ext != ".markdown" && ext != ".txt") return false;
+    // A name like "PM2022-009 - Bad AWS EKS AMI" has a dot in no extension.
+    if (name.size() - dot > 10 || name.substr(dot).find(' ') != std::string_view::npos) return Named::maybe;
+    if (ext != ".md" && ext != ".markdown" && ext != ".txt") return Named::other;
     // A folder's README describes the folder; it is not a report.
-    return !base::text::istarts_with(name, "readme.");
+    return base::text::istarts_with(name, "readme.") ? Named::other : Named::document;
 }
 
-enum class Depth { top_level, recursive };
+// A file without an extension is a document when it starts as Markdown
+// does: a heading or front matter (a LICENSE or a Makefile does not).
+bool starts_like_markdown(int folder, const char* name) {
+    const int fd = ::openat(folder, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return false;
+    char head[64];
+    const ssize_t n = ::read(fd, head, sizeof head);
+    ::close(fd);
+    if (n <= 0) return false;
+    std::string_view text(head, static_cast<std::size_t>(n));
+    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+    text = base::text::trim_left(text);
+    return text.starts_with("# ") || text.starts_with("---\n") || text.starts_with("---\r\n");
+}
 
 // The order of path::compare (folder by folder) on plain strings: '/' sorts
 // before any other character. Sorting 100k fs::paths with path::compare,
@@ -94,12 +112,13 @@ void stat_documents(int fd, std::vector<Found>& found, std::size_t first, const 
                 found.end());
 }
 
-// Documents under `root + relative` (a folder; both end with '/'). Each
-// entry is looked at by its folder's descriptor (fstatat), not by its whole
-// path, which halved the time of listing 100k sources. Folders starting with
-// '.' are skipped and links to folders are not followed; a file that cannot
-// be stat'ed (a broken link) is still listed, to be reported when read.
-void walk(const std::string& root, const std::string& relative, Depth depth, std::vector<Found>& out) {
+// Documents under `root + relative` (a folder; both end with '/'), at any
+// depth. Each entry is looked at by its folder's descriptor (fstatat), not
+// by its whole path, which halved the time of listing 100k sources. Folders
+// starting with '.' are skipped and links to folders are not followed; a
+// file that cannot be stat'ed (a broken link) is still listed, to be
+// reported when read.
+void walk(const std::string& root, const std::string& relative, std::vector<Found>& out) {
     std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir((root + relative).c_str()), ::closedir);
     if (!dir) return;  // unreadable folders are skipped, like missing ones
     const int fd = ::dirfd(dir.get());
@@ -113,24 +132,25 @@ void walk(const std::string& root, const std::string& relative, Depth depth, std
         if (type == DT_UNKNOWN && ::fstatat(fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
             type = S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
         if (type == DT_DIR) {
-            if (depth == Depth::recursive && name.front() != '.') folders.emplace_back(name);
+            if (name.front() != '.') folders.emplace_back(name);
             continue;
         }
-        if (!is_document_name(name)) continue;
+        const Named named = document_name(name);
+        if (named == Named::other || (named == Named::maybe && !starts_like_markdown(fd, entry->d_name))) continue;
         names.emplace_back(name);
         out.push_back({relative + std::string(name)});
     }
     stat_documents(fd, out, first, names);
-    for (const auto& folder : folders) walk(root, relative + folder + '/', depth, out);
+    for (const auto& folder : folders) walk(root, relative + folder + '/', out);
 }
 
 // Files of one folder, sorted by path so every run reads them in the same order.
-void collect(const fs::path& folder, DocKind kind, Depth depth, std::vector<Candidate>& out) {
+void collect(const fs::path& folder, DocKind kind, std::vector<Candidate>& out) {
     std::error_code ec;
     if (!fs::is_directory(folder, ec)) return;
     const std::string root = (folder / "").string();
     std::vector<Found> found;
-    walk(root, "", depth, found);
+    walk(root, "", found);
     std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return path_less(a.relative, b.relative); });
     for (auto& f : found) out.push_back({{root + f.relative, "", f.size, f.changed_ns}, kind});
 }
@@ -140,11 +160,12 @@ std::vector<Candidate> candidates(const fs::path& dir) {
     std::error_code ec;
     bool structured = fs::is_directory(dir / "runbooks", ec) || fs::is_directory(dir / "incidents", ec);
     if (structured) {
-        collect(dir / "runbooks", DocKind::runbook, Depth::recursive, out);
-        collect(dir / "incidents", DocKind::incident, Depth::recursive, out);
+        collect(dir / "runbooks", DocKind::runbook, out);
+        collect(dir / "incidents", DocKind::incident, out);
     } else {
-        // A folder of existing post-mortems, read as they are.
-        collect(dir, DocKind::incident, Depth::top_level, out);
+        // A folder of existing post-mortems, read as they are, month folders
+        // and all.
+        collect(dir, DocKind::incident, out);
     }
     return out;
 }
@@ -201,6 +222,12 @@ Parsed parse_file(const Candidate& c) {
             out.runbook = parse_runbook(path, *bytes, out.diagnostics);
         else
             out.incident = parse_incident(path, *bytes, out.diagnostics);
+        if (out.incident && infer::is_report_template(*out.incident)) {
+            out.incident.reset();
+            out.diagnostics.push_back({path, 1, Severity::warning,
+                                       "not read as an incident: a report template (placeholders such as "
+                                       "YYYY-MM-DD or {{ summary }}, and no date of its own)"});
+        }
     } catch (const std::exception& e) {
         // Parsing is written not to throw; memory exhaustion and the like still must not take the rest down.
         out.runbook.reset();

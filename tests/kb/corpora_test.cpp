@@ -103,10 +103,10 @@ TEST_CASE("real post-mortem folders: each field as a reader would take it", "[kb
     // accounted for, title and date 95%, status 90%, section roles 90%, and
     // no report that says it was resolved called open.
     const std::map<std::string, std::size_t> floors = {
-        {"read", 49},           {"title", 48},   {"date", 41},
-        {"status", 46},         {"severity", 48}, {"section roles", 441},
+        {"read", 51},           {"title", 49},   {"date", 42},
+        {"status", 47},         {"severity", 50}, {"section roles", 446},
         {"error lines found", 34}, {"error lines that are errors", 34},
-        {"said resolved, not called open", 49}, {"not listed as incidents", 8},
+        {"said resolved, not called open", 51}, {"not listed as incidents", 10},
     };
     for (const auto& [field, floor] : floors) {
         INFO(field);

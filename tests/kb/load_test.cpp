@@ -81,12 +81,26 @@ TEST_CASE("a folder without incidents/ or runbooks/ is a folder of reports", "[k
     test::write_file(dir / "old.markdown", "# Old one\n");
     test::write_file(dir / "README.md", "# About this folder\n");
     test::write_file(dir / "image.png", "not a report");
-    test::write_file(dir / "nested" / "deep.md", "# Not read: only the top level\n");
+    // Month folders, as post-mortem repositories keep them.
+    test::write_file(dir / "2024" / "03" / "deep.md", "# Nested report\n");
+    // No extension: read when it starts as Markdown does, not otherwise.
+    test::write_file(dir / "PM2022-009 - Bad node image", "# Bad node image\n\nNodes were replaced.\n");
+    test::write_file(dir / "LICENSE", "MIT License\n\nCopyright\n");
+    // A template is reported, not listed: placeholders and no date.
+    test::write_file(dir / "templates" / "postmortem.md",
+                     "# Incident title - DD/MM/YYYY\n\n## Timeline\n| YYYY-MM-DD HH:mm | what happened |\n");
+    test::write_file(dir / "2023-05-02-template-rendering.md",
+                     "# Template rendering broke\n\nThe {{ summary }} field of the mail template was empty.\n");
     auto base = kb::load({dir.path()});
+    bool template_reported = false;
+    for (const auto& d : base.diagnostics)
+        template_reported |= d.file.ends_with("postmortem.md") && d.message.find("report template") != std::string::npos;
+    CHECK(template_reported);
     std::vector<std::string> titles;
     for (const auto& i : base.incidents) titles.push_back(i.title);
     std::sort(titles.begin(), titles.end());
-    CHECK(titles == std::vector<std::string>{"Old one", "Outage", "Plain notes"});
+    CHECK(titles == std::vector<std::string>{"Bad node image", "Nested report", "Old one", "Outage", "Plain notes",
+                                             "Template rendering broke"});
     CHECK(base.runbooks.empty());
 }
 
