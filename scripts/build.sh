@@ -5,6 +5,9 @@
 #                              must build with both compilers
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+# ccache keys on paths relative to the clone, so a fresh clone reuses what
+# an earlier one compiled.
+export CCACHE_BASEDIR="$here"
 werror=OFF
 [[ "${CI:-}" == "true" ]] && werror=ON
 if [[ "${1:-}" == "--clang" ]]; then

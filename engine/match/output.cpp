@@ -169,6 +169,7 @@ nlohmann::json to_json(const Report& report) {
         nlohmann::ordered_json params = nlohmann::ordered_json::object();
         for (const auto& [k, v] : m.shown_params) params[k] = v;
         j["params"] = std::move(params);
+        j["missing"] = m.missing;
         j["command"] = m.command.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(m.command);
         return j;
     };
@@ -200,6 +201,11 @@ void print_human(std::ostream& out, const Report& report, Colour colour) {
             out << '\n';
             print_incidents(out, m.incidents);
             out << "  fix:           " << style.bold(m.command) << '\n';
+            if (!m.missing.empty()) {
+                std::string needs;
+                for (const auto& name : m.missing) needs += (needs.empty() ? "--param " : ", --param ") + name + "=…";
+                out << "  still needs:   " << needs << " (not in the log)\n";
+            }
         } else {
             out << "  known failure: " << m.title << " (no runbook yet)" << confidence << '\n';
             print_incidents(out, m.incidents);

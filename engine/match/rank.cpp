@@ -259,6 +259,8 @@ Match runbook_match(const Matcher& m, std::size_t r, const Candidate& c, const s
     for (const auto& [name, value] : match.params)
         match.shown_params[name] = kb::shown_value(value, kb::is_secret(runbook, name));
     match.command = run_command(runbook, match.params, options.command_prefix);
+    for (const auto& param : runbook.params)
+        if (param.required && !param.default_value && !match.params.count(param.name)) match.missing.push_back(param.name);
     match.symptom = m.is_symptom(r);
     return match;
 }

@@ -55,6 +55,9 @@ struct Match {
     kb::ParamValues params;  // taken from the log only (defaults are not added)
     kb::ParamValues shown_params;  // the same as output shows them: secrets masked (kb/secrets.hpp)
     std::string command;     // `deja run ...`, a secret read from the environment; empty without a runbook
+    // Params the runbook requires, has no default for, and the log did not
+    // give: `deja run` asks for them (in the runbook's order).
+    std::vector<std::string> missing;
     bool symptom = false;
 };
 

@@ -4,6 +4,7 @@
 
 #include "match/fixture_kb.hpp"
 #include "match/output.hpp"
+#include "support.hpp"
 
 using test::match_kb::scan_text;
 
@@ -31,7 +32,9 @@ TEST_CASE("JSON output follows the contract exactly", "[match][output]") {
     REQUIRE(j["matches"].size() == 1);
     const auto& m = j["matches"][0];
     CHECK(keys(m) ==
-          std::vector<std::string>{"command", "confidence", "evidence", "incidents", "params", "runbook", "title"});
+          std::vector<std::string>{"command", "confidence", "evidence", "incidents", "missing", "params", "runbook",
+                                   "title"});
+    CHECK(m["missing"] == nlohmann::json::array());
     CHECK(m["runbook"] == "pg-extension-missing");
     CHECK(m["title"] == "Enable a missing PostgreSQL extension");
     CHECK(m["confidence"].is_number());
@@ -49,6 +52,22 @@ TEST_CASE("JSON output follows the contract exactly", "[match][output]") {
     CHECK(e["text"] ==
           "psycopg.errors.UndefinedObject: operator class \"gin_trgm_ops\" does not exist for access method \"gin\"");
     CHECK(e["signature"] == R"re(operator class "g(?:in|ist)_trgm_ops" does not exist for access method)re");
+}
+
+TEST_CASE("the params a runbook still needs that the log did not give are named", "[match][output][cli]") {
+    test::TempDir home;
+    test::write_file(home / "ci.log",
+                     "psycopg.errors.UndefinedObject: operator class \"gin_trgm_ops\" does not exist for access method \"gin\"\n");
+    auto json = test::deja({"match", "--json", (home / "ci.log").string()}, home.path());
+    INFO(json.err);
+    REQUIRE(json.exit_code == 0);
+    auto j = nlohmann::json::parse(json.out);
+    REQUIRE_FALSE(j["matches"].empty());
+    CHECK(j["matches"][0]["runbook"] == "pg-extension-missing");
+    CHECK(j["matches"][0]["params"]["EXTENSION"] == "pg_trgm");
+    CHECK(j["matches"][0]["missing"] == nlohmann::json::array({"DATABASE_URL"}));
+    auto human = test::deja({"match", (home / "ci.log").string()}, home.path());
+    CHECK_THAT(human.out, Catch::Contains("still needs:   --param DATABASE_URL=\u2026 (not in the log)"));
 }
 
 TEST_CASE("an incident-only match has a null runbook and command", "[match][output]") {
