@@ -4,9 +4,10 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/command.hpp"
-#include "cli/output.hpp"
 #include "base/text.hpp"
+#include "cli/command.hpp"
+#include "cli/common.hpp"
+#include "cli/output.hpp"
 #include "run/console.hpp"
 #include "store/history.hpp"
 
@@ -125,6 +126,20 @@ void runs_command(cli::Globals& globals, const RunsArgs& args, bool show) {
         cli::print_error(runs.error().message);
         globals.exit = cli::Exit::usage;
         return;
+    }
+    // No runs of a runbook the knowledge base does not have: a mistyped id,
+    // not an empty history. A deleted runbook's runs are still listed.
+    if (runs->empty() && !args.runbook.empty()) {
+        auto index = cli::open_index(globals);
+        if (index && !index->runbook_outline(args.runbook)) {
+            auto similar = index->similar_ids(args.runbook, kb::DocKind::runbook);
+            cli::print_error("no runbook " + args.runbook + " in the knowledge base and no run of it (" +
+                             (similar.empty() ? "`deja list runbooks` lists them"
+                                              : "did you mean " + base::text::join(similar, ", ") + "?") +
+                             ")");
+            globals.exit = cli::Exit::usage;
+            return;
+        }
     }
     if (args.json) {
         nlohmann::json out = nlohmann::json::array();

@@ -102,6 +102,15 @@ echo "hello $WHO"
     CHECK(by_number.exit_code == 0);
     CHECK(by_number.out == shown.out);
     CHECK(runtest::deja(kb, {"runs", "999"}).exit_code == 1);
+
+    // Runs of one runbook; a runbook the knowledge base does not have is a
+    // mistyped id, not an empty history.
+    auto of_hello = runtest::deja(kb, {"runs", "--runbook", "hello", "--json"});
+    CHECK(of_hello.exit_code == 0);
+    CHECK_FALSE(nlohmann::json::parse(of_hello.out).empty());
+    auto unknown = runtest::deja(kb, {"runs", "--runbook", "helo"});
+    CHECK(unknown.exit_code == 2);
+    CHECK_THAT(unknown.err, Catch::Contains("no runbook helo") && Catch::Contains("did you mean hello?"));
 }
 
 TEST_CASE("a URL's password and a param named like a token never show, declared secret or not", "[run][cli][mask]") {
