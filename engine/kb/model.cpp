@@ -99,7 +99,8 @@ void from_json(const nlohmann::json& j, Reference& v) {
 
 void to_json(nlohmann::json& j, const Param& v) {
     j = {{"name", v.name}, {"description", v.description}, {"required", v.required},
-         {"secret", v.secret}, {"pattern", v.pattern}, {"choices", v.choices}, {"line", v.line}};
+         {"secret", v.secret}, {"env", v.environment}, {"pattern", v.pattern}, {"choices", v.choices},
+         {"line", v.line}};
     j["default"] = v.default_value ? nlohmann::json(*v.default_value) : nlohmann::json(nullptr);
 }
 
@@ -108,6 +109,7 @@ void from_json(const nlohmann::json& j, Param& v) {
     get_opt(j, "description", v.description);
     get_opt(j, "required", v.required);
     get_opt(j, "secret", v.secret);
+    get_opt(j, "env", v.environment);
     get_opt(j, "pattern", v.pattern);
     get_opt(j, "choices", v.choices);
     get_opt(j, "line", v.line);

@@ -42,6 +42,10 @@ struct Param {
     std::string description;
     bool required = false;
     bool secret = false;
+    // `env: true`: an environment variable of the param's own name fills it
+    // (DATABASE_URL). Otherwise only DEJA_PARAM_<NAME> does, so a PORT or a
+    // HOST set for something else never reaches a runbook.
+    bool environment = false;
     std::optional<std::string> default_value;
     std::string pattern;               // RE2, must match the whole value; empty = any
     std::vector<std::string> choices;  // empty = any

@@ -53,6 +53,8 @@ void read_param(const Reader& reader, const std::string& name, const Value& key,
                 if (auto b = reader.boolean(v, what)) param.required = *b;
             } else if (field_name == "secret") {
                 if (auto b = reader.boolean(v, what)) param.secret = *b;
+            } else if (field_name == "env") {
+                if (auto b = reader.boolean(v, what)) param.environment = *b;
             } else if (field_name == "default") {
                 if (!v.is_null())
                     if (auto s = reader.scalar(v, what)) param.default_value = *s;
@@ -65,7 +67,7 @@ void read_param(const Reader& reader, const std::string& name, const Value& key,
                     param.choices = reader.string_list(v, what);
             } else {
                 reader.warning(field.key, "param " + name + ": unknown field '" + field_name +
-                                                "' (known: description, required, default, pattern, choices, secret)");
+                                                "' (known: description, required, default, pattern, choices, secret, env)");
             }
         }
     } else if (!value.is_null()) {

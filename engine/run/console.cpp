@@ -111,6 +111,7 @@ void Console::plan(const Plan& plan, const std::vector<ResolvedParam>& params) {
             if (p.source == ParamSource::none) value = paint("(not set)", dim);
             else value = p.value.empty() ? "''" : display_value(kb::shown_value(p.value, p.secret));
             std::string origin = p.source == ParamSource::none ? "" : to_string(p.source);
+            if (!p.variable.empty()) origin += " " + p.variable;
             if (p.secret) origin += origin.empty() ? "secret" : ", secret";
             out_ << "    " << pad(p.name, width) << "  " << value;
             if (!origin.empty()) out_ << "  " << paint("(" + origin + ")", dim);

@@ -55,16 +55,21 @@ ParamResolution resolve_params(const kb::Runbook& runbook, const kb::ParamValues
         }
     }
     for (const auto& p : runbook.params) {
-        ResolvedParam r{p.name, "", ParamSource::none, kb::is_secret(p)};
+        ResolvedParam r{p.name, "", ParamSource::none, "", kb::is_secret(p)};
         if (auto it = given.find(p.name); it != given.end()) {
             r.value = it->second;
             r.source = ParamSource::command_line;
         } else if (auto lit = from_log.find(p.name); lit != from_log.end()) {
             r.value = lit->second;
             r.source = ParamSource::log;
-        } else if (auto e = env ? env(p.name) : std::nullopt) {
+        } else if (auto e = env ? env(std::string(environment_prefix) + p.name) : std::nullopt) {
             r.value = *e;
             r.source = ParamSource::environment;
+            r.variable = std::string(environment_prefix) + p.name;
+        } else if (auto own = env && p.environment ? env(p.name) : std::nullopt) {
+            r.value = *own;
+            r.source = ParamSource::environment;
+            r.variable = p.name;
         } else if (p.default_value) {
             r.value = *p.default_value;
             r.source = ParamSource::default_value;

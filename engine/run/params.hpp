@@ -1,10 +1,12 @@
-// A runbook's params resolved for one run: from --param, then the
-// environment (same name), then the declared default; then validated against
+// A runbook's params resolved for one run: from --param, then the log, then
+// the environment (DEJA_PARAM_<NAME>, or <NAME> itself for a param declared
+// `env: true`), then the declared default; then validated against
 // the declared pattern (RE2, whole value) and choices. Values only ever reach
 // steps as data (environment and psql variables), never as code.
 #pragma once
 
 #include <functional>
+#include <string_view>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,10 +19,14 @@ namespace run {
 enum class ParamSource { command_line, environment, default_value, prompt, log, none };
 std::string to_string(ParamSource source);
 
+// The prefix of the environment variables that fill any param.
+inline constexpr std::string_view environment_prefix = "DEJA_PARAM_";
+
 struct ResolvedParam {
     std::string name;
     std::string value;
     ParamSource source = ParamSource::none;
+    std::string variable;  // source environment: the variable it came from
     bool secret = false;  // kb::is_secret: declared so, or named like a credential
 };
 

@@ -204,14 +204,17 @@ echo "$HOST:$PORT"
     CHECK(unknown.exit_code == 2);
     CHECK_THAT(unknown.err, Catch::Contains("unknown param PROT"));
 
-    // The environment fills a param of the same name.
-    auto from_env = runtest::deja(kb, {"run", "strict-params", "-p", "HOST=db"}, {{"PORT", "6543"}});
+    // DEJA_PARAM_PORT fills PORT, and the plan says so; a PORT exported for
+    // something else does not.
+    auto from_env = runtest::deja(kb, {"run", "strict-params", "-p", "HOST=db"}, {{"DEJA_PARAM_PORT", "6543"}});
     INFO(from_env.out << from_env.err);
     CHECK(from_env.exit_code == 0);
-    CHECK_THAT(from_env.out, Catch::Contains("│ db:6543"));
+    CHECK_THAT(from_env.out, Catch::Contains("│ db:6543") && Catch::Contains("(environment DEJA_PARAM_PORT)"));
 
     auto j = runs_show(kb, latest_run(kb) - 1);
     CHECK(j["status"] == "refused");
+    auto generic = runtest::deja(kb, {"run", "strict-params", "-p", "HOST=db"}, {{"PORT", "6543"}});
+    CHECK(generic.out.find("│ db:6543") == std::string::npos);
 }
 
 TEST_CASE("a line a step is still writing shows while the step waits", "[run][cli][output]") {

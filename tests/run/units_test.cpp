@@ -131,7 +131,7 @@ TEST_CASE("params come from --param, then the log, then the environment, then th
     rb.id = "demo";
     rb.params = {param("A"), param("B"), param("C"), param("D"), param("E")};
     for (auto& p : rb.params) p.default_value = "default-" + p.name;
-    std::map<std::string, std::string> env{{"A", "env-A"}, {"B", "env-B"}, {"C", "env-C"}};
+    std::map<std::string, std::string> env{{"DEJA_PARAM_A", "env-A"}, {"DEJA_PARAM_B", "env-B"}, {"DEJA_PARAM_C", "env-C"}};
     auto lookup = [&](const std::string& name) -> std::optional<std::string> {
         auto it = env.find(name);
         return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
@@ -145,8 +145,33 @@ TEST_CASE("params come from --param, then the log, then the environment, then th
     CHECK(r.values[1].source == run::ParamSource::log);
     CHECK(r.values[2].value == "env-C");
     CHECK(r.values[2].source == run::ParamSource::environment);
+    CHECK(r.values[2].variable == "DEJA_PARAM_C");
     CHECK(r.values[3].value == "default-D");
     CHECK(r.values[3].source == run::ParamSource::default_value);
+}
+
+TEST_CASE("a variable of a param's own name fills it only when the runbook says env: true", "[run][params]") {
+    kb::Runbook rb;
+    rb.id = "demo";
+    rb.params = {param("PORT"), param("DATABASE_URL")};
+    rb.params[0].default_value = "5432";
+    rb.params[1].environment = true;
+    // A PORT exported for a web server is not this runbook's PORT.
+    std::map<std::string, std::string> env{{"PORT", "3000"}, {"DATABASE_URL", "postgresql://app@db/app"}};
+    auto lookup = [&](const std::string& name) -> std::optional<std::string> {
+        auto it = env.find(name);
+        return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
+    };
+    auto r = run::resolve_params(rb, {}, {}, lookup);
+    REQUIRE(r.values.size() == 2);
+    CHECK(r.values[0].value == "5432");
+    CHECK(r.values[0].source == run::ParamSource::default_value);
+    CHECK(r.values[1].value == "postgresql://app@db/app");
+    CHECK(r.values[1].variable == "DATABASE_URL");
+    env["DEJA_PARAM_PORT"] = "6543";
+    auto prefixed = run::resolve_params(rb, {}, {}, lookup);
+    CHECK(prefixed.values[0].value == "6543");
+    CHECK(prefixed.values[0].variable == "DEJA_PARAM_PORT");
 }
 
 TEST_CASE("params are validated: unknown names, whole-value patterns, choices, missing required", "[run][params]") {
