@@ -36,6 +36,9 @@ std::vector<std::string_view> split(std::string_view s, char separator);
 // Lines without their terminating '\n' (a final empty line is not returned).
 std::vector<std::string_view> split_lines(std::string_view s);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
+// Levenshtein distance in bytes: how many insertions, deletions and
+// substitutions turn `a` into `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b);
 std::string replace_all(std::string_view s, std::string_view from, std::string_view to);
 
 // Runs of whitespace become one space; leading/trailing whitespace removed.

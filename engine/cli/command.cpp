@@ -7,26 +7,17 @@
 
 #include <unistd.h>
 
+#include "base/text.hpp"
+
 namespace cli {
 
 std::string closest_name(std::string_view word, const std::vector<std::string>& names) {
     std::string best;
     std::size_t best_distance = std::string::npos;
     for (const auto& name : names) {
-        // Levenshtein distance, one row at a time.
-        std::vector<std::size_t> row(name.size() + 1);
-        for (std::size_t j = 0; j <= name.size(); ++j) row[j] = j;
-        for (std::size_t i = 1; i <= word.size(); ++i) {
-            std::size_t diagonal = row[0];
-            row[0] = i;
-            for (std::size_t j = 1; j <= name.size(); ++j) {
-                std::size_t above = row[j];
-                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (word[i - 1] == name[j - 1] ? 0 : 1)});
-                diagonal = above;
-            }
-        }
-        if (row[name.size()] < best_distance) {
-            best_distance = row[name.size()];
+        const std::size_t distance = base::text::edit_distance(word, name);
+        if (distance < best_distance) {
+            best_distance = distance;
             best = name;
         }
     }

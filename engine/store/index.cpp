@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/hash.hpp"
+#include "base/text.hpp"
 #include "kb/load.hpp"
 #include "store/build.hpp"
 #include "store/codec.hpp"
@@ -199,20 +200,6 @@ long long count_of(const sqlite::Db& db, const char* sql) {
     return (row && *row) ? stmt->integer(0) : 0;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
 
 // Whether the caller already holds the index lock: flock does not nest, a
 // second acquire from the same process waits on itself.
@@ -573,7 +560,7 @@ std::vector<std::string> Index::similar_ids(const std::string& id, std::optional
         auto row = stmt->step();
         if (!row || !*row) break;
         std::string candidate = stmt->text(0);
-        std::size_t distance = edit_distance(wanted, candidate);
+        std::size_t distance = base::text::edit_distance(wanted, candidate);
         bool contains = !wanted.empty() && candidate.find(wanted) != std::string::npos;
         // Close in spelling, or the typed text is part of the id.
         std::size_t allowed = std::max<std::size_t>(2, wanted.size() / 3);

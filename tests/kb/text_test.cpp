@@ -93,3 +93,11 @@ TEST_CASE("info strings in Runme's attribute forms", "[kb][steps]") {
     CHECK(deep.error == "attributes are nested more than 16 deep");
     CHECK(deep.attributes.empty());
 }
+
+TEST_CASE("edit distance counts insertions, deletions and substitutions", "[base][text]") {
+    CHECK(base::text::edit_distance("", "") == 0);
+    CHECK(base::text::edit_distance("matc", "match") == 1);
+    CHECK(base::text::edit_distance("mtach", "match") == 2);
+    CHECK(base::text::edit_distance("kitten", "sitting") == 3);
+    CHECK(base::text::edit_distance("", "run") == 3);
+}
