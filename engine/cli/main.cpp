@@ -43,6 +43,14 @@ int command_position(const std::vector<std::string>& args) {
     return -1;
 }
 
+// "unknown command 'matc'; did you mean 'match'?" on stderr.
+int unknown_command(const std::string& word, const std::vector<std::string>& names) {
+    const std::string guess = cli::closest_name(word, names);
+    cli::print_error("unknown command '" + word + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
+    std::cerr << "Run 'deja help' for the list of commands.\n";
+    return static_cast<int>(cli::Exit::usage);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,23 +91,14 @@ int main(int argc, char** argv) {
                 try {
                     sub = about->get_subcommand(args[i]);
                 } catch (const CLI::OptionNotFound&) {
-                    std::string guess = cli::closest_name(args[i], names);
-                    cli::print_error("unknown command '" + args[i] + "'" +
-                                     (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
-                    return static_cast<int>(cli::Exit::usage);
+                    return unknown_command(args[i], names);
                 }
                 about = sub;
             }
             std::cout << about->help();
             return static_cast<int>(cli::Exit::ok);
         }
-        if (std::find(names.begin(), names.end(), word) == names.end()) {
-            std::string guess = cli::closest_name(word, names);
-            cli::print_error("unknown command '" + word + "'" +
-                             (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
-            std::cerr << "Run 'deja help' for the list of commands.\n";
-            return static_cast<int>(cli::Exit::usage);
-        }
+        if (std::find(names.begin(), names.end(), word) == names.end()) return unknown_command(word, names);
     }
 
     try {

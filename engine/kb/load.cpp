@@ -17,11 +17,11 @@
 #include <thread>
 
 #include "base/hash.hpp"
-#include "kb/incident_infer.hpp"
-#include "kb/link.hpp"
 #include "base/ranges.hpp"
 #include "base/result.hpp"
 #include "base/text.hpp"
+#include "kb/incident_infer.hpp"
+#include "kb/link.hpp"
 
 namespace kb {
 
@@ -52,14 +52,27 @@ Named document_name(std::string_view name) {
     return base::text::istarts_with(name, "readme.") ? Named::other : Named::document;
 }
 
+class FileDescriptor {
+public:
+    explicit FileDescriptor(int fd) : fd_(fd) {}
+    ~FileDescriptor() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
 // A file without an extension is a document when it starts as Markdown
 // does: a heading or front matter (a LICENSE or a Makefile does not).
 bool starts_like_markdown(int folder, const char* name) {
-    const int fd = ::openat(folder, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) return false;
+    FileDescriptor fd(::openat(folder, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (fd.get() < 0) return false;
     char head[64];
-    const ssize_t n = ::read(fd, head, sizeof head);
-    ::close(fd);
+    const ssize_t n = ::read(fd.get(), head, sizeof head);
     if (n <= 0) return false;
     std::string_view text(head, static_cast<std::size_t>(n));
     if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
@@ -169,20 +182,6 @@ std::vector<Candidate> candidates(const fs::path& dir) {
     }
     return out;
 }
-
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
 
 
 // One file's outcome, produced independently of every other file so that
