@@ -146,12 +146,30 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view input) {
     return std::chrono::seconds((total_ms + 999) / 1000);
 }
 
-bool is_runnable_language(std::string_view language) {
-    static constexpr std::array<std::string_view, 7> runnable = {"sh", "bash", "shell", "sql", "python", "python3", "py"};
-    for (auto l : runnable)
-        if (base::text::iequals(l, language)) return true;
-    return false;
+std::optional<LanguageRule> language_rule(std::string_view language) {
+    std::string l = base::text::lower(language);
+    const std::vector<std::string> strict_bash = {"bash", "--noprofile", "--norc", "-euo", "pipefail"};
+    if (l == "sh" || l == "bash" || l == "shell" || l == "shellscript")
+        return LanguageRule{strict_bash, ".sh", false, true};
+    if (l == "zsh") return LanguageRule{{"zsh", "--no-rcs", "-e", "-o", "pipefail"}, ".zsh", false, true};
+    if (l == "ksh") return LanguageRule{{"ksh", "-e", "-o", "pipefail"}, ".ksh", false, true};
+    if (l == "fish") return LanguageRule{{"fish", "--no-config"}, ".fish", false, false};
+    if (l == "sql" || l == "psql" || l == "postgresql" || l == "postgres" || l == "pgsql")
+        return LanguageRule{{"psql", "-X", "-w", "-v", "ON_ERROR_STOP=1"}, ".sql", true, false};
+    if (l == "python" || l == "python3" || l == "py") return LanguageRule{{"python3"}, ".py", false, false};
+    if (l == "js" || l == "javascript" || l == "node" || l == "mjs") return LanguageRule{{"node"}, ".js", false, false};
+    // Node 22.6+ runs TypeScript by stripping its types; older ones refuse the flag.
+    if (l == "ts" || l == "typescript")
+        return LanguageRule{{"node", "--experimental-strip-types", "--no-warnings"}, ".ts", false, false};
+    if (l == "ruby" || l == "rb") return LanguageRule{{"ruby"}, ".rb", false, false};
+    if (l == "perl" || l == "pl") return LanguageRule{{"perl"}, ".pl", false, false};
+    if (l == "lua") return LanguageRule{{"lua"}, ".lua", false, false};
+    if (l == "php") return LanguageRule{{"php"}, ".php", false, false};
+    if (l == "go" || l == "golang") return LanguageRule{{"go", "run"}, ".go", false, false};
+    return std::nullopt;
 }
+
+bool is_runnable_language(std::string_view language) { return language_rule(language).has_value(); }
 
 bool is_display_language(std::string_view language) {
     static constexpr std::array<std::string_view, 22> display = {

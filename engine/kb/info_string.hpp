@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +27,20 @@ InfoString parse_info_string(std::string_view info);
 // seconds. nullopt when unreadable or negative.
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 
-// Languages deja runs itself: sh, bash, shell, sql, python (python3, py).
+// How a language's code runs: the interpreter with its fixed arguments (the
+// code file follows), the code file's extension, and whether it is SQL (psql
+// gets params as -v variables too).
+struct LanguageRule {
+    std::vector<std::string> program;
+    std::string extension;
+    bool sql = false;
+    bool shell = false;  // a POSIX-like shell: `$ ` prompts are stripped, exports are shared (Runme)
+};
+
+// The languages deja runs, by fence name as Runme reads them: sh, bash,
+// shell, shellscript, zsh, ksh, fish; sql; python; js/javascript and ts
+// through node; ruby, perl, lua, php; go. Case-insensitive; nullopt otherwise.
+std::optional<LanguageRule> language_rule(std::string_view language);
 bool is_runnable_language(std::string_view language);
 // Languages that only display text (output, logs, config): never steps.
 bool is_display_language(std::string_view language);

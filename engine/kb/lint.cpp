@@ -1,6 +1,7 @@
 // `deja lint`: what loading already reported, plus the checks that need the
 // whole knowledge base or a compiled regex.
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -16,6 +17,45 @@
 namespace kb {
 
 namespace {
+
+// `<instance label from alert>` in a shell command: an author's placeholder
+// that bash would read as a redirection from a file. Quoted text, here
+// documents (`<<`) and process substitution (`<(`) are not placeholders.
+std::vector<std::string> shell_placeholders(const Step& step) {
+    std::vector<std::string> found;
+    auto rule = language_rule(step.language.empty() ? "sh" : step.language);
+    if (!step.interpreter.empty() || !rule || !rule->shell) return found;
+    for (auto line : base::text::split_lines(step.code)) {
+        if (base::text::trim(line).starts_with('#')) continue;
+        char quote = 0;
+        for (std::size_t i = 0; i < line.size(); ++i) {
+            char c = line[i];
+            if (quote) {
+                if (c == quote) quote = 0;
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                quote = c;
+                continue;
+            }
+            if (c != '<' || i + 1 >= line.size()) continue;
+            char next = line[i + 1];
+            if (!std::isalpha(static_cast<unsigned char>(next))) {
+                if (next == '<') ++i;
+                continue;
+            }
+            auto close = line.find('>', i + 1);
+            if (close == std::string_view::npos) continue;
+            std::string_view inside = line.substr(i + 1, close - i - 1);
+            // `sort <in >out` redirects twice: a space ends the file name.
+            bool ends_word = close + 1 >= line.size() || std::string_view(" \t\"');,:").find(line[close + 1]) != std::string_view::npos;
+            if (inside.find_first_of("<$") != std::string_view::npos || inside.back() == ' ' || !ends_word) continue;
+            found.emplace_back(line.substr(i, close - i + 1));
+            i = close;
+        }
+    }
+    return found;
+}
 
 bool valid_id(std::string_view id) {
     if (id.empty()) return false;
@@ -81,7 +121,20 @@ void lint_runbook(const Runbook& r, std::vector<Diagnostic>& out) {
         if (auto [it, inserted] = steps.emplace(step.name, &step); !inserted)
             report(step.line, "step name '" + step.name + "' is used twice (also line " +
                                   std::to_string(it->second->line) + ")");
-        if (step.interpreter.empty() && !is_runnable_language(step.language))
+        if (!step.shown_only.empty()) {
+            // Text, output and diagrams are shown on purpose; a language deja
+            // has no interpreter for is worth knowing about.
+            if (step.shown_only.starts_with("deja does not run"))
+                report(step.line, "step '" + step.name + "' is shown, never run: " + step.shown_only, Severity::warning);
+            continue;
+        }
+        for (const auto& placeholder : shell_placeholders(step))
+            report(step.line, "step '" + step.name + "': " + placeholder +
+                                  " is a placeholder, and the shell reads '<' as a redirection: write a variable "
+                                  "such as \"$NODE\" and give it with --param NODE=...",
+                   Severity::warning);
+        if (step.interpreter.empty() && !is_runnable_language(step.language) &&
+            !(r.runme_style && step.language.empty()))
             report(step.line, "step '" + step.name + "' is in " +
                                   (step.language.empty() ? std::string("no language") : "'" + step.language + "'") +
                                   ", which deja cannot run (sh, bash, sql, python, or set an interpreter)");

@@ -101,6 +101,7 @@ void to_json(nlohmann::json& j, const Param& v) {
     j = {{"name", v.name}, {"description", v.description}, {"required", v.required},
          {"secret", v.secret}, {"env", v.environment}, {"pattern", v.pattern}, {"choices", v.choices},
          {"line", v.line}};
+    if (!v.declared_by.empty()) j["declared_by"] = v.declared_by;
     j["default"] = v.default_value ? nlohmann::json(*v.default_value) : nlohmann::json(nullptr);
 }
 
@@ -113,6 +114,7 @@ void from_json(const nlohmann::json& j, Param& v) {
     get_opt(j, "pattern", v.pattern);
     get_opt(j, "choices", v.choices);
     get_opt(j, "line", v.line);
+    get_opt(j, "declared_by", v.declared_by);
     if (auto it = j.find("default"); it != j.end() && it->is_string()) v.default_value = it->get<std::string>();
 }
 
@@ -145,6 +147,9 @@ void to_json(nlohmann::json& j, const Step& v) {
          {"timeout", v.timeout.count()}, {"confirm", v.confirm},
          {"continue_on_error", v.continue_on_error}, {"exclude_from_run_all", v.exclude_from_run_all},
          {"attributes", v.attributes}, {"line", v.line}};
+    if (!v.shown_only.empty()) j["shown_only"] = v.shown_only;
+    if (v.name_generated) j["name_generated"] = true;
+    if (v.output_lines > 0) j["output_lines"] = v.output_lines;
 }
 
 void from_json(const nlohmann::json& j, Step& v) {
@@ -166,6 +171,9 @@ void from_json(const nlohmann::json& j, Step& v) {
     get_opt(j, "exclude_from_run_all", v.exclude_from_run_all);
     if (auto it = j.find("attributes"); it != j.end()) v.attributes = *it;
     get_opt(j, "line", v.line);
+    get_opt(j, "shown_only", v.shown_only);
+    get_opt(j, "name_generated", v.name_generated);
+    get_opt(j, "output_lines", v.output_lines);
 }
 
 void to_json(nlohmann::json& j, const Runbook& v) {
@@ -173,7 +181,7 @@ void to_json(nlohmann::json& j, const Runbook& v) {
          {"tags", v.tags}, {"params", v.params}, {"signatures", v.signatures},
          {"cleared_by", v.cleared_by}, {"examples", v.examples}, {"incidents", v.incidents}, {"references", v.references},
          {"steps", v.steps},
-         {"runme_style", v.runme_style}, {"symptom", v.symptom}, {"body_markdown", v.body_markdown},
+         {"runme_style", v.runme_style}, {"shell", v.shell}, {"front_matter_error", v.front_matter_error}, {"symptom", v.symptom}, {"body_markdown", v.body_markdown},
          {"body_text", v.body_text}, {"path", v.path}, {"content_hash", v.content_hash}};
 }
 
@@ -190,6 +198,8 @@ void from_json(const nlohmann::json& j, Runbook& v) {
     get_opt(j, "references", v.references);
     get_opt(j, "steps", v.steps);
     get_opt(j, "runme_style", v.runme_style);
+    get_opt(j, "shell", v.shell);
+    get_opt(j, "front_matter_error", v.front_matter_error);
     get_opt(j, "symptom", v.symptom);
     get_opt(j, "body_markdown", v.body_markdown);
     get_opt(j, "body_text", v.body_text);

@@ -50,6 +50,9 @@ struct Param {
     std::string pattern;               // RE2, must match the whole value; empty = any
     std::vector<std::string> choices;  // empty = any
     int line = 0;
+    // Empty for a param of the front matter; else the cell whose
+    // `export NAME=...` declared it (a Runme prompt).
+    std::string declared_by;
 };
 
 struct Signature {
@@ -81,6 +84,11 @@ struct Step {
     bool confirm = false;           // ask before this step even in a confirmed run
     bool continue_on_error = false; // a failing apply does not stop the run
     bool exclude_from_run_all = false;
+    // Why this block is shown and never run (a yaml block, `ignore=true`, a
+    // language deja does not run); empty for a block that runs.
+    std::string shown_only;
+    bool name_generated = false;  // named by Runme's rule from its first command
+    int output_lines = 0;         // pasted output after `$ ` commands, left out of `code`
     nlohmann::json attributes = nlohmann::json::object();  // every attribute as written
     int line = 0;             // line of the opening fence
 };
@@ -100,6 +108,10 @@ struct Runbook {
     std::vector<Reference> references;   // incidents named in the file, with lines
     std::vector<Step> steps;             // in document order
     bool runme_style = false;  // no deja keys anywhere: Runme semantics
+    std::string shell;         // front matter `shell`: the program for shell cells (Runme)
+    // "file:line: message" when the front matter does not parse: such a
+    // runbook is never run (it would run without the params it declares).
+    std::string front_matter_error;
     // Front matter `symptom: true`: its failure is the visible consequence of
     // another one (a Job's backoff limit, Helm's atomic rollback), so a match
     // ranks after any cause found in the same log.

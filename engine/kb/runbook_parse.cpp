@@ -2,6 +2,7 @@
 // steps from fenced code blocks with Runme-style attributes.
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 
 #include "kb/document.hpp"
@@ -9,6 +10,7 @@
 #include "kb/info_string.hpp"
 #include "kb/links.hpp"
 #include "kb/load.hpp"
+#include "kb/runme.hpp"
 #include "base/text.hpp"
 
 namespace kb {
@@ -202,14 +204,24 @@ struct StepContext {
     const std::string& default_cwd;
 };
 
-// Returns whether the block carried one of deja's own keys.
-bool read_step_attributes(const StepContext& ctx, const InfoString& info, Step& step) {
-    bool deja_keys = false;
+bool has_deja_keys(const InfoString& info) {
+    for (const auto& [key, value] : info.attributes.items())
+        if (std::find(deja_step_keys.begin(), deja_step_keys.end(), key) != deja_step_keys.end()) return true;
+    return false;
+}
+
+// A cell's `cwd` is relative to the front matter's, as Runme combines them.
+std::string combined_cwd(const std::string& document_cwd, const std::string& cell_cwd) {
+    if (cell_cwd.empty()) return document_cwd;
+    if (document_cwd.empty() || cell_cwd.front() == '/') return cell_cwd;
+    return document_cwd + (document_cwd.back() == '/' ? "" : "/") + cell_cwd;
+}
+
+void read_step_attributes(const StepContext& ctx, const InfoString& info, Step& step) {
     auto problem = [&](const std::string& message) {
         ctx.diagnostics.push_back({ctx.path, step.line, Severity::error, message});
     };
     for (const auto& [key, value] : info.attributes.items()) {
-        if (std::find(deja_step_keys.begin(), deja_step_keys.end(), key) != deja_step_keys.end()) deja_keys = true;
         if (key == "name") {
             step.name = attribute_string(value);
         } else if (key == "kind") {
@@ -247,20 +259,103 @@ bool read_step_attributes(const StepContext& ctx, const InfoString& info, Step& 
             step.tag = attribute_string(value);
         }
     }
-    if (step.cwd.empty()) step.cwd = ctx.default_cwd;
-    return deja_keys;
+    step.cwd = combined_cwd(ctx.default_cwd, step.cwd);
+}
+
+// Why Runme would show this block and not run it; empty when it runs.
+// Runme's rules (document/block.go): `transform=false` or `ignore=true`
+// hide a block, mermaid is a diagram unless its attributes say otherwise.
+std::string shown_only_reason(const InfoString& info, const Step& step) {
+    const auto& attributes = info.attributes;
+    if (auto it = attributes.find("transform"); it != attributes.end())
+        if (auto flag = attribute_bool(*it)) return *flag ? "" : "marked transform=false";
+    if (auto it = attributes.find("ignore"); it != attributes.end())
+        if (auto flag = attribute_bool(*it)) return *flag ? "marked ignore=true" : "";
+    if (info.language == "mermaid") return "a mermaid diagram";
+    if (!step.interpreter.empty() || info.language.empty() || is_runnable_language(info.language)) return "";
+    if (is_display_language(info.language)) return "a " + info.language + " block: text, not a program";
+    return "deja does not run " + info.language + " blocks";
+}
+
+// Runme's prompts become params: declared in the plan, taken from --param,
+// DEJA_PARAM_<NAME> or a prompt. A placeholder is the default; a message
+// asks. With prompts off (skipPrompts, promptEnv: no), what is written is
+// the value, as in Runme.
+void declare_export_params(Step& step, bool prompts_off, Runbook& runbook) {
+    if (auto it = step.attributes.find("promptEnv"); it != step.attributes.end()) {
+        std::string mode = base::text::lower(attribute_string(*it));
+        if (mode == "no" || mode == "false" || mode == "never" || mode == "0") prompts_off = true;
+    }
+    for (auto& prompt : take_export_prompts(step.code)) {
+        if (runbook.param(prompt.name)) continue;
+        Param param;
+        param.name = prompt.name;
+        param.line = step.line + 1 + prompt.line;
+        param.declared_by = step.name;
+        if (prompts_off || prompt.kind == ExportValue::placeholder) {
+            param.default_value = prompt.value;
+            param.description = prompts_off ? "set by step " + step.name : "placeholder: " + prompt.value;
+        } else {
+            param.required = true;
+            param.description = prompt.kind == ExportValue::message ? prompt.value : "asked for by step " + step.name;
+        }
+        runbook.params.push_back(std::move(param));
+    }
+}
+
+// Third-party runbooks use variables they never declare (`$NODE`,
+// `${NAMESPACE}`): each one that no earlier cell sets becomes a required
+// param, filled from --param, the environment (the shell would have read
+// it there) or a prompt, so a run asks instead of running with it empty.
+void declare_undeclared_variables(Runbook& runbook) {
+    std::set<std::string, std::less<>> known;
+    for (const auto& p : runbook.params) known.insert(p.name);
+    const Step* previous = nullptr;
+    for (const auto& step : runbook.steps) {
+        // A cell named in capitals exports its output under its name.
+        if (previous && !previous->name_generated) known.insert(previous->name);
+        previous = &step;
+        if (!step.shown_only.empty() || !step.interpreter.empty()) continue;
+        auto rule = language_rule(step.language.empty() ? "sh" : step.language);
+        if (!rule || !rule->shell) continue;
+        auto variables = shell_variables(step.code);
+        for (const auto& name : variables.used) {
+            if (known.contains(name)) continue;
+            Param param;
+            param.name = name;
+            param.required = true;
+            param.environment = true;
+            param.declared_by = step.name;
+            param.description = "used by step " + step.name + "; nothing in the runbook sets it";
+            param.line = step.line;
+            runbook.params.push_back(std::move(param));
+            known.insert(name);
+        }
+        for (const auto& name : variables.set) known.insert(name);
+    }
 }
 
 void read_steps(const std::string& path, const markdown::Document& doc, const std::string& default_cwd,
-                Runbook& runbook, std::vector<Diagnostic>& diagnostics) {
+                bool prompts_off, Runbook& runbook, std::vector<Diagnostic>& diagnostics) {
+    std::vector<InfoString> infos;
     bool any_deja_keys = false;
-    StepContext ctx{path, diagnostics, default_cwd};
     for (const auto& block : doc.code_blocks) {
+        infos.push_back(parse_info_string(block.info));
+        any_deja_keys = any_deja_keys || (block.fenced && has_deja_keys(infos.back()));
+    }
+    runbook.runme_style = !any_deja_keys;
+    StepContext ctx{path, diagnostics, default_cwd};
+    std::map<std::string, int> generated;  // Runme numbers repeated names: x, x-2, x-3
+    for (std::size_t i = 0; i < doc.code_blocks.size(); ++i) {
+        const auto& block = doc.code_blocks[i];
+        const InfoString& info = infos[i];
         if (!block.fenced) continue;
-        InfoString info = parse_info_string(block.info);
-        if (info.language.empty() && !info.has_attributes) continue;
-        if (!info.has_attributes && !is_runnable_language(info.language)) continue;
-        if (is_display_language(info.language) && !info.has_attributes) continue;
+        if (!runbook.runme_style) {
+            // deja's own runbooks: only blocks in a language it runs, or with attributes, are steps.
+            if (info.language.empty() && !info.has_attributes) continue;
+            if (!info.has_attributes && !is_runnable_language(info.language)) continue;
+            if (is_display_language(info.language) && !info.has_attributes) continue;
+        }
 
         Step step;
         step.language = info.language;
@@ -268,11 +363,32 @@ void read_steps(const std::string& path, const markdown::Document& doc, const st
         step.line = block.line;
         if (!info.error.empty()) diagnostics.push_back({path, block.line, Severity::error, "step attributes: " + info.error});
         step.attributes = info.attributes;
-        any_deja_keys = read_step_attributes(ctx, info, step) || any_deja_keys;
+        read_step_attributes(ctx, info, step);
+        if (runbook.runme_style) {
+            step.shown_only = shown_only_reason(info, step);
+            auto rule = language_rule(step.language.empty() ? "sh" : step.language);
+            if (step.shown_only.empty() && rule && rule->shell) {
+                auto script = strip_shell_prompts(step.code);
+                step.code = std::move(script.code);
+                step.output_lines = script.output_lines;
+            }
+            if (step.name.empty()) {
+                std::string name = runme_cell_name(block.code);
+                if (!name.empty()) {
+                    int seen = ++generated[name];
+                    step.name = seen == 1 ? name : name + "-" + std::to_string(seen);
+                    step.name_generated = true;
+                }
+            }
+        }
         if (step.name.empty()) step.name = "step-" + std::to_string(runbook.steps.size() + 1);
+        if (runbook.runme_style && step.shown_only.empty()) {
+            auto rule = language_rule(step.language.empty() ? "sh" : step.language);
+            if (rule && rule->shell) declare_export_params(step, prompts_off, runbook);
+        }
         runbook.steps.push_back(std::move(step));
     }
-    runbook.runme_style = !any_deja_keys;
+    if (runbook.runme_style) declare_undeclared_variables(runbook);
 }
 
 void read_incident_links(const markdown::Document& doc, Runbook& runbook) {
@@ -288,14 +404,20 @@ void read_incident_links(const markdown::Document& doc, Runbook& runbook) {
 std::optional<Runbook> parse_runbook(const std::string& path, std::string_view bytes,
                                      std::vector<Diagnostic>& diagnostics) {
     SourceDocument doc;
+    const std::size_t before = diagnostics.size();
     if (!read_document(path, bytes, diagnostics, doc)) return std::nullopt;
 
     Runbook runbook;
+    for (std::size_t i = before; i < diagnostics.size(); ++i)
+        if (diagnostics[i].severity == Severity::error && diagnostics[i].message.starts_with("front matter") &&
+            runbook.front_matter_error.empty())
+            runbook.front_matter_error = diagnostics[i].format();
     runbook.path = path;
     runbook.content_hash = base::hash_hex(bytes);
     runbook.body_markdown = std::string(doc.split.body);
     runbook.body_text = doc.markdown.plain_text;
     std::string default_cwd;
+    bool prompts_off = false;
 
     if (doc.yaml) {
         Reader reader{path, diagnostics};
@@ -329,6 +451,10 @@ std::optional<Runbook> parse_runbook(const std::string& path, std::string_view b
                     runbook.references.push_back({id, line, true});
             } else if (key == "cwd") {
                 if (auto s = reader.scalar(value, "cwd")) default_cwd = *s;
+            } else if (key == "shell") {
+                if (auto s = reader.scalar(value, "shell")) runbook.shell = std::string(base::text::trim(*s));
+            } else if (key == "skipPrompts") {
+                if (auto b = reader.boolean(value, "skipPrompts")) prompts_off = *b;
             } else if (!known_runbook_keys.contains(key)) {
                 reader.warning(entry.key, "unknown front-matter key '" + key + "'");
             }
@@ -341,7 +467,7 @@ std::optional<Runbook> parse_runbook(const std::string& path, std::string_view b
     if (runbook.summary.empty())
         runbook.summary = first_paragraph(doc.markdown, 280, [](const markdown::TextLine&) { return true; });
 
-    read_steps(path, doc.markdown, default_cwd, runbook, diagnostics);
+    read_steps(path, doc.markdown, default_cwd, prompts_off, runbook, diagnostics);
     read_incident_links(doc.markdown, runbook);
     for (const auto& ref : runbook.references) runbook.incidents.push_back(ref.id);
     return runbook;

@@ -36,6 +36,7 @@ const char* status_colour(store::StepStatus status) {
 }
 
 std::string when_clause(const PlannedStep& step) {
+    if (!step.shown_only.empty()) return "shown, not run: " + step.shown_only;
     if (step.excluded) return "excluded from runs (excludeFromRunAll)";
     std::string out;
     if (!step.step->skip_if.empty()) out = "skipped if " + step.step->skip_if + " succeeds";
@@ -123,7 +124,7 @@ void Console::plan(const Plan& plan, const std::vector<ResolvedParam>& params) {
     for (const auto& s : plan.steps) name_width = std::max(name_width, s.step->name.size());
     int position = 0;
     for (const auto& s : plan.steps) {
-        std::string number = s.excluded ? "-" : std::to_string(++position);
+        std::string number = s.excluded || !s.shown_only.empty() ? "-" : std::to_string(++position);
         std::string language = s.step->language.empty() ? "" : s.step->language;
         if (!s.step->interpreter.empty())
             language += (language.empty() ? "via " : " via ") + s.step->interpreter;
@@ -139,9 +140,10 @@ void Console::plan(const Plan& plan, const std::vector<ResolvedParam>& params) {
 void Console::step_code(const PlannedStep& step, const std::vector<std::string>& command) {
     out_ << paint(step.step->name, bold) << " (" << kb::to_string(step.step->kind)
          << (step.step->language.empty() ? "" : ", " + step.step->language) << ")";
-    if (step.excluded) out_ << paint("  excluded from runs", dim);
+    if (!step.shown_only.empty()) out_ << paint("  shown, not run: " + step.shown_only, dim);
+    else if (step.excluded) out_ << paint("  excluded from runs", dim);
     out_ << '\n';
-    out_ << "  runs: " << shell_quote_join(command) << '\n';
+    if (!command.empty()) out_ << "  runs: " << shell_quote_join(command) << '\n';
     if (!step.cwd.empty()) out_ << "  in:   " << step.cwd.string() << '\n';
     for (auto line : base::text::split_lines(step.step->code)) out_ << "  │ " << line << '\n';
     out_.flush();

@@ -1,6 +1,9 @@
 #include "run/env_file.hpp"
 
 #include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "base/text.hpp"
 
@@ -13,13 +16,41 @@ bool is_env_name(std::string_view name) {
     return true;
 }
 
-EnvFile parse_env_file(std::string_view text) {
+namespace {
+
+std::string unquoted(std::string_view value) {
+    value = base::text::trim(value);
+    if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') return std::string(value.substr(1, value.size() - 2));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        std::string out;
+        for (std::size_t i = 1; i + 1 < value.size(); ++i) {
+            if (value[i] == '\\' && i + 2 < value.size()) {
+                char next = value[++i];
+                out += next == 'n' ? '\n' : next;
+            } else {
+                out += value[i];
+            }
+        }
+        return out;
+    }
+    if (auto hash = value.find(" #"); hash != std::string_view::npos) value = base::text::trim(value.substr(0, hash));
+    return std::string(value);
+}
+
+}  // namespace
+
+EnvFile parse_env_file(std::string_view text, EnvSyntax syntax) {
     EnvFile out;
     auto lines = base::text::split_lines(text);
     for (std::size_t i = 0; i < lines.size(); ++i) {
         std::string_view line = lines[i];
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         if (base::text::trim(line).empty()) continue;
+        if (syntax == EnvSyntax::dotenv) {
+            line = base::text::trim(line);
+            if (line.starts_with('#')) continue;
+            if (line.starts_with("export ")) line = base::text::trim(line.substr(7));
+        }
         std::string line_no = "line " + std::to_string(i + 1);
         auto heredoc = line.find("<<");
         auto eq = line.find('=');
@@ -55,9 +86,22 @@ EnvFile parse_env_file(std::string_view text) {
             out.problems.push_back(line_no + ": expected NAME=value");
             continue;
         }
-        out.values.emplace_back(std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)));
+        std::string value = syntax == EnvSyntax::dotenv ? unquoted(line.substr(eq + 1)) : std::string(line.substr(eq + 1));
+        out.values.emplace_back(std::string(line.substr(0, eq)), std::move(value));
     }
     return out;
+}
+
+EnvFile read_dot_env(const std::string& document_path) {
+    if (document_path.empty()) return {};
+    std::filesystem::path file = std::filesystem::path(document_path).parent_path() / ".env";
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return {};
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = parse_env_file(text.str(), EnvSyntax::dotenv);
+    for (auto& problem : parsed.problems) problem = file.string() + ", " + problem;
+    return parsed;
 }
 
 }  // namespace run

@@ -1,6 +1,7 @@
 // $DEJA_ENV: a step hands values to the steps after it by appending lines to
 // the file it names, as GitHub Actions does with $GITHUB_ENV: `NAME=value`,
-// or `NAME<<DELIMITER`, lines, `DELIMITER` for a value spanning lines.
+// or `NAME<<DELIMITER`, lines, `DELIMITER` for a value spanning lines. The
+// same reader takes the `.env` beside a Runme document.
 #pragma once
 
 #include <string>
@@ -15,8 +16,15 @@ struct EnvFile {
     std::vector<std::string> problems;                        // "line N: ..." for lines ignored
 };
 
-EnvFile parse_env_file(std::string_view text);
+// `dotenv`: a `.env` file as Runme (godotenv) reads it: also `# comments`,
+// an `export ` before the name and values in matching quotes.
+enum class EnvSyntax { deja_env, dotenv };
+EnvFile parse_env_file(std::string_view text, EnvSyntax syntax = EnvSyntax::deja_env);
 
 bool is_env_name(std::string_view name);
+
+// The `.env` beside a document, read as Runme reads it (EnvSyntax::dotenv);
+// empty values and problems when there is none.
+EnvFile read_dot_env(const std::string& document_path);
 
 }  // namespace run

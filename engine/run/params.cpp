@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 
 #include <re2/re2.h>
 
 #include "kb/secrets.hpp"
+#include "run/env_file.hpp"
 #include "run/mask.hpp"
 
 namespace run {
@@ -41,6 +43,16 @@ std::string check_value(const kb::Param& param, const std::string& value) {
         return "param " + param.name + ": the value is not one of the choices (" + list + ")";
     }
     return "";
+}
+
+EnvLookup runbook_environment(const kb::Runbook& runbook) {
+    if (!runbook.runme_style) return process_environment;
+    std::map<std::string, std::string> dot_env;
+    for (auto& [name, value] : read_dot_env(runbook.path).values) dot_env[name] = value;
+    return [dot_env = std::move(dot_env)](const std::string& name) -> std::optional<std::string> {
+        if (auto it = dot_env.find(name); it != dot_env.end() && !it->second.empty()) return it->second;
+        return process_environment(name);
+    };
 }
 
 ParamResolution resolve_params(const kb::Runbook& runbook, const kb::ParamValues& given,

@@ -38,6 +38,9 @@ struct ParamResolution {
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 std::optional<std::string> process_environment(const std::string& name);
+// For a Runme-style runbook: the `.env` beside it, then the process
+// environment (Runme's session starts from both).
+EnvLookup runbook_environment(const kb::Runbook& runbook);
 
 // `given` holds the --param values, `from_log` what a matched log filled in
 // (below --param, above the environment). An empty environment variable

@@ -17,7 +17,9 @@ namespace run {
 struct PlannedStep {
     const kb::Step* step = nullptr;
     int number = 0;                      // 1-based position in the document
-    bool excluded = false;               // excludeFromRunAll: shown, never run
+    bool excluded = false;               // excludeFromRunAll: shown, run only when asked for by name
+    std::string shown_only;              // why it is shown and never run (kb::Step::shown_only, or no interpreter here)
+    bool session = false;                // a Runme cell in a shell: its exports reach the cells after it
     std::vector<std::string> program;    // interpreter and its fixed arguments; the code file follows
     std::string extension;               // of the code file (".sh", ".sql", ".py")
     bool is_sql = false;                 // psql: params also as -v variables
@@ -32,8 +34,12 @@ struct Plan {
     const PlannedStep* find(const std::string& name) const;
 };
 
-// Refuses (naming file and line) a step whose language deja cannot run and
-// has no interpreter (a Runme-style block without a language runs in bash), or whose skip_if names no diagnose step. Relative `cwd`
+// Refuses (naming file and line) a step of a deja runbook whose language deja
+// cannot run and has no interpreter, or whose skip_if names no diagnose step.
+// A Runme-style block that is not a program, or whose interpreter is not
+// installed, is shown and never run (a block without a language runs in the
+// shell, with Runme's `set -e -o pipefail` and the front matter's `shell`,
+// and shares its exports with the cells after it). Relative `cwd`
 // resolves against `invocation_dir` for deja runbooks and against the
 // runbook's own folder for Runme-style ones (Runme's rule; its blocks also
 // run in that folder by default).
@@ -45,6 +51,23 @@ enum class CommandView { execute, display };
 std::vector<std::string> command_line(const PlannedStep& step, const std::string& code_file,
                                       const std::vector<ResolvedParam>& params,
                                       const std::map<std::string, std::string>& env, CommandView view);
+
+// The cells a user asked for: names, 1-based positions in the document or
+// globs (`--step`, `ID:NAME`), and tags/categories. Named cells run even when
+// marked excludeFromRunAll, as in Runme; cells picked by tag do not.
+struct StepSelection {
+    std::vector<std::string> names;
+    std::vector<std::string> tags;
+    bool empty() const { return names.empty() && tags.empty(); }
+};
+
+// The plan with only the selected steps, in plan order; an error naming the
+// cells there are when a name matches none.
+base::Result<Plan> select_steps(const Plan& plan, const StepSelection& selection);
+
+// Whether `program` can be started: a path that is executable, or a name
+// found on PATH.
+bool program_available(const std::string& program);
 
 // One line, each word quoted for a POSIX shell where it needs it.
 std::string shell_quote_join(const std::vector<std::string>& words);

@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <system_error>
 
+#include "base/text.hpp"
 #include "kb/secrets.hpp"
 #include "run/env_file.hpp"
 #include "run/interrupt.hpp"
@@ -85,6 +87,23 @@ nlohmann::json mask_json(const nlohmann::json& j, const Masker& masker) {
     return j;
 }
 
+// The command a shell could not find: "bash: line 3: kubectl: command not
+// found", "sh: 1: kubectl: not found", "zsh: command not found: kubectl".
+std::string missing_command(std::string_view output) {
+    for (auto line : base::text::split_lines(output)) {
+        line = base::text::trim(line);
+        for (std::string_view tail : {": command not found", ": not found"}) {
+            if (!line.ends_with(tail)) continue;
+            auto head = line.substr(0, line.size() - tail.size());
+            auto colon = head.rfind(": ");
+            return std::string(colon == std::string_view::npos ? head : head.substr(colon + 2));
+        }
+        if (auto at = line.find("command not found: "); at != std::string_view::npos)
+            return std::string(line.substr(at + 19));
+    }
+    return "";
+}
+
 bool changes_something(const PlannedStep& step) {
     return step.step->kind == kb::StepKind::apply || step.step->kind == kb::StepKind::rollback;
 }
@@ -104,7 +123,7 @@ public:
         console_.plan(plan_, params_);
         console_.note("\nDry run: every step's code follows; nothing is executed.\n");
         for (const auto& step : plan_.steps) {
-            console_.step_code(step, display_command(step));
+            console_.step_code(step, step.shown_only.empty() ? display_command(step) : std::vector<std::string>{});
             console_.note("");
         }
         RunOutcome outcome;
@@ -120,7 +139,7 @@ public:
 
         std::vector<const PlannedStep*> to_run;
         for (const auto& s : plan_.steps) {
-            if (s.excluded) continue;
+            if (s.excluded || !s.shown_only.empty()) continue;
             if (options_.mode == Mode::diagnose && s.step->kind != kb::StepKind::diagnose) continue;
             to_run.push_back(&s);
         }
@@ -159,6 +178,7 @@ public:
         run_dir_.emplace();
         if (!run_dir_->path().empty()) {
             base_env_ = current_environment();
+            if (plan_.runme_style) load_dot_env();
             for (const auto& p : params_) base_env_[p.name] = p.value;
         } else {
             return finish_error("cannot create a private temporary folder for the run's files");
@@ -186,12 +206,8 @@ private:
         return command_line(step, "<code of " + step.step->name + ">", params_, {}, CommandView::display);
     }
 
+    // A refusal is not a run: nothing ran, so the history has nothing to keep.
     base::Result<RunOutcome> refuse(const std::string& message) {
-        if (history_) {
-            auto id = history_->record_refused(new_run(), message);
-            if (!id) return id.error();
-            run_id_ = *id;
-        }
         RunOutcome outcome;
         outcome.status = store::RunStatus::refused;
         outcome.exit_code = 2;
@@ -241,10 +257,14 @@ private:
             }
             run_step(*s);
         }
+        if (cannot_run_) {
+            status_ = store::RunStatus::failed;
+            message_ = fail_message_;
+        }
         if (interrupted() || stop_requested_) return;
         console_.note("\nWhat the other steps would do (--diagnose runs none of them):");
         for (const auto& s : plan_.steps) {
-            if (s.step->kind == kb::StepKind::diagnose || s.excluded) continue;
+            if (s.step->kind == kb::StepKind::diagnose || s.excluded || !s.shown_only.empty()) continue;
             if (!s.step->skip_if.empty() && succeeded(s.step->skip_if)) {
                 console_.note("· " + s.step->name + " would be skipped: " + s.step->skip_if +
                               " succeeded, so the change is already in place");
@@ -298,7 +318,7 @@ private:
             }
         }
         if (status_ == store::RunStatus::interrupted) return;
-        if (failed) {
+        if (failed || cannot_run_) {
             status_ = store::RunStatus::failed;
             message_ = fail_message_;
             if (rollback_failed_) message_ += "; a rollback step failed too";
@@ -393,7 +413,13 @@ private:
         }
 
         std::map<std::string, std::string> env = base_env_;
+        for (const auto& [k, v] : session_) {
+            if (v) env[k] = *v;
+            else env.erase(k);
+        }
         for (const auto& [k, v] : handed_over_) env[k] = v;
+        fs::path session_file = run_dir_->path() / (stem + ".session");
+        if (s.session) env["DEJA_SESSION"] = session_file.string();
         env["DEJA_ENV"] = env_file.string();
         env["DEJA_RUNBOOK"] = runbook_.id;
         env["DEJA_STEP"] = s.step->name;
@@ -438,13 +464,23 @@ private:
                 r.status = result.status && result.status->exit_code == 0 && !result.status->signal
                                ? store::StepStatus::ok
                                : store::StepStatus::failed;
-                if (s.step->kind == kb::StepKind::diagnose && r.status == store::StepStatus::failed)
+                if (result.status && result.status->exit_code == 127) {
+                    // A missing tool says nothing about the system: not a
+                    // finding, and the steps after it would only guess.
+                    std::string tool = missing_command(result.output);
+                    r.note = "cannot run here: " + (tool.empty() ? "a command it uses" : tool) + " is not installed";
+                    stop_requested_ = cannot_run_ = true;
+                    if (fail_message_.empty()) fail_message_ = "step " + s.step->name + " " + r.note;
+                } else if (s.step->kind == kb::StepKind::diagnose && r.status == store::StepStatus::failed) {
                     r.note = "a diagnose step's failure is information, not a run failure";
+                }
                 break;
         }
         if (r.output_truncated) r.note += std::string(r.note.empty() ? "" : "; ") + "output cut to its last " +
                                           std::to_string(options_.capture_limit / 1024) + " KiB";
         take_handed_over(env_file, r);
+        if (s.session) take_session(session_file, env);
+        if (plan_.runme_style) keep_output(s, result.output);
         console_.step_result(r);
         record(r);
         return r.status;
@@ -468,6 +504,67 @@ private:
                 for (const auto& part : kb::hidden_parts(p.value, p.secret)) masker_.add(part);
             }
         }
+    }
+
+    // Runme loads a .env beside the document into the session; the
+    // process environment and the params still win over it.
+    void load_dot_env() {
+        auto parsed = read_dot_env(runbook_.path);
+        for (const auto& problem : parsed.problems) console_.note("deja: warning: " + masker_.mask(problem) + "; ignored");
+        for (const auto& [name, value] : parsed.values) {
+            for (const auto& part : kb::hidden_parts(value, kb::is_secret_name(name))) masker_.add(part);
+            base_env_.emplace(name, value);
+        }
+    }
+
+    // What a Runme cell exported or unset, as Runme's env collector sees it:
+    // the environment the cell left against the one it was given.
+    void take_session(const fs::path& file, const std::map<std::string, std::string>& given) {
+        std::ifstream in(file, std::ios::binary);
+        if (!in) return;  // the cell was killed before its trap ran
+        std::stringstream text;
+        text << in.rdbuf();
+        std::string dump = text.str();
+        std::map<std::string, std::string> left;
+        std::size_t start = 0;
+        while (start < dump.size()) {
+            auto end = dump.find('\0', start);
+            if (end == std::string::npos) end = dump.size();
+            std::string_view entry(dump.data() + start, end - start);
+            start = end + 1;
+            auto eq = entry.find('=');
+            if (eq == std::string_view::npos || eq == 0) continue;
+            left.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+        }
+        auto ours = [](const std::string& name) {
+            return name.starts_with("DEJA_") || name == "_" || name == "SHLVL" || name == "PWD" || name == "OLDPWD" ||
+                   name == "__";
+        };
+        for (const auto& [name, value] : left) {
+            if (ours(name)) continue;
+            auto before = given.find(name);
+            if (before != given.end() && before->second == value) continue;
+            session_[name] = value;
+            for (const auto& part : kb::hidden_parts(value, kb::is_secret_name(name))) masker_.add(part);
+        }
+        for (const auto& [name, value] : given)
+            if (!ours(name) && !left.contains(name)) session_[name] = std::nullopt;
+    }
+
+    // Runme keeps the last cell's output in $__, and a cell named in
+    // capitals exports its output under its name.
+    void keep_output(const PlannedStep& s, const std::string& output) {
+        // An environment string over 128 KiB cannot be passed to exec().
+        constexpr std::size_t limit = 64 * 1024;
+        std::string value = output.size() > limit ? output.substr(output.size() - limit) : output;
+        while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+        session_["__"] = value;
+        const std::string& name = s.step->name;
+        bool capitals = !s.step->name_generated && !name.empty() && !(name[0] >= '0' && name[0] <= '9') &&
+                        std::all_of(name.begin(), name.end(), [](char c) {
+                            return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+                        });
+        if (capitals) session_[name] = value;
     }
 
     base::Result<RunOutcome> finish() {
@@ -502,12 +599,14 @@ private:
     InterruptGuard* interrupt_ = nullptr;
     std::map<std::string, std::string> base_env_;
     std::map<std::string, std::string> handed_over_;
+    std::map<std::string, std::optional<std::string>> session_;  // Runme cells: set, or unset (nullopt)
     std::vector<store::StepRecord> records_;
     long long run_id_ = 0;
     int position_ = 0;
     int total_ = 0;
     bool stop_requested_ = false;
     bool rollback_failed_ = false;
+    bool cannot_run_ = false;  // a step's command is not installed (exit 127)
     bool history_warned_ = false;
     store::RunStatus status_ = store::RunStatus::succeeded;
     std::string message_;
@@ -521,22 +620,17 @@ base::Result<RunOutcome> run_runbook(const kb::Runbook& runbook, const std::vect
                                    std::ostream& out) {
     fs::path invocation_dir = options.invocation_dir.empty() ? fs::current_path() : options.invocation_dir;
     auto plan = make_plan(runbook, invocation_dir);
+    if (plan) plan = select_steps(*plan, options.selection);
     if (!plan) return plan.error();
     Execution execution(runbook, *plan, params, options, ask, history, out);
     if (options.mode == Mode::dry_run) return execution.dry_run();
+    if (auto why = not_runnable(runbook)) return base::error(*why);
     return execution.execute();
 }
 
-void record_refusal(store::History* history, const kb::Runbook& runbook, const std::vector<ResolvedParam>& params,
-                    const nlohmann::json& evidence, const std::string& message) {
-    if (!history) return;
-    Masker masker;
-    for (const auto& p : params)
-        for (const auto& part : kb::hidden_parts(p.value, p.secret)) masker.add(part);
-    std::error_code ec;
-    store::NewRun run{runbook.id, runbook.title, runbook.content_hash, "run", masked(params),
-                      fs::current_path(ec).string(), mask_json(evidence, masker)};
-    (void)history->record_refused(run, masker.mask(message));
+std::optional<std::string> not_runnable(const kb::Runbook& runbook) {
+    if (runbook.front_matter_error.empty()) return std::nullopt;
+    return "runbook " + runbook.id + " is not run while its front matter does not parse: " + runbook.front_matter_error;
 }
 
 }  // namespace run

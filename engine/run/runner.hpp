@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "run/capture.hpp"
 #include "run/console.hpp"
 #include "run/params.hpp"
+#include "run/plan.hpp"
 #include "store/history.hpp"
 
 namespace run {
@@ -42,6 +44,7 @@ struct RunOptions {
     std::chrono::milliseconds kill_grace{5000};
     std::size_t capture_limit = default_capture_limit;
     nlohmann::json evidence;               // what --from-log matched; null otherwise
+    StepSelection selection;               // --step / --tag; empty: the whole runbook
     Colour colour = Colour::off;
 };
 
@@ -59,8 +62,8 @@ base::Result<RunOutcome> run_runbook(const kb::Runbook& runbook, const std::vect
                                    const RunOptions& options, const Ask& ask, store::History* history,
                                    std::ostream& out);
 
-// A run refused before it started (bad or missing params), for the record.
-void record_refusal(store::History* history, const kb::Runbook& runbook, const std::vector<ResolvedParam>& params,
-                    const nlohmann::json& evidence, const std::string& message);
+// Why a runbook may not run at all, whatever its params: its front matter
+// does not parse (it would run without what that declares). --dry-run still shows it.
+std::optional<std::string> not_runnable(const kb::Runbook& runbook);
 
 }  // namespace run

@@ -183,9 +183,12 @@ void append_number(std::string& out, std::uint64_t value) {
     while (n > 0) out += buffer[--n];
 }
 
+// Tokens by first character; every other first character shares one shard,
+// whose key is no single character, so it never collides with the 'u' shard
+// (it did, and the second write of search/t-u.js lost the first's words).
 std::string shard_key(std::string_view token) {
-    char c = token.empty() ? 'u' : token[0];
-    return is_ascii_word(c) ? std::string(1, c) : std::string("u");
+    if (!token.empty() && is_ascii_word(token[0])) return std::string(1, token[0]);
+    return "other";
 }
 
 }  // namespace
@@ -320,25 +323,26 @@ base::Result<Written> SearchIndexBuilder::write(const std::filesystem::path& out
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return tokens_[a] < tokens_[b]; });
 
+    // Grouped by key over the sorted tokens, so each shard's words stay in
+    // order (the page binary-searches them) and each file is written once.
+    std::map<std::string, std::pair<std::string, std::string>> grouped;
+    for (std::uint32_t index : order) {
+        auto& [words, lists] = grouped[shard_key(tokens_[index])];
+        if (!words.empty()) {
+            words += ' ';
+            lists += ' ';
+        }
+        words += tokens_[index];
+        std::uint32_t previous = 0;
+        for (Posting posting : postings_[index]) {
+            append_number(lists, (static_cast<std::uint64_t>((posting >> 2) - previous) << 2) | (posting & 3));
+            previous = posting >> 2;
+        }
+    }
     Written written;
     std::vector<std::string> shards;
-    std::size_t i = 0;
-    while (i < order.size()) {
-        std::string key = shard_key(tokens_[order[i]]);
-        std::string words, lists;
-        for (; i < order.size() && shard_key(tokens_[order[i]]) == key; ++i) {
-            if (!words.empty()) {
-                words += ' ';
-                lists += ' ';
-            }
-            words += tokens_[order[i]];
-            std::uint32_t previous = 0;
-            for (Posting posting : postings_[order[i]]) {
-                append_number(lists, (static_cast<std::uint64_t>((posting >> 2) - previous) << 2) | (posting & 3));
-                previous = posting >> 2;
-            }
-        }
-        std::string js = "deja.searchShard(\"" + key + "\",\"" + words + "\",\"" + lists + "\");\n";
+    for (const auto& [key, shard] : grouped) {
+        std::string js = "deja.searchShard(\"" + key + "\",\"" + shard.first + "\",\"" + shard.second + "\");\n";
         if (auto status = written.write(out_dir, "search/t-" + key + ".js", js); !status) return status.error();
         shards.push_back(key);
     }

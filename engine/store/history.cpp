@@ -340,10 +340,6 @@ base::Result<long long> History::begin_run(const NewRun& run) {
     return impl_->insert_run(run, RunStatus::running, "");
 }
 
-base::Result<long long> History::record_refused(const NewRun& run, const std::string& message) {
-    return impl_->insert_run(run, RunStatus::refused, message);
-}
-
 base::Status History::begin_step(long long run_id, const StepRecord& step) {
     auto q = impl_->db.prepare(R"sql(INSERT OR REPLACE INTO steps(run_id, position, name, kind, language, status,
                            exit_code, signal, started_at, duration_ms, output, output_truncated, note)

@@ -113,8 +113,6 @@ public:
 
     // Writes the run row (status running) and returns its id.
     base::Result<long long> begin_run(const NewRun& run);
-    // A run that never started (refused): one row, already finished.
-    base::Result<long long> record_refused(const NewRun& run, const std::string& message);
     // Steps are written when they start (status running) and updated when they end.
     base::Status begin_step(long long run_id, const StepRecord& step);
     base::Status end_step(long long run_id, const StepRecord& step);

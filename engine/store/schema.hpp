@@ -10,7 +10,7 @@ namespace store::schema {
 
 // Stored in PRAGMA user_version. Bump on any change to the tables, the
 // tokenizer, what goes into the search columns or the order of the rows.
-inline constexpr long long version = 5;
+inline constexpr long long version = 6;
 
 // Creates every table in an empty database.
 base::Status create(sqlite::Db& db);

@@ -59,7 +59,7 @@ TEST_CASE("lint reports each kind of problem at its line", "[kb][lint]") {
                      "true\n"                                                  // 16
                      "```\n"                                                   // 17
                      "\n"                                                      // 18
-                     "```ruby {\"name\":\"fix\",\"kind\":\"apply\",\"skip_if\":\"check\"}\n"  // 19
+                     "```cobol {\"name\":\"fix\",\"kind\":\"apply\",\"skip_if\":\"check\"}\n"  // 19
                      "puts 1\n"                                                // 20
                      "```\n"                                                   // 21
                      "\n"                                                      // 22
@@ -83,7 +83,7 @@ TEST_CASE("lint reports each kind of problem at its line", "[kb][lint]") {
         return l.starts_with("runbooks/bad.md:10: signature does not compile in RE2");
     }));
     CHECK(contains(lines, "runbooks/bad.md:11: links to incident '2020-01-01-nowhere', which does not exist"));
-    CHECK(contains(lines, "runbooks/bad.md:19: step 'fix' is in 'ruby', which deja cannot run (sh, bash, sql, "
+    CHECK(contains(lines, "runbooks/bad.md:19: step 'fix' is in 'cobol', which deja cannot run (sh, bash, sql, "
                           "python, or set an interpreter)"));
     CHECK(contains(lines, "runbooks/bad.md:19: step 'fix': skip_if names 'check', which is not a diagnose step"));
     CHECK(contains(lines, "runbooks/bad.md:23: step name 'check' is used twice (also line 15)"));

@@ -112,13 +112,16 @@ TEST_CASE("a runbook written for Runme keeps Runme's semantics", "[kb][runbook][
     CHECK(r.id == "runme-hello");  // no front matter: from the file name
     CHECK(r.title == "Say hello the Runme way");
     CHECK(r.runme_style);
-    REQUIRE(r.steps.size() == 2);
+    REQUIRE(r.steps.size() == 3);
     CHECK(r.steps[0].name == "hello");
     CHECK(r.steps[0].exclude_from_run_all);  // "true" as a JSON string, as Runme writes it
     CHECK(r.steps[0].cwd == "/tmp");
     CHECK(r.steps[1].interpreter == "zsh");
     CHECK(r.steps[1].tag == "greeting");
-    CHECK(r.steps[1].name == "step-2");
+    CHECK(r.steps[1].name == "echo-from");  // Runme's name, from the first command
+    CHECK(r.steps[1].name_generated);
+    CHECK(r.steps[2].language == "json");  // shown with the others, never run
+    CHECK(r.steps[2].shown_only == "a json block: text, not a program");
 }
 
 TEST_CASE("bad front matter values are reported at their line", "[kb][runbook][bad-input]") {

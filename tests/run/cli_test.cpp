@@ -165,9 +165,10 @@ TEST_CASE("without a terminal and without --yes, deja run refuses with exit 2 an
     CHECK_THAT(out.err, Catch::Contains("--yes"));
     CHECK_FALSE(fs::exists(kb / "main.pid"));
     CHECK_FALSE(fs::exists(kb / "never-ran"));
-    auto j = runs_show(kb, latest_run(kb));
-    CHECK(j["status"] == "refused");
-    CHECK(j["steps"].empty());
+    // A refused attempt is not a run: `deja runs` has nothing to list.
+    auto runs = runtest::deja(kb, {"runs", "--json"});
+    REQUIRE(runs.exit_code == 0);
+    CHECK(nlohmann::json::parse(runs.out).empty());
 }
 
 TEST_CASE("params that are missing, unknown or fail their pattern are refused with exit 2", "[run][cli][params]") {
@@ -211,8 +212,10 @@ echo "$HOST:$PORT"
     CHECK(from_env.exit_code == 0);
     CHECK_THAT(from_env.out, Catch::Contains("│ db:6543") && Catch::Contains("(environment DEJA_PARAM_PORT)"));
 
-    auto j = runs_show(kb, latest_run(kb) - 1);
-    CHECK(j["status"] == "refused");
+    // Only the run that ran is in the history, not the four refusals before it.
+    auto runs = nlohmann::json::parse(runtest::deja(kb, {"runs", "--json"}).out);
+    REQUIRE(runs.size() == 1);
+    CHECK(runs[0]["status"] == "succeeded");
     auto generic = runtest::deja(kb, {"run", "strict-params", "-p", "HOST=db"}, {{"PORT", "6543"}});
     CHECK(generic.out.find("│ db:6543") == std::string::npos);
 }

@@ -525,7 +525,8 @@ touch "$MARK/other-ran"
     REQUIRE(r.record.steps.size() == 1);
 }
 
-TEST_CASE("without a terminal, apply steps need --yes: the run is refused and recorded", "[run][exec][confirm]") {
+TEST_CASE("without a terminal, apply steps need --yes: the run is refused, and a refusal is not a run",
+          "[run][exec][confirm]") {
     Kb kb;
     auto rb = kb.add("guarded", with_mark_param("guarded", R"(
 ```sh {"name":"look","kind":"diagnose"}
@@ -544,8 +545,12 @@ touch "$MARK/apply-ran"
     CHECK_THAT(r.outcome.message, Catch::Contains("--yes"));
     CHECK_FALSE(fs::exists(kb / "diagnose-ran"));
     CHECK_FALSE(fs::exists(kb / "apply-ran"));
-    CHECK(r.record.status == RunStatus::refused);
-    CHECK(r.record.steps.empty());
+    CHECK(r.outcome.run_id == 0);  // nothing recorded
+    auto history = store::History::open(kb.history_path());
+    REQUIRE(history);
+    auto runs = history->runs({"", 0});
+    REQUIRE(runs);
+    CHECK(runs->empty());
 }
 
 TEST_CASE("on a terminal: one confirmation for the run, or one per step with step-by-step", "[run][exec][confirm]") {

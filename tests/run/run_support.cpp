@@ -41,7 +41,9 @@ LibraryRun run_library(const Kb& kb, const kb::Runbook& runbook, const kb::Param
                        run::RunOptions options, const run::Ask& ask) {
     auto history = store::History::open(kb.history_path());
     REQUIRE(history);
-    auto resolution = run::resolve_params(runbook, params, {}, [](const std::string&) { return std::nullopt; });
+    // The test's own environment stays out; a Runme document's .env is read.
+    run::EnvLookup nothing = [](const std::string&) { return std::nullopt; };
+    auto resolution = run::resolve_params(runbook, params, {}, runbook.runme_style ? run::runbook_environment(runbook) : nothing);
     INFO("param problems: " << resolution.problems.size());
     REQUIRE(resolution.problems.empty());
     REQUIRE(resolution.missing.empty());

@@ -159,15 +159,16 @@ TEST_CASE("runs are listed newest first, by runbook and with a limit", "[store][
         REQUIRE(id);
         REQUIRE(h->end_run(*id, RunStatus::succeeded, 0, ""));
     }
-    auto refused = h->record_refused(new_run("b"), "no terminal");
-    REQUIRE(refused);
+    auto failed = h->begin_run(new_run("b"));
+    REQUIRE(failed);
+    REQUIRE(h->end_run(*failed, RunStatus::failed, 1, "apply step x failed"));
 
     auto all = h->runs({"", 0});
     REQUIRE(all);
     REQUIRE(all->size() == 6);
-    CHECK(all->front().id == *refused);
-    CHECK(all->front().status == RunStatus::refused);
-    CHECK(all->front().exit_code == 2);
+    CHECK(all->front().id == *failed);
+    CHECK(all->front().status == RunStatus::failed);
+    CHECK(all->front().exit_code == 1);
     auto only_a = h->runs({"a", 2});
     REQUIRE(only_a);
     REQUIRE(only_a->size() == 2);

@@ -113,7 +113,7 @@
   };
   const FIELD_WEIGHT = [0.6, 1, 2.5, 4];
   const PREFIX_LIMIT = 64;
-  const shardKey = (t) => (/^[a-z0-9_]/.test(t) ? t[0] : 'u');
+  const shardKey = (t) => (/^[a-z0-9_]/.test(t) ? t[0] : 'other');
   const lowerBound = (words, t) => {
     let lo = 0, hi = words.length;
     while (lo < hi) {
