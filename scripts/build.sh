@@ -2,7 +2,9 @@
 # Configures and builds deja into build/ (warnings are errors under CI=true).
 #   scripts/build.sh           gcc, RelWithDebInfo, into build/
 #   scripts/build.sh --clang   clang, Debug, into build-clang/: the same code
-#                              must build with both compilers
+#                              must build with both compilers. Built with
+#                              DEJA_FUZZ=ON, so that this one clang build also
+#                              gives the fuzz harnesses scripts/test.sh runs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 # ccache keys on paths relative to the clone, so a fresh clone reuses what
@@ -11,7 +13,7 @@ export CCACHE_BASEDIR="$here"
 werror=OFF
 [[ "${CI:-}" == "true" ]] && werror=ON
 if [[ "${1:-}" == "--clang" ]]; then
-  CC=clang CXX=clang++ cmake -S "$here" -B "$here/build-clang" -DCMAKE_BUILD_TYPE=Debug -DDEJA_WERROR=$werror >/dev/null
+  CC=clang CXX=clang++ cmake -S "$here" -B "$here/build-clang" -DCMAKE_BUILD_TYPE=Debug -DDEJA_WERROR=$werror -DDEJA_FUZZ=ON >/dev/null
   cmake --build "$here/build-clang" -j "$(nproc)"
   exit
 fi

@@ -14,6 +14,9 @@ build_packages=(
 test_packages=(
   postgresql postgresql-contrib python3 python3-sqlalchemy python3-asyncpg python3-alembic
   python3-psycopg python3-psycopg2 chromium nodejs npm procps gzip clang
+  # libFuzzer and the sanitizer runtimes of Debian 12's clang (tests/fuzz),
+  # only recommended by the clang package.
+  libclang-rt-14-dev
 )
 bench_packages=(ripgrep hugo hyperfine time sqlite3)
 

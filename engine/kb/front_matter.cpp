@@ -82,20 +82,36 @@ std::optional<Value> parse_simple(const Split& split) {
 // YAML aliases let a few lines stand for billions of values (each alias
 // repeating the one before); no front matter needs more values than this.
 constexpr std::size_t max_values = 100000;
+// Nor nests deeper than this. An alias inside its own anchor (`a: &a [*a]`)
+// is a value that contains itself, and aliases of deep values nested in one
+// another go deeper than anything yaml-cpp parses: converting either one
+// level per call overflowed the stack.
+constexpr int max_depth = 256;
 
-// yaml-cpp's nodes as Values, counted against max_values.
+// yaml-cpp's nodes as Values, counted against max_values and max_depth.
 struct Converter {
     int first_line;
     std::size_t left = max_values;
+    int depth = 0;
     bool too_many = false;
+    bool too_deep = false;
 
     Value operator()(const YAML::Node& node) {
         Value v;
-        if (left == 0) {
-            too_many = true;
+        if (left == 0 || depth == max_depth) {
+            (left == 0 ? too_many : too_deep) = true;
             return v;
         }
         --left;
+        ++depth;
+        convert(node, v);
+        --depth;
+        return v;
+    }
+
+    bool stopped() const { return too_many || too_deep; }
+
+    void convert(const YAML::Node& node, Value& v) {
         auto mark = node.Mark();
         v.line = mark.is_null() || mark.line < 0 ? first_line : first_line + mark.line;
         switch (node.Type()) {
@@ -105,11 +121,11 @@ struct Converter {
                 break;
             case YAML::NodeType::Sequence:
                 v.kind = Value::Kind::sequence;
-                for (auto it = node.begin(); it != node.end() && !too_many; ++it) v.items.push_back((*this)(*it));
+                for (auto it = node.begin(); it != node.end() && !stopped(); ++it) v.items.push_back((*this)(*it));
                 break;
             case YAML::NodeType::Map:
                 v.kind = Value::Kind::map;
-                for (auto it = node.begin(); it != node.end() && !too_many; ++it) {
+                for (auto it = node.begin(); it != node.end() && !stopped(); ++it) {
                     Value key = (*this)(it->first);
                     v.entries.push_back({std::move(key), (*this)(it->second)});
                 }
@@ -117,7 +133,6 @@ struct Converter {
             default:
                 break;
         }
-        return v;
     }
 };
 
@@ -186,6 +201,13 @@ std::optional<Value> parse(const Split& split, const std::string& path, std::vec
         diagnostics.push_back({path, split.yaml_first_line, Severity::error,
                                "front matter stands for more than " + std::to_string(max_values) +
                                    " values once its aliases are expanded; read as Markdown without it"});
+        return std::nullopt;
+    }
+    if (convert.too_deep) {
+        diagnostics.push_back({path, split.yaml_first_line, Severity::error,
+                               "front matter nests more than " + std::to_string(max_depth) +
+                                   " levels deep once its aliases are expanded (is an alias inside its own "
+                                   "anchor?); read as Markdown without it"});
         return std::nullopt;
     }
     return value;

@@ -924,6 +924,16 @@ PatternInfo analyse_pattern(std::string_view pattern) {
         req.cut();
         info.required = std::move(req.runs);
         for (const auto& r : info.required) info.weight += text_weight(r);
+        // Vectorscan 5.4.9 (Debian) misses expressions whose only literal is
+        // one byte followed by classes (`c\w`, `c.`, `c[ox]`) once the match
+        // is some way into the buffer (found by tests/fuzz, `prefilter`); a
+        // two-byte literal is not affected. Such a signature is left to RE2.
+        std::size_t longest = 0;
+        for (const auto& r : info.required) longest = std::max(longest, r.size());
+        if (longest < 2 && info.prefilter_error.empty()) {
+            info.prefilter.clear();
+            info.prefilter_error = "no literal of two bytes or more, which Vectorscan 5.4.9 can miss";
+        }
         Required certain;
         collect_certain(root, certain);
         certain.cut();

@@ -103,6 +103,7 @@ private:
     std::string_view p_;
     std::size_t pos_ = 0;
     std::string out_;
+    std::size_t assertion_at_ = std::string::npos;  // where in out_ the last token began, if an assertion
     Flags cur_;
     std::vector<Flags> stack_;
     bool global_i_ = false;
@@ -186,7 +187,24 @@ private:
         }
     }
 
+    // One token, with what RE2 allows and JavaScript does not: a repeated
+    // assertion (`\b?`, `^*`) is "nothing to repeat" under the u flag, so
+    // the assertion is repeated as a group, which means the same.
     void step() {
+        const std::size_t start = out_.size();
+        const char c = p_[pos_];
+        const bool assertion = c == '^' || c == '$' ||
+                               (c == '\\' && pos_ + 1 < p_.size() && std::string_view("bBAz").find(p_[pos_ + 1]) != std::string_view::npos);
+        const bool repeat = c == '*' || c == '+' || c == '?' || c == '{';
+        token();
+        if (repeat && assertion_at_ != std::string::npos && out_.compare(start, 2, "\\{") != 0) {
+            out_.insert(start, ")");
+            out_.insert(assertion_at_, "(?:");
+        }
+        assertion_at_ = assertion ? start : std::string::npos;
+    }
+
+    void token() {
         char c = p_[pos_];
         switch (c) {
             case '(': open_group(); return;

@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "kb/front_matter.hpp"
 #include "kb/load.hpp"
 #include "base/text.hpp"
 #include "support.hpp"
@@ -106,6 +107,30 @@ TEST_CASE("deeply nested Markdown parses without running out of stack", "[kb][ba
     auto listed = kb::parse_incident("incidents/deep.md", mixed, diagnostics);
     REQUIRE(listed);
     CHECK(listed->body_text.find("last item") != std::string::npos);
+}
+
+TEST_CASE("front matter with an alias inside its own anchor is refused, not followed", "[kb][bad-input]") {
+    // A value that contains itself: converting it followed the alias until
+    // the stack overflowed, and `deja lint` died of a segmentation fault.
+    for (const std::string yaml : {"anchors: &a [1, k: *a]", "loop: &a {next: *a}", "x: &a [[[[*a]]]]"}) {
+        INFO(yaml);
+        std::vector<kb::Diagnostic> diagnostics;
+        auto runbook = kb::parse_runbook("runbooks/cycle.md", "---\nid: cycle\ntitle: Cycle\n" + yaml + "\n...\n# Cycle\n",
+                                         diagnostics);
+        REQUIRE(runbook);
+        CHECK(runbook->id == "cycle");  // read from the file name, as without front matter
+        REQUIRE_FALSE(diagnostics.empty());
+        CHECK(diagnostics[0].line == 2);
+        CHECK_THAT(diagnostics[0].message, Catch::Contains("levels deep once its aliases are expanded"));
+    }
+    // Nesting within the limit is still read.
+    std::vector<kb::Diagnostic> fine;
+    const std::string text = "---\ntitle: x\ndeep: " + std::string(200, '[') + std::string(200, ']') + "\n---\n";
+    auto split = kb::front_matter::split(text, "incidents/nested.md", fine);
+    auto value = kb::front_matter::parse(split, "incidents/nested.md", fine);
+    REQUIRE(value);
+    CHECK(fine.empty());
+    CHECK(value->get("deep") != nullptr);
 }
 
 TEST_CASE("front matter whose aliases expand to billions of values is refused, not expanded", "[kb][bad-input]") {

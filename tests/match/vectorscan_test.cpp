@@ -159,6 +159,31 @@ TEST_CASE("one signature of stacked or nested repeats does not stop deja match",
     CHECK_THAT(lint.out + lint.err, Catch::Contains("bad repetition operator"));
 }
 
+TEST_CASE("a one-byte literal followed by classes is left to RE2, which Vectorscan would miss past 64 bytes",
+          "[match][pattern][vectorscan]") {
+    // Found by the prefilter fuzz harness: Vectorscan 5.4.9 misses `c\w`
+    // when "cold" is far enough into the buffer; a two-byte literal is safe.
+    for (const char* pattern : {R"re(c\w)re", R"re(c.)re", R"re(c\d)re", R"re(c[ox])re", R"re(c\w\w)re", R"re(ab\w)re"}) {
+        INFO(pattern);
+        auto info = match::analyse_pattern(pattern);
+        REQUIRE(info.ok);
+        RE2 re(pattern);
+        if (info.prefilter.empty()) {
+            CHECK_FALSE(info.prefilter_error.empty());
+            CHECK(std::string(pattern) != R"re(ab\w)re");  // a two-byte literal keeps its prefilter
+            continue;
+        }
+        Database database;
+        compile(info.prefilter, database);
+        int missed = 0;
+        for (std::size_t offset = 0; offset <= 200; ++offset) {
+            const std::string line = std::string(offset, ' ') + "cold c0x ab9";
+            if (RE2::PartialMatch(line, re) && !fires(database, line)) ++missed;
+        }
+        CHECK(missed == 0);
+    }
+}
+
 TEST_CASE("deja match finds a role of 65 characters as it finds one of 64", "[match][cli][vectorscan]") {
     test::TempDir dir;
     for (std::size_t length : {64u, 65u, 200u}) {

@@ -58,6 +58,8 @@ TEST_CASE("RE2 syntax is rewritten in JavaScript's", "[site][regex]") {
         {"[\\d.-]", "[.\\-\\d]", "u"},
         {"\\t\\n\\a", "\\x09\\x0A\\x07", "u"},
         {"path/to", "path/to", "u"},
+        {"\\b?x\\B+(?m)$*", "(?:\\b)?x(?:\\B)+(?:(?![^\\n]))*", "u"},
+        {"x\\b{2}\\b\\{", "x(?:\\b){2}\\b\\{", "u"},
     };
     for (const auto& row : table) {
         auto js = translate(row.re2);
@@ -95,6 +97,7 @@ TEST_CASE("translated patterns behave like RE2 in a JavaScript engine", "[site][
         {"\\Q(1+1)\\E=2", {"(1+1)=2", "11=2"}},
         {"Filesystem\\s+[[:alnum:]/]+\\s+is (?:100|9[89])% full", {"Filesystem /dev/sda1   is 99% full", "Filesystem / is 50% full"}},
         {"[^\\x00-\\x7F]+ ok", {"ünïcode ok", "ascii ok"}},
+        {"a\\b?-\\B*x", {"a-x", "a -x", "ab-x"}},
     };
 
     // Expected results from RE2 itself: matched?, then each named group.
