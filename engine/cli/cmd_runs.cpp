@@ -44,8 +44,11 @@ void print_list(const std::vector<store::RunRecord>& runs) {
             status += "*";
             any_diagnose = true;
         }
-        table.rows.push_back({std::to_string(r.id), short_time(r.started_at), r.runbook, status,
-                              std::to_string(r.steps_ok) + "/" + std::to_string(r.step_count), r.user + "@" + r.host});
+        // A diagnose step that failed found the problem: a finding, not a failure.
+        std::string steps = std::to_string(r.steps_ok + r.steps_found) + "/" + std::to_string(r.step_count);
+        if (r.steps_found > 0) steps += " (" + std::to_string(r.steps_found) + " found)";
+        table.rows.push_back({std::to_string(r.id), short_time(r.started_at), r.runbook, status, steps,
+                              r.user + "@" + r.host});
     }
     std::cout << table.render(style, cli::terminal_width());
     if (any_diagnose) std::cout << "* --diagnose run: read-only steps only\n";

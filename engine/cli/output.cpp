@@ -86,7 +86,9 @@ std::string render_hits(std::string_view marked, const Style& style) {
         if (close == std::string_view::npos) close = marked.size();
         out += marked.substr(i, open - i);
         std::string_view hit = marked.substr(open + 1, close - open - 1);
-        out += style.colour() ? style.bold(hit) : "**" + std::string(hit) + "**";
+        // Off a terminal, or with NO_COLOR, the text as it is: marks such as
+        // Markdown's ** would end up in whatever reads deja's output.
+        out += style.colour() ? style.bold(hit) : std::string(hit);
         i = close + 1;
     }
     return out;

@@ -43,7 +43,7 @@ struct Table {
     std::string render(const Style& style, std::size_t max_width = 0) const;
 };
 
-// Search-hit markers (\x01 ... \x02) as bold on a terminal, **...** otherwise.
+// Search-hit markers (\x01 ... \x02) as bold on a terminal, dropped otherwise.
 std::string render_hits(std::string_view marked, const Style& style);
 // The snippet without markers, and each hit as [start, end) in code points.
 struct PlainSnippet {

@@ -371,7 +371,9 @@ namespace {
 constexpr const char* run_columns = R"sql(r.id, r.runbook, r.runbook_title, r.runbook_hash, r.mode, r.params, r.user,
     r.host, r.cwd, r.pid, r.started_at, r.ended_at, r.status, r.exit_code, r.message, r.evidence,
     (SELECT count(*) FROM steps s WHERE s.run_id = r.id),
-    (SELECT count(*) FROM steps s WHERE s.run_id = r.id AND s.status IN ('ok', 'skipped')))sql";
+    (SELECT count(*) FROM steps s WHERE s.run_id = r.id AND s.status IN ('ok', 'skipped')),
+    (SELECT count(*) FROM steps s WHERE s.run_id = r.id AND s.kind = 'diagnose' AND s.status = 'failed'
+        AND coalesce(s.exit_code, 0) <> 127))sql";
 
 RunRecord read_run(const Statement& q) {
     RunRecord r;
@@ -394,6 +396,7 @@ RunRecord read_run(const Statement& q) {
     if (r.evidence.is_discarded()) r.evidence = nullptr;
     r.step_count = static_cast<int>(q.integer(16));
     r.steps_ok = static_cast<int>(q.integer(17));
+    r.steps_found = static_cast<int>(q.integer(18));
     return r;
 }
 
@@ -467,7 +470,7 @@ nlohmann::json to_json(const RunRecord& run, WithSteps with_steps) {
                         {"user", run.user}, {"host", run.host}, {"cwd", run.cwd}, {"pid", run.pid},
                         {"started_at", run.started_at}, {"status", to_string(run.status)},
                         {"message", run.message}, {"evidence", run.evidence}, {"step_count", run.step_count},
-                        {"steps_ok", run.steps_ok}};
+                        {"steps_ok", run.steps_ok}, {"steps_found", run.steps_found}};
     j["ended_at"] = run.ended_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(run.ended_at);
     j["exit_code"] = run.exit_code ? nlohmann::json(*run.exit_code) : nlohmann::json(nullptr);
     if (with_steps == WithSteps::yes) {

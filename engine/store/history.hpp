@@ -64,6 +64,9 @@ struct RunRecord {
     nlohmann::json evidence;       // null unless the run came from --from-log
     int step_count = 0;            // steps recorded
     int steps_ok = 0;              // of which ok or skipped
+    // Diagnose steps that failed, which is what they are for: the check
+    // found the problem (a missing tool, exit 127, is not counted).
+    int steps_found = 0;
     std::vector<StepRecord> steps; // filled by History::run(id) only
 };
 

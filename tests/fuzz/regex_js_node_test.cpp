@@ -14,6 +14,7 @@
 #include <re2/re2.h>
 
 #include "site/regex_js.hpp"
+#include "site/js_regex_support.hpp"
 #include "support.hpp"
 
 namespace {
@@ -190,17 +191,8 @@ TEST_CASE("fuzz: RE2 and the site's JavaScript agree on generated signatures and
         ++translated;
         nlohmann::json lines = nlohmann::json::array();
         for (const auto& line : generator.lines(p)) {
-            std::vector<re2::StringPiece> groups(static_cast<std::size_t>(re.NumberOfCapturingGroups() + 1));
-            const bool hit = re.Match(line, 0, line.size(), RE2::UNANCHORED, groups.data(), static_cast<int>(groups.size()));
-            nlohmann::json named = nlohmann::json::object();
-            if (hit)
-                for (const auto& [name, index] : re.NamedCapturingGroups()) {
-                    const auto& g = groups[static_cast<std::size_t>(index)];
-                    named[name] = g.data() ? std::string(g) : "";
-                }
-            matched += hit;
-            expected.push_back({{"pattern", p.pattern}, {"line", line}, {"match", hit},
-                                {"whole", hit ? std::string(groups[0]) : ""}, {"groups", named}});
+            expected.push_back(test::re2_verdict(re, p.pattern, line));
+            matched += expected.back()["match"].get<bool>();
             lines.push_back(line);
         }
         input.push_back({{"source", js.value().source}, {"flags", js.value().flags}, {"lines", lines}});
@@ -211,34 +203,11 @@ TEST_CASE("fuzz: RE2 and the site's JavaScript agree on generated signatures and
     CHECK(matched > expected.size() / 4);
     CHECK(matched < expected.size() * 3 / 4 + 1);
 
-    test::TempDir dir;
-    test::write_file(dir / "cases.json", input.dump());
-    const std::string script = R"JS(
-const cases = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
-const out = [];
-for (const c of cases) {
-  let re = null;
-  try { re = new RegExp(c.source, c.flags); } catch (e) { re = e.message; }
-  for (const line of c.lines) {
-    if (typeof re === 'string') { out.push({ error: re }); continue; }
-    const m = re.exec(line);
-    const groups = {};
-    if (m && m.groups) for (const [k, v] of Object.entries(m.groups)) groups[k] = v === undefined ? '' : v;
-    out.push({ match: !!m, whole: m ? m[0] : '', groups });
-  }
-}
-process.stdout.write(JSON.stringify(out));
-)JS";
-    // A hang in the JavaScript engine fails the test rather than the run.
-    auto result = test::run({"timeout", "300", "node", "-e", script, (dir / "cases.json").string()});
-    INFO(result.err);
-    REQUIRE(result.exit_code == 0);
-    auto actual = nlohmann::json::parse(result.out);
+    auto actual = test::run_in_node(input);
     REQUIRE(actual.size() == expected.size());
     std::size_t disagreements = 0;
     for (std::size_t i = 0; i < expected.size(); ++i) {
-        const bool same = !actual[i].contains("error") && actual[i]["match"] == expected[i]["match"] &&
-                          actual[i]["whole"] == expected[i]["whole"] && actual[i]["groups"] == expected[i]["groups"];
+        const bool same = test::same_verdict(actual[i], expected[i]);
         if (same) continue;
         // The first few in full; the count says how many more.
         if (++disagreements <= 10) {

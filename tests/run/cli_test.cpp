@@ -410,3 +410,31 @@ exit 7
     CHECK(unknown.exit_code == 2);
     CHECK_THAT(unknown.err, Catch::Contains("no-such-runbook"));
 }
+
+TEST_CASE("deja runs counts a diagnose step that found the problem as a finding, not a failed step",
+          "[run][cli][history]") {
+    Kb kb;
+    kb.add("found", R"(---
+id: found
+title: A check that finds the problem
+---
+# Found
+
+```sh {"name":"check","kind":"diagnose"}
+echo "the volume is full"; exit 1
+```
+
+```sh {"name":"fix","kind":"apply"}
+echo fixed
+```
+)");
+    auto run = runtest::deja(kb, {"run", "found", "--yes"});
+    INFO(run.out << run.err);
+    REQUIRE(run.exit_code == 0);
+    auto runs = runtest::deja(kb, {"runs"});
+    CHECK_THAT(runs.out, Catch::Contains("2/2 (1 found)"));
+    auto j = nlohmann::json::parse(runtest::deja(kb, {"runs", "--json"}).out);
+    REQUIRE(j.size() == 1);
+    CHECK(j[0]["steps_found"] == 1);
+    CHECK(j[0]["steps_ok"] == 1);
+}

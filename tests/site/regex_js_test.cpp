@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "site/regex_js.hpp"
+#include "site/js_regex_support.hpp"
 #include "support.hpp"
 
 namespace {
@@ -109,44 +110,17 @@ TEST_CASE("translated patterns behave like RE2 in a JavaScript engine", "[site][
         auto js = translate(c.pattern);
         nlohmann::json lines = nlohmann::json::array();
         for (const auto& line : c.lines) {
-            std::vector<re2::StringPiece> groups(static_cast<std::size_t>(re.NumberOfCapturingGroups() + 1));
-            bool matched = re.Match(line, 0, line.size(), RE2::UNANCHORED, groups.data(), static_cast<int>(groups.size()));
-            nlohmann::json named = nlohmann::json::object();
-            if (matched)
-                for (const auto& [name, index] : re.NamedCapturingGroups())
-                    named[name] = groups[static_cast<std::size_t>(index)].data() ? std::string(groups[static_cast<std::size_t>(index)]) : "";
-            expected.push_back({{"pattern", c.pattern}, {"line", line}, {"match", matched},
-                                {"whole", matched ? std::string(groups[0]) : ""}, {"groups", named}});
+            expected.push_back(test::re2_verdict(re, c.pattern, line));
             lines.push_back(line);
         }
         input.push_back({{"source", js.source}, {"flags", js.flags}, {"lines", lines}});
     }
 
-    test::TempDir dir;
-    test::write_file(dir / "cases.json", input.dump());
-    const std::string script = R"JS(
-const cases = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
-const out = [];
-for (const c of cases) {
-  const re = new RegExp(c.source, c.flags);
-  for (const line of c.lines) {
-    const m = re.exec(line);
-    const groups = {};
-    if (m && m.groups) for (const [k, v] of Object.entries(m.groups)) groups[k] = v === undefined ? '' : v;
-    out.push({ match: !!m, whole: m ? m[0] : '', groups });
-  }
-}
-process.stdout.write(JSON.stringify(out));
-)JS";
-    auto result = test::run({"node", "-e", script, (dir / "cases.json").string()});
-    INFO(result.err);
-    REQUIRE(result.exit_code == 0);
-    auto actual = nlohmann::json::parse(result.out);
+    auto actual = test::run_in_node(input);
     REQUIRE(actual.size() == expected.size());
     for (std::size_t i = 0; i < expected.size(); ++i) {
         INFO(expected[i]["pattern"].get<std::string>() << " on " << expected[i]["line"].get<std::string>());
-        CHECK(actual[i]["match"] == expected[i]["match"]);
-        CHECK(actual[i]["whole"] == expected[i]["whole"]);
-        CHECK(actual[i]["groups"] == expected[i]["groups"]);
+        INFO("JavaScript " << actual[i].dump());
+        CHECK(test::same_verdict(actual[i], expected[i]));
     }
 }
