@@ -10,6 +10,7 @@ build_packages=(
   libcmark-gfm-dev libcmark-gfm-extensions-dev
   libsqlite3-dev nlohmann-json3-dev libcli11-dev catch2 libyaml-cpp-dev
   libre2-dev libvectorscan-dev libkainjow-mustache-dev zlib1g-dev libmimalloc-dev
+  liblzma-dev libzstd-dev libarchive-dev
 )
 test_packages=(
   postgresql postgresql-contrib python3 python3-sqlalchemy python3-asyncpg python3-alembic

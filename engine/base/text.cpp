@@ -22,6 +22,23 @@ std::string lower(std::string_view s) {
     return out;
 }
 
+bool is_env_name(std::string_view name) {
+    if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+    for (char c : name)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    return true;
+}
+
+bool is_capital_env_name(std::string_view name) {
+    if (!is_env_name(name)) return false;
+    bool letter = false;
+    for (char c : name) {
+        if (c >= 'a' && c <= 'z') return false;
+        letter = letter || (c >= 'A' && c <= 'Z');
+    }
+    return letter;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)

@@ -23,6 +23,12 @@ std::string_view trim_right(std::string_view s);
 // ASCII-only case folding: bytes >= 0x80 are left alone, so UTF-8 survives.
 inline char lower_char(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 std::string lower(std::string_view s);
+
+// A name the shell takes as a variable: [A-Za-z_][A-Za-z0-9_]*.
+bool is_env_name(std::string_view name);
+// One in capitals with at least one letter (`DB_HOST`, not `db_host` or `_1`):
+// the names Runme treats as the document's own variables.
+bool is_capital_env_name(std::string_view name);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
 bool icontains(std::string_view haystack, std::string_view needle);

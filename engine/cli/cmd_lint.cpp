@@ -18,6 +18,7 @@ namespace {
 
 struct LintArgs {
     bool json = false;
+    bool verbose = false;
 };
 
 using Check = std::function<std::vector<kb::Diagnostic>(const kb::KnowledgeBase&, const cli::Globals&)>;
@@ -68,7 +69,8 @@ void run_lint(cli::Globals& globals, const LintArgs& args) {
         nlohmann::json out = {{"files", knowledge_base.sources.size()},
                               {"errors", errors},
                               {"warnings", warnings},
-                              {"diagnostics", found}};
+                              {"diagnostics", found},
+                              {"left_out", cli::left_out_json(knowledge_base.left_out)}};
         std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     } else {
         cli::Style style(cli::stdout_colour());
@@ -76,8 +78,11 @@ void run_lint(cli::Globals& globals, const LintArgs& args) {
             std::string line = cli::describe(d);
             std::cout << (d.severity == kb::Severity::error ? line : style.yellow(line)) << '\n';
         }
+        if (args.verbose) cli::print_left_out(std::cout, knowledge_base.left_out);
         std::cout << "deja lint: " << count(knowledge_base.sources.size(), "file") << ", "
                   << (found.empty() ? "no problems" : count(errors, "error") + ", " + count(warnings, "warning"))
+                  << cli::left_out_summary(knowledge_base.left_out, args.verbose ? cli::Listed::yes : cli::Listed::no,
+                                           "deja lint --verbose")
                   << '\n';
     }
     globals.exit = errors > 0 ? cli::Exit::failed : cli::Exit::ok;
@@ -91,6 +96,7 @@ void add_lint_command(CLI::App& root, Globals& globals) {
     auto args = std::make_shared<LintArgs>();
     auto* cmd = root.add_subcommand("lint", "validate the knowledge base (ids, front matter, links, signatures, steps)");
     cmd->add_flag("--json", args->json, "print the problems as JSON");
+    cmd->add_flag("-v,--verbose", args->verbose, "also list the files not read as documents, each with its reason");
     cmd->footer("Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error.");
     cmd->callback([&globals, args] { run_lint(globals, *args); });
 }

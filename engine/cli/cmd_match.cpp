@@ -9,6 +9,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "base/file.hpp"
 #include "cli/common.hpp"
 #include "match/output.hpp"
 #include "match/report.hpp"
@@ -23,19 +24,29 @@ struct MatchArgs {
     unsigned threads = 0;
 };
 
-// Fails before the index is opened, with the reason the system gives.
+// Fails before the index is opened, with the reason the system gives, or
+// the input reader's (a binary file, an empty archive): the scan would only
+// add "matched what was read before it" to an error that stopped it at once.
 bool readable(const std::string& path, std::string& error) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    base::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
         error = "cannot read " + path + " (" + std::strerror(errno) + ")";
         return false;
     }
-    // A folder opens, and only fails once read.
     struct stat st {};
-    bool folder = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-    ::close(fd);
-    if (folder) error = "cannot read " + path + " (a folder; give the log files in it)";
-    return !folder;
+    if (::fstat(fd.get(), &st) != 0) return true;
+    // A folder opens, and only fails once read.
+    if (S_ISDIR(st.st_mode)) {
+        error = "cannot read " + path + " (a folder; give the log files in it)";
+        return false;
+    }
+    // Only a regular file is read twice: a pipe (`<(command)`) would lose
+    // what this read.
+    if (!S_ISREG(st.st_mode)) return true;
+    auto logs = match::open_logs(match::Input::file(path));
+    auto first = logs ? (*logs)->next() : base::Result<std::optional<std::string>>(logs.error());
+    if (!first) error = first.error().message;
+    return static_cast<bool>(first);
 }
 
 void run_match(cli::Globals& globals, const MatchArgs& args) {
@@ -96,7 +107,7 @@ namespace cli {
 void add_match_command(CLI::App& root, Globals& globals) {
     auto args = std::make_shared<MatchArgs>();
     auto* cmd = root.add_subcommand("match", "find known failures in logs and the runbooks that fix them");
-    cmd->add_option("FILE", args->files, "log files (gzip is read transparently); - or nothing reads standard input");
+    cmd->add_option("FILE", args->files, "log files (gzip, xz, zstd and zip archives are read transparently); - or nothing reads standard input");
     auto* json = cmd->add_flag("--json", args->json, "print the result as JSON (same as --format json)");
     cmd->add_option("--format", args->format, "human, json, or github (workflow-command annotations)")
         ->check(CLI::IsMember({"human", "json", "github"}))

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <optional>
 
+#include "base/file.hpp"
 #include "cli/common.hpp"
 #include "cli/output.hpp"
 #include "match/draft.hpp"
@@ -45,25 +46,20 @@ base::Result<fs::path> target_folder(const cli::Globals& globals) {
 
 // Writes `text` to `path` only if no file has that name: nullopt when one has.
 base::Result<std::optional<fs::path>> create_new(const fs::path& path, const std::string& text) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    base::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!fd) {
         if (errno == EEXIST) return std::optional<fs::path>{};
         return base::error("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
     }
-    std::error_code ec;
-    std::size_t done = 0;
-    while (done < text.size()) {
-        ssize_t w = ::write(fd, text.data() + done, text.size() - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            std::string reason = std::strerror(errno);
-            ::close(fd);
-            fs::remove(path, ec);
-            return base::error("cannot write " + path.string() + " (" + reason + ")");
-        }
-        done += static_cast<std::size_t>(w);
+    auto written = base::write_all(fd.get(), text);
+    std::string reason = written ? std::string() : written.error().message;
+    if (written && !fd.close()) reason = std::strerror(errno);
+    if (!reason.empty()) {
+        fd.reset();
+        std::error_code ec;
+        fs::remove(path, ec);
+        return base::error("cannot write " + path.string() + " (" + reason + ")");
     }
-    if (::close(fd) != 0) return base::error("cannot write " + path.string() + " (" + std::strerror(errno) + ")");
     return std::optional<fs::path>{path};
 }
 

@@ -298,7 +298,8 @@ void run_command(cli::Globals& globals, const RunArgs& args) {
     }
     store::History* record = history ? &*history : nullptr;
 
-    auto resolution = run::resolve_params(*runbook, given, from_log.params, run::runbook_environment(*runbook));
+    run::EnvFile dot_env = runbook->runme_style ? run::read_dot_env(runbook->path) : run::EnvFile{};
+    auto resolution = run::resolve_params(*runbook, given, from_log.params, run::runbook_environment(*runbook, dot_env));
     if (!resolution.problems.empty()) {
         for (const auto& problem : resolution.problems) cli::print_error(problem);
         globals.exit = cli::Exit::usage;
@@ -320,6 +321,7 @@ void run_command(cli::Globals& globals, const RunArgs& args) {
     options.evidence = from_log.evidence;
     options.selection = selection;
     options.colour = cli::stdout_colour() ? run::Colour::on : run::Colour::off;
+    options.dot_env = std::move(dot_env);
     run::Ask ask;
     if (run::stdin_is_terminal()) ask = run::ask_on_terminal;
 

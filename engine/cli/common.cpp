@@ -84,4 +84,21 @@ base::Result<match::Report> scan_logs(const Globals& globals, const std::vector<
     return match::scan(*matcher, inputs, options);
 }
 
+std::string left_out_summary(const std::vector<kb::LeftOut>& left_out, Listed listed, std::string_view verbose_command) {
+    if (left_out.empty()) return "";
+    std::string n = std::to_string(left_out.size()) + (left_out.size() == 1 ? " file" : " files");
+    if (listed == Listed::yes) return "; " + n + " not read (listed above)";
+    return "; " + n + " not read (`" + std::string(verbose_command) + "` says why)";
+}
+
+void print_left_out(std::ostream& out, const std::vector<kb::LeftOut>& left_out) {
+    for (const auto& l : left_out) out << display_path(l.path) << ": not read: " << l.reason << '\n';
+}
+
+nlohmann::json left_out_json(const std::vector<kb::LeftOut>& left_out) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& l : left_out) out.push_back({{"file", l.path}, {"reason", l.reason}});
+    return out;
+}
+
 }  // namespace cli

@@ -3,7 +3,11 @@
 #pragma once
 
 #include <filesystem>
+#include <ostream>
+#include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
 #include "match/report.hpp"
@@ -34,5 +38,12 @@ base::Result<store::Index> open_index(const Globals& globals, store::Refresh ref
 // carry the same --kb folders. Any error comes back with its message.
 base::Result<match::Report> scan_logs(const Globals& globals, const std::vector<match::Input>& inputs,
                                     match::Options options = {});
+
+// Files under the knowledge-base folders not read as documents: each with
+// its reason (--verbose), a count after a command's summary, and JSON.
+enum class Listed { no, yes };
+std::string left_out_summary(const std::vector<kb::LeftOut>& left_out, Listed listed, std::string_view verbose_command);
+void print_left_out(std::ostream& out, const std::vector<kb::LeftOut>& left_out);
+nlohmann::json left_out_json(const std::vector<kb::LeftOut>& left_out);
 
 }  // namespace cli

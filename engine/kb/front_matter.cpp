@@ -1,6 +1,7 @@
 #include "kb/front_matter.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
@@ -219,6 +220,38 @@ void Reader::error(const Value& value, const std::string& message) const {
 
 void Reader::warning(const Value& value, const std::string& message) const {
     diagnostics.push_back({path, value.line, Severity::warning, message});
+}
+
+namespace {
+
+constexpr std::string_view unknown_key_prefix = "unknown front-matter key '";
+
+}  // namespace
+
+void Reader::unknown_key(const Value& key) const { warning(key, std::string(unknown_key_prefix) + key.scalar + "'"); }
+
+std::optional<std::string> unknown_key_of(std::string_view message) {
+    if (!message.starts_with(unknown_key_prefix)) return std::nullopt;
+    message.remove_prefix(unknown_key_prefix.size());
+    auto quote = message.find('\'');
+    if (quote == std::string_view::npos) return std::nullopt;
+    return std::string(message.substr(0, quote));
+}
+
+bool is_other_tools_key(std::string_view key) {
+    static const std::set<std::string, std::less<>> keys = {
+        // Site generators and their themes.
+        "weight", "draft", "aliases", "slug", "layout", "permalink", "type", "lastmod", "publishDate", "expiryDate",
+        "menu", "toc", "hide", "hidden", "linkTitle", "url", "images", "comments", "published", "template",
+        "excerpt", "sitemap", "redirect_from", "nav_order", "nav_exclude", "parent", "grand_parent", "has_children",
+        "sidebar_position", "sidebar_label", "pagination_next", "pagination_prev", "bookCollapseSection",
+        "bookFlatSection", "bookHidden", "bookToc", "bookComments", "bookSearchExclude", "categories", "keywords",
+        "description", "icon", "order", "search",
+        // Post-mortem templates.
+        "start_time", "end_time", "source", "company", "authors", "author", "owner", "reviewers", "participants",
+        "incident_commander", "detected", "resolved", "started", "ended", "duration", "impact", "product",
+        "components", "teams", "team", "links", "ticket", "jira", "postmortem_url"};
+    return keys.contains(key);
 }
 
 std::optional<std::string> Reader::scalar(const Value& value, const std::string& what) const {

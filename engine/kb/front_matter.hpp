@@ -67,6 +67,10 @@ struct Reader {
 
     void error(const Value& value, const std::string& message) const;
     void warning(const Value& value, const std::string& message) const;
+    // A key neither deja nor the site generators and post-mortem templates
+    // teams write for know: one warning, which the loader folds into one per
+    // key for the whole knowledge base.
+    void unknown_key(const Value& key) const;
     std::optional<std::string> scalar(const Value& value, const std::string& what) const;
     std::optional<bool> boolean(const Value& value, const std::string& what) const;
     // A sequence of scalars; a single scalar (also "a, b") is accepted as a list.
@@ -76,5 +80,13 @@ struct Reader {
     // A map of scalar values (numbers and booleans kept as written).
     ParamValues string_map(const Value& value, const std::string& what) const;
 };
+
+// Keys that other tools put in front matter (Hugo, Jekyll, MkDocs,
+// Docusaurus, hugo-book, post-mortem templates): read where deja has a
+// use for them, accepted quietly otherwise.
+bool is_other_tools_key(std::string_view key);
+
+// The key an unknown_key() warning names; nullopt for any other message.
+std::optional<std::string> unknown_key_of(std::string_view message);
 
 }  // namespace kb::front_matter

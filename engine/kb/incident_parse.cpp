@@ -33,6 +33,7 @@ const std::set<std::string, std::less<>> severity_labels = {"severity", "sev", "
 
 struct FrontMatter {
     std::optional<std::string> date, status, severity, summary;
+    std::optional<std::string> start_date;  // start_time: the date when `date` is absent
     std::vector<ErrorLine> errors;
 };
 
@@ -76,7 +77,7 @@ void read_front_matter(const SourceDocument& doc, const std::string& path, std::
             incident.tags = reader.string_list(value, "tags");
         } else if (key == "runbooks") {
             for (auto& [id, line] : reader.string_list_with_lines(value, "runbooks"))
-                incident.references.push_back({id, line, true});
+                incident.references.push_back({id, line, true, ""});
         } else if (key == "errors") {
             if (value.is_sequence()) {
                 for (const auto& item : value.items)
@@ -85,8 +86,16 @@ void read_front_matter(const SourceDocument& doc, const std::string& path, std::
             } else if (!value.is_null()) {
                 reader.error(value, "errors must be a list of log lines");
             }
-        } else if (!known_incident_keys.contains(key)) {
-            reader.warning(entry.key, "unknown front-matter key '" + key + "'");
+        } else if (key == "start_time" || key == "started") {
+            // A post-mortem template's start time stands for the date when none is given.
+            if (auto s = reader.scalar(value, key))
+                if (auto date = dates::find_first(*s)) fm.start_date = *date;
+        } else if (key == "keywords" || key == "categories") {
+            for (auto& tag : reader.string_list(value, key)) incident.tags.push_back(std::move(tag));
+        } else if (key == "description") {
+            if (auto s = reader.scalar(value, key); s && !fm.summary) fm.summary = base::text::collapse_whitespace(*s);
+        } else if (!known_incident_keys.contains(key) && !front_matter::is_other_tools_key(key)) {
+            reader.unknown_key(entry.key);
         }
     }
 }
@@ -207,9 +216,10 @@ std::optional<Incident> parse_incident(const std::string& path, std::string_view
             label_severity = infer::severity_from_value(label->value);
     }
 
-    // Date: front matter, a Date: line, the file name, the title, dated
+    // Date: front matter (`date`, else a template's `start_time`), a Date: line, the file name, the title, dated
     // headings, then the first date anywhere in the prose.
     if (fm.date) incident.date = *fm.date;
+    else if (fm.start_date) incident.date = *fm.start_date;
     else if (label_date) incident.date = *label_date;
     else if (dates::starts_with_iso_date(stem)) incident.date = stem.substr(0, 10);
     else if (auto d = dates::find_first(incident.title)) incident.date = *d;
@@ -260,7 +270,7 @@ std::optional<Incident> parse_incident(const std::string& path, std::string_view
     for (const auto& link : md.links) {
         auto target = parse_link_target(link.url);
         if (!target || target->kind == DocKind::incident) continue;
-        incident.references.push_back({target->stem, link.line, target->kind.has_value()});
+        incident.references.push_back(reference_to(*target, incident.path, link.line, target->kind.has_value()));
     }
 
     for (const auto& ref : incident.references)

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "base/text.hpp"
+#include "kb/model.hpp"
 
 namespace kb {
 
@@ -168,6 +169,8 @@ std::optional<LanguageRule> language_rule(std::string_view language) {
     if (l == "go" || l == "golang") return LanguageRule{{"go", "run"}, ".go", false, false};
     return std::nullopt;
 }
+
+std::optional<LanguageRule> language_rule(const Step& step) { return language_rule(step.language.empty() ? "sh" : step.language); }
 
 bool is_runnable_language(std::string_view language) { return language_rule(language).has_value(); }
 

@@ -14,6 +14,8 @@
 
 namespace kb {
 
+struct Step;
+
 struct InfoString {
     std::string language;  // lower-case first word; empty when none
     nlohmann::json attributes = nlohmann::json::object();
@@ -41,6 +43,8 @@ struct LanguageRule {
 // shell, shellscript, zsh, ksh, fish; sql; python; js/javascript and ts
 // through node; ruby, perl, lua, php; go. Case-insensitive; nullopt otherwise.
 std::optional<LanguageRule> language_rule(std::string_view language);
+// A step's rule: a fence without a language is sh, as Runme reads it.
+std::optional<LanguageRule> language_rule(const Step& step);
 bool is_runnable_language(std::string_view language);
 // Languages that only display text (output, logs, config): never steps.
 bool is_display_language(std::string_view language);

@@ -1,6 +1,8 @@
 #include "kb/link.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -271,7 +273,14 @@ void link_documents(KnowledgeBase& kb) {
         incident_by_id[kb.incidents[i].id] = i;
         incident_by_stem.emplace(file_stem(kb.incidents[i].path), kb.incidents[i].id);
     }
-    auto resolve = [](const std::string& name, const auto& by_id, const auto& by_stem) -> std::optional<std::string> {
+    std::map<std::string, std::string, std::less<>> by_path;  // a linked file's normal path -> its id
+    for (const auto& r : kb.runbooks) by_path.emplace(std::filesystem::path(r.path).lexically_normal().string(), r.id);
+    for (const auto& i : kb.incidents) by_path.emplace(std::filesystem::path(i.path).lexically_normal().string(), i.id);
+    auto resolve = [&by_path](const Reference& ref, const auto& by_id, const auto& by_stem) -> std::optional<std::string> {
+        // A relative link names one file, whatever ids its name would give.
+        if (!ref.path.empty())
+            if (auto it = by_path.find(ref.path); it != by_path.end() && by_id.count(it->second)) return it->second;
+        const std::string& name = ref.id;
         if (by_id.count(name)) return name;
         if (auto it = by_stem.find(name); it != by_stem.end()) return it->second;
         return std::nullopt;
@@ -288,7 +297,7 @@ void link_documents(KnowledgeBase& kb) {
     // References written in the files.
     for (std::size_t i = 0; i < kb.incidents.size(); ++i) {
         for (const auto& ref : kb.incidents[i].references) {
-            if (auto id = resolve(ref.id, runbook_by_id, runbook_by_stem)) {
+            if (auto id = resolve(ref, runbook_by_id, runbook_by_stem)) {
                 link(runbook_by_id.at(*id), i);
             } else if (ref.certain) {
                 kb.diagnostics.push_back({kb.incidents[i].path, ref.line, Severity::error,
@@ -298,7 +307,7 @@ void link_documents(KnowledgeBase& kb) {
     }
     for (std::size_t r = 0; r < kb.runbooks.size(); ++r) {
         for (const auto& ref : kb.runbooks[r].references) {
-            if (auto id = resolve(ref.id, incident_by_id, incident_by_stem)) {
+            if (auto id = resolve(ref, incident_by_id, incident_by_stem)) {
                 link(r, incident_by_id.at(*id));
             } else if (ref.certain) {
                 kb.diagnostics.push_back({kb.runbooks[r].path, ref.line, Severity::error,

@@ -1,5 +1,7 @@
 #include "kb/links.hpp"
 
+#include <filesystem>
+
 #include "base/text.hpp"
 
 namespace kb {
@@ -26,7 +28,7 @@ std::optional<LinkTarget> parse_link_target(std::string_view url) {
         auto kind = kind_of_folder(rest.substr(0, slash));
         std::string_view id = rest.substr(slash + 1);
         if (!kind || id.empty() || id.find('/') != std::string_view::npos) return std::nullopt;
-        return LinkTarget{kind, std::string(id)};
+        return LinkTarget{kind, std::string(id), ""};
     }
     if (url.find("://") != std::string_view::npos || url.starts_with("mailto:")) return std::nullopt;
 
@@ -46,7 +48,14 @@ std::optional<LinkTarget> parse_link_target(std::string_view url) {
         }
     }
     if (stem.empty()) return std::nullopt;
-    return LinkTarget{kind_of_folder(folder), std::string(stem)};
+    return LinkTarget{kind_of_folder(folder), std::string(stem), std::string(url)};
+}
+
+Reference reference_to(const LinkTarget& target, const std::string& from, int line, bool certain) {
+    Reference ref{target.stem, line, certain, ""};
+    if (!target.relative.empty() && !target.relative.starts_with('/'))
+        ref.path = (std::filesystem::path(from).parent_path() / target.relative).lexically_normal().string();
+    return ref;
 }
 
 }  // namespace kb

@@ -23,7 +23,7 @@ namespace {
 // documents (`<<`) and process substitution (`<(`) are not placeholders.
 std::vector<std::string> shell_placeholders(const Step& step) {
     std::vector<std::string> found;
-    auto rule = language_rule(step.language.empty() ? "sh" : step.language);
+    auto rule = language_rule(step);
     if (!step.interpreter.empty() || !rule || !rule->shell) return found;
     for (auto line : base::text::split_lines(step.code)) {
         if (base::text::trim(line).starts_with('#')) continue;
@@ -68,11 +68,15 @@ void lint_runbook(const Runbook& r, std::vector<Diagnostic>& out) {
     auto report = [&](int line, const std::string& message, Severity severity = Severity::error) {
         out.push_back({r.path, line, severity, message});
     };
-    if (!valid_id(r.id))
+    // A file's own name (an alert's `KubePodCrashLooping.md`) is the id that
+    // repository's readers know it by; only an id written apart from it is held to the rule.
+    const auto stem = file_stem(r.path);
+    if (!valid_id(r.id) && r.id != stem)
         report(1, "runbook id '" + r.id + "' should be lower-case letters, digits, '-', '_' or '.'",
                Severity::warning);
-    // `deja run ID` names the id, a reader looks for the file: one name for both.
-    if (const auto stem = file_stem(r.path); !stem.empty() && stem != r.id)
+    // `deja run ID` names the id, a reader looks for the file: one name for both
+    // (an id grown from its folders was reported when it grew).
+    if (!stem.empty() && stem != r.id && !r.id.ends_with("-" + stem))
         report(1, "runbook id '" + r.id + "' differs from its file name '" + stem +
                       "'; rename one so that `deja run " + r.id + "` and the file are found by the same name",
                Severity::warning);

@@ -89,12 +89,14 @@ std::string Diagnostic::format() const {
 
 void to_json(nlohmann::json& j, const Reference& v) {
     j = {{"id", v.id}, {"line", v.line}, {"certain", v.certain}};
+    if (!v.path.empty()) j["path"] = v.path;
 }
 
 void from_json(const nlohmann::json& j, Reference& v) {
     get_opt(j, "id", v.id);
     get_opt(j, "line", v.line);
     get_opt(j, "certain", v.certain);
+    get_opt(j, "path", v.path);
 }
 
 void to_json(nlohmann::json& j, const Param& v) {

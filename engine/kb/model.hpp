@@ -35,6 +35,7 @@ struct Reference {
     std::string id;  // the id or file stem named
     int line = 0;
     bool certain = true;  // false for a bare "x.md" link that may name something else
+    std::string path;     // the file a relative link reaches, normalised; empty for ids and deja:// links
 };
 
 struct Param {
@@ -71,6 +72,9 @@ struct Example {
     int line = 0;
 };
 
+// A step that neither finishes nor says how long it may take is stopped after this.
+inline constexpr std::chrono::seconds default_step_timeout{600};
+
 struct Step {
     std::string name;         // from the attributes, or "step-N"
     StepKind kind = StepKind::apply;
@@ -80,7 +84,7 @@ struct Step {
     std::string cwd;
     std::string skip_if;      // name of a diagnose step
     std::string tag;
-    std::chrono::seconds timeout{600};
+    std::chrono::seconds timeout = default_step_timeout;
     bool confirm = false;           // ask before this step even in a confirmed run
     bool continue_on_error = false; // a failing apply does not stop the run
     bool exclude_from_run_all = false;
@@ -187,11 +191,18 @@ struct SourceFile {
     long long changed_ns = 0;
 };
 
+// A file under a knowledge-base folder that is not read as a document, and why.
+struct LeftOut {
+    std::string path;
+    std::string reason;  // "not Markdown or text", "a report template", ...
+};
+
 struct KnowledgeBase {
     std::vector<Runbook> runbooks;
     std::vector<Incident> incidents;
     std::vector<SourceFile> sources;       // every file read, in load order
     std::vector<Diagnostic> diagnostics;   // problems found while loading
+    std::vector<LeftOut> left_out;         // files not taken, in path order
 
     const Runbook* runbook(const std::string& id) const;
     const Incident* incident(const std::string& id) const;

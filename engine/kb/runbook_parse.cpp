@@ -316,7 +316,7 @@ void declare_undeclared_variables(Runbook& runbook) {
         if (previous && !previous->name_generated) known.insert(previous->name);
         previous = &step;
         if (!step.shown_only.empty() || !step.interpreter.empty()) continue;
-        auto rule = language_rule(step.language.empty() ? "sh" : step.language);
+        auto rule = language_rule(step);
         if (!rule || !rule->shell) continue;
         auto variables = shell_variables(step.code);
         for (const auto& name : variables.used) {
@@ -366,7 +366,7 @@ void read_steps(const std::string& path, const markdown::Document& doc, const st
         read_step_attributes(ctx, info, step);
         if (runbook.runme_style) {
             step.shown_only = shown_only_reason(info, step);
-            auto rule = language_rule(step.language.empty() ? "sh" : step.language);
+            auto rule = language_rule(step);
             if (step.shown_only.empty() && rule && rule->shell) {
                 auto script = strip_shell_prompts(step.code);
                 step.code = std::move(script.code);
@@ -383,7 +383,7 @@ void read_steps(const std::string& path, const markdown::Document& doc, const st
         }
         if (step.name.empty()) step.name = "step-" + std::to_string(runbook.steps.size() + 1);
         if (runbook.runme_style && step.shown_only.empty()) {
-            auto rule = language_rule(step.language.empty() ? "sh" : step.language);
+            auto rule = language_rule(step);
             if (rule && rule->shell) declare_export_params(step, prompts_off, runbook);
         }
         runbook.steps.push_back(std::move(step));
@@ -395,7 +395,7 @@ void read_incident_links(const markdown::Document& doc, Runbook& runbook) {
     for (const auto& link : doc.links) {
         auto target = parse_link_target(link.url);
         if (!target || target->kind != DocKind::incident) continue;
-        runbook.references.push_back({target->stem, link.line, true});
+        runbook.references.push_back(reference_to(*target, runbook.path, link.line, true));
     }
 }
 
@@ -448,15 +448,17 @@ std::optional<Runbook> parse_runbook(const std::string& path, std::string_view b
                 read_examples(reader, value, runbook);
             } else if (key == "incidents") {
                 for (auto& [id, line] : reader.string_list_with_lines(value, "incidents"))
-                    runbook.references.push_back({id, line, true});
+                    runbook.references.push_back({id, line, true, ""});
             } else if (key == "cwd") {
                 if (auto s = reader.scalar(value, "cwd")) default_cwd = *s;
             } else if (key == "shell") {
                 if (auto s = reader.scalar(value, "shell")) runbook.shell = std::string(base::text::trim(*s));
             } else if (key == "skipPrompts") {
                 if (auto b = reader.boolean(value, "skipPrompts")) prompts_off = *b;
-            } else if (!known_runbook_keys.contains(key)) {
-                reader.warning(entry.key, "unknown front-matter key '" + key + "'");
+            } else if (key == "keywords") {
+                for (auto& tag : reader.string_list(value, key)) runbook.tags.push_back(std::move(tag));
+            } else if (!known_runbook_keys.contains(key) && !front_matter::is_other_tools_key(key)) {
+                reader.unknown_key(entry.key);
             }
         }
     }

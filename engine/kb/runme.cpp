@@ -189,15 +189,6 @@ std::vector<ExportPrompt> take_export_prompts(std::string& code) {
 
 namespace {
 
-bool is_capital_name(std::string_view name) {
-    bool letter = false;
-    for (char c : name) {
-        if (c >= 'a' && c <= 'z') return false;
-        letter = letter || (c >= 'A' && c <= 'Z');
-    }
-    return letter;
-}
-
 // Set by the system, the shell or the terminal, never by a runbook's reader.
 bool is_system_variable(std::string_view name) {
     static const std::vector<std::string_view> names = {
@@ -227,7 +218,7 @@ std::string_view name_at(std::string_view text, std::size_t at) {
 ShellVariables shell_variables(std::string_view code) {
     ShellVariables out;
     auto note_set = [&](std::string_view name) {
-        if (is_capital_name(name) && !is_system_variable(name)) add_once(out.set, name);
+        if (base::text::is_capital_env_name(name) && !is_system_variable(name)) add_once(out.set, name);
     };
     for (auto raw : lines_of(code)) {
         std::string_view line = base::text::trim(raw);
@@ -258,7 +249,7 @@ ShellVariables shell_variables(std::string_view code) {
                     has_default = rest.starts_with(":-") || rest.starts_with("-") || rest.starts_with(":=") ||
                                   rest.starts_with("=") || rest.starts_with(":?") || rest.starts_with("?");
                 }
-                if (!name.empty() && !has_default && is_capital_name(name) && !is_system_variable(name) &&
+                if (!name.empty() && !has_default && base::text::is_capital_env_name(name) && !is_system_variable(name) &&
                     std::find(out.set.begin(), out.set.end(), name) == out.set.end())
                     add_once(out.used, name);
                 continue;

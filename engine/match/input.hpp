@@ -1,11 +1,15 @@
 // Reading logs as a stream of line blocks: files, standard input or text in
-// memory, gzip-compressed or not (told apart by the magic bytes, so a
-// compressed log piped on stdin works too). Memory stays flat whatever the
+// memory, plain or compressed with gzip, xz or zstd, or zip archives (such as
+// GitHub Actions' log archives) whose files are read one after the other;
+// all told apart by their magic bytes, so a compressed log piped on stdin
+// works too. A binary file (an image, an executable, a database) is refused
+// rather than matched as if it were text. Memory stays flat whatever the
 // size: one block buffer is reused, and a line longer than the cap keeps its
 // first `max_line` bytes.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -39,9 +43,33 @@ public:
     virtual base::Result<std::size_t> read(char* buffer, std::size_t size) = 0;
 };
 
-// Opens an input for reading (gzip detected from its first bytes). Errors
-// read "cannot read NAME (reason)".
-base::Result<std::unique_ptr<ByteSource>> open_input(const Input& input);
+// What compressed data may expand to, in all (for a zip archive, all its
+// files together), before reading stops with an error: a zip bomb costs
+// time, never memory, and this bounds the time. Logs compress 10 to 100
+// times; no CI log comes near.
+constexpr std::uint64_t default_max_expanded = std::uint64_t{16} << 30;
+
+// The logs in an input, one after the other: the input itself, or each file
+// in a zip archive in the archive's order, named "ARCHIVE:PATH/IN/IT". Files
+// in an archive that are not logs (binary) are passed over.
+class Logs {
+public:
+    virtual ~Logs() = default;
+    // Moves to the next log and gives its name; nullopt after the last.
+    virtual base::Result<std::optional<std::string>> next() = 0;
+    // The current log's bytes, until the next call to next().
+    virtual ByteSource& source() = 0;
+};
+
+// Opens an input, decompressing it and refusing a binary file. Errors read
+// "cannot read NAME (reason)".
+base::Result<std::unique_ptr<Logs>> open_logs(const Input& input,
+                                              std::uint64_t max_expanded = default_max_expanded);
+
+// The same as one stream: the logs of an archive follow one another, each
+// ending with a newline.
+base::Result<std::unique_ptr<ByteSource>> open_input(const Input& input,
+                                                     std::uint64_t max_expanded = default_max_expanded);
 
 // Splits a byte stream into blocks of whole lines. Every line in a block
 // ends with '\n' (one is added after the last line and after a capped line).

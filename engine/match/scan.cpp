@@ -282,16 +282,15 @@ public:
         return base::Ok{};
     }
 
-    base::Status scan(const Input& input, std::size_t source) {
-        auto opened = open_input(input);
-        if (!opened) return opened.error();
+    // One log: a file, or one file of an archive (a source of its own).
+    base::Status scan(ByteSource& input, const std::string& name, std::size_t source) {
         source_ = source;
         const unsigned threads = scan_threads(options_);
         // In flight: one block per scanning thread and one being read; plus
         // the tail kept for error lines.
         const std::size_t in_flight = threads > 1 ? threads + 1 : 1;
         std::vector<Job> jobs(in_flight + tail_blocks + 1);
-        LineBlocks blocks(**opened, input.name, options_.block_size, options_.max_line, jobs.size());
+        LineBlocks blocks(input, name, options_.block_size, options_.max_line, jobs.size());
         std::deque<Job*> pending;
         std::deque<Job*> tail;
         long long lines = 0;
@@ -644,9 +643,28 @@ base::Result<Report> scan(const Matcher& matcher, const std::vector<Input>& inpu
     Collected collected;
     Scanner scanner(matcher, options, collected);
     if (auto started = scanner.start(); !started) return started.error();
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-        collected.sources.push_back(inputs[i].name);
-        if (auto status = scanner.scan(inputs[i], i); !status) {
+    // Each log in an input is a source: evidence in a zip archive names the
+    // file in it, and its line numbers start again at 1.
+    auto scan_input = [&](const Input& input) -> base::Status {
+        const std::size_t first = collected.sources.size();
+        auto failed = [&](const base::Error& error) -> base::Status {
+            // An input that failed before any of its logs is still listed.
+            if (collected.sources.size() == first) collected.sources.push_back(input.name);
+            return error;
+        };
+        auto logs = open_logs(input);
+        if (!logs) return failed(logs.error());
+        for (;;) {
+            auto name = (*logs)->next();
+            if (!name) return failed(name.error());
+            if (!*name) return base::Ok{};
+            collected.sources.push_back(**name);
+            if (auto status = scanner.scan((*logs)->source(), **name, collected.sources.size() - 1); !status)
+                return status;
+        }
+    };
+    for (const auto& input : inputs) {
+        if (auto status = scan_input(input); !status) {
             if (options.on_input_error == InputError::fail) return status.error();
             collected.input_errors.push_back(status.error().message);
         }

@@ -1,20 +1,11 @@
 #include "run/env_file.hpp"
 
-#include <cctype>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "base/file.hpp"
 #include "base/text.hpp"
 
 namespace run {
-
-bool is_env_name(std::string_view name) {
-    if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-    for (char c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-    return true;
-}
 
 namespace {
 
@@ -57,7 +48,7 @@ EnvFile parse_env_file(std::string_view text, EnvSyntax syntax) {
         if (heredoc != std::string_view::npos && (eq == std::string_view::npos || heredoc < eq)) {
             std::string name(line.substr(0, heredoc));
             std::string delimiter(line.substr(heredoc + 2));
-            if (!is_env_name(name) || delimiter.empty()) {
+            if (!base::text::is_env_name(name) || delimiter.empty()) {
                 out.problems.push_back(line_no + ": expected NAME<<DELIMITER");
                 continue;
             }
@@ -82,7 +73,7 @@ EnvFile parse_env_file(std::string_view text, EnvSyntax syntax) {
             i = j;
             continue;
         }
-        if (eq == std::string_view::npos || !is_env_name(line.substr(0, eq))) {
+        if (eq == std::string_view::npos || !base::text::is_env_name(line.substr(0, eq))) {
             out.problems.push_back(line_no + ": expected NAME=value");
             continue;
         }
@@ -95,11 +86,11 @@ EnvFile parse_env_file(std::string_view text, EnvSyntax syntax) {
 EnvFile read_dot_env(const std::string& document_path) {
     if (document_path.empty()) return {};
     std::filesystem::path file = std::filesystem::path(document_path).parent_path() / ".env";
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return {};
-    std::stringstream text;
-    text << in.rdbuf();
-    auto parsed = parse_env_file(text.str(), EnvSyntax::dotenv);
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) return {};
+    auto text = base::read_file(file.string(), max_env_file_bytes);
+    if (!text) return {{}, {file.string() + ", " + text.error().message}};
+    auto parsed = parse_env_file(*text, EnvSyntax::dotenv);
     for (auto& problem : parsed.problems) problem = file.string() + ", " + problem;
     return parsed;
 }

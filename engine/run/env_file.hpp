@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <cstdint>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -21,7 +22,9 @@ struct EnvFile {
 enum class EnvSyntax { deja_env, dotenv };
 EnvFile parse_env_file(std::string_view text, EnvSyntax syntax = EnvSyntax::deja_env);
 
-bool is_env_name(std::string_view name);
+// What an env file (or a cell's environment dump) may weigh: twice what
+// exec() can pass to a process (ARG_MAX, 2 MiB on Linux), so a real one always fits.
+constexpr std::uintmax_t max_env_file_bytes = 4u << 20;
 
 // The `.env` beside a document, read as Runme reads it (EnvSyntax::dotenv);
 // empty values and problems when there is none.

@@ -45,10 +45,10 @@ std::string check_value(const kb::Param& param, const std::string& value) {
     return "";
 }
 
-EnvLookup runbook_environment(const kb::Runbook& runbook) {
+EnvLookup runbook_environment(const kb::Runbook& runbook, const EnvFile& file) {
     if (!runbook.runme_style) return process_environment;
     std::map<std::string, std::string> dot_env;
-    for (auto& [name, value] : read_dot_env(runbook.path).values) dot_env[name] = value;
+    for (const auto& [name, value] : file.values) dot_env[name] = value;
     return [dot_env = std::move(dot_env)](const std::string& name) -> std::optional<std::string> {
         if (auto it = dot_env.find(name); it != dot_env.end() && !it->second.empty()) return it->second;
         return process_environment(name);

@@ -13,6 +13,7 @@
 
 #include "kb/model.hpp"
 #include "base/result.hpp"
+#include "run/env_file.hpp"
 
 namespace run {
 
@@ -38,9 +39,10 @@ struct ParamResolution {
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 std::optional<std::string> process_environment(const std::string& name);
-// For a Runme-style runbook: the `.env` beside it, then the process
-// environment (Runme's session starts from both).
-EnvLookup runbook_environment(const kb::Runbook& runbook);
+// For a Runme-style runbook: its `.env` (read once, by read_dot_env, and
+// handed to the run too), then the process environment (Runme's session
+// starts from both).
+EnvLookup runbook_environment(const kb::Runbook& runbook, const EnvFile& dot_env);
 
 // `given` holds the --param values, `from_log` what a matched log filled in
 // (below --param, above the environment). An empty environment variable

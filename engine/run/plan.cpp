@@ -31,7 +31,7 @@ std::string where(const kb::Runbook& runbook, const kb::Step& step) {
 // Runme runs shell cells with `set -e -o pipefail` (not -u: its documents
 // use variables that may be unset), in the document's `shell` when it names one.
 std::optional<kb::LanguageRule> runme_rule(const kb::Runbook& runbook, const kb::Step& step) {
-    auto rule = kb::language_rule(step.language.empty() ? "sh" : step.language);
+    auto rule = kb::language_rule(step);
     if (!rule || !rule->shell) return rule;
     std::string shell = runbook.shell.empty() ? "bash" : runbook.shell;
     std::string base_name = fs::path(shell).filename().string();

@@ -15,16 +15,6 @@ extern char** environ;
 
 namespace run {
 
-Fd& Fd::operator=(Fd&& other) noexcept {
-    if (this != &other) reset(other.release());
-    return *this;
-}
-
-void Fd::reset(int fd) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-}
-
 ExitStatus decode_wait_status(int status) {
     ExitStatus s;
     if (WIFEXITED(status)) {

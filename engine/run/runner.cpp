@@ -6,12 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <system_error>
 
+#include "base/file.hpp"
 #include "base/text.hpp"
 #include "kb/secrets.hpp"
 #include "run/env_file.hpp"
@@ -50,21 +49,6 @@ public:
 private:
     fs::path path_;
 };
-
-bool write_private_file(const fs::path& path, const std::string& content) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return false;
-    std::size_t done = 0;
-    while (done < content.size()) {
-        ssize_t w = ::write(fd, content.data() + done, content.size() - done);
-        if (w <= 0) {
-            ::close(fd);
-            return false;
-        }
-        done += static_cast<std::size_t>(w);
-    }
-    return ::close(fd) == 0;
-}
 
 std::map<std::string, std::string> current_environment() {
     std::map<std::string, std::string> env;
@@ -178,7 +162,7 @@ public:
         run_dir_.emplace();
         if (!run_dir_->path().empty()) {
             base_env_ = current_environment();
-            if (plan_.runme_style) load_dot_env();
+            if (plan_.runme_style) load_dot_env(options_.dot_env);
             for (const auto& p : params_) base_env_[p.name] = p.value;
         } else {
             return finish_error("cannot create a private temporary folder for the run's files");
@@ -404,7 +388,8 @@ private:
         std::string stem = "step-" + std::to_string(s.number);
         fs::path code_file = run_dir_->path() / (stem + (s.extension.empty() ? ".txt" : s.extension));
         fs::path env_file = run_dir_->path() / (stem + ".env");
-        if (!write_private_file(code_file, s.step->code) || !write_private_file(env_file, "")) {
+        if (!base::write_file(code_file.string(), s.step->code, base::FileMode::owner_only) ||
+            !base::write_file(env_file.string(), "", base::FileMode::owner_only)) {
             r.status = store::StepStatus::failed;
             r.note = "cannot write the step's files in " + run_dir_->path().string();
             console_.step_result(r);
@@ -432,7 +417,7 @@ private:
 
         ProcessLimits limits;
         limits.timeout = s.step->timeout.count() > 0 ? std::chrono::milliseconds(s.step->timeout)
-                                                     : std::chrono::milliseconds(std::chrono::minutes(10));
+                                                     : std::chrono::milliseconds(kb::default_step_timeout);
         limits.kill_grace = options_.kill_grace;
         limits.capture_limit = options_.capture_limit;
         auto result = run_process(spec, limits, masker_, [&](std::string_view text) { console_.step_output(text); },
@@ -487,10 +472,12 @@ private:
     }
 
     void take_handed_over(const fs::path& env_file, store::StepRecord& r) {
-        std::ifstream in(env_file, std::ios::binary);
-        std::stringstream text;
-        text << in.rdbuf();
-        auto parsed = parse_env_file(text.str());
+        auto text = base::read_file(env_file.string(), max_env_file_bytes);
+        if (!text) {
+            console_.note("deja: warning: $DEJA_ENV of step " + r.name + ", " + text.error().message + "; ignored");
+            return;
+        }
+        auto parsed = parse_env_file(*text);
         for (const auto& problem : parsed.problems)
             console_.note("deja: warning: $DEJA_ENV of step " + r.name + ", " + masker_.mask(problem) + "; ignored");
         for (const auto& [name, value] : parsed.values) {
@@ -508,8 +495,7 @@ private:
 
     // Runme loads a .env beside the document into the session; the
     // process environment and the params still win over it.
-    void load_dot_env() {
-        auto parsed = read_dot_env(runbook_.path);
+    void load_dot_env(const EnvFile& parsed) {
         for (const auto& problem : parsed.problems) console_.note("deja: warning: " + masker_.mask(problem) + "; ignored");
         for (const auto& [name, value] : parsed.values) {
             for (const auto& part : kb::hidden_parts(value, kb::is_secret_name(name))) masker_.add(part);
@@ -520,11 +506,14 @@ private:
     // What a Runme cell exported or unset, as Runme's env collector sees it:
     // the environment the cell left against the one it was given.
     void take_session(const fs::path& file, const std::map<std::string, std::string>& given) {
-        std::ifstream in(file, std::ios::binary);
-        if (!in) return;  // the cell was killed before its trap ran
-        std::stringstream text;
-        text << in.rdbuf();
-        std::string dump = text.str();
+        std::error_code ec;
+        if (!fs::exists(file, ec)) return;  // the cell was killed before its trap ran
+        auto text = base::read_file(file.string(), max_env_file_bytes);
+        if (!text) {
+            console_.note("deja: warning: the environment a cell left, " + text.error().message + "; ignored");
+            return;
+        }
+        const std::string& dump = *text;
         std::map<std::string, std::string> left;
         std::size_t start = 0;
         while (start < dump.size()) {
@@ -560,11 +549,7 @@ private:
         while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
         session_["__"] = value;
         const std::string& name = s.step->name;
-        bool capitals = !s.step->name_generated && !name.empty() && !(name[0] >= '0' && name[0] <= '9') &&
-                        std::all_of(name.begin(), name.end(), [](char c) {
-                            return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-                        });
-        if (capitals) session_[name] = value;
+        if (!s.step->name_generated && base::text::is_capital_env_name(name)) session_[name] = value;
     }
 
     base::Result<RunOutcome> finish() {

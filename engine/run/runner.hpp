@@ -46,6 +46,7 @@ struct RunOptions {
     nlohmann::json evidence;               // what --from-log matched; null otherwise
     StepSelection selection;               // --step / --tag; empty: the whole runbook
     Colour colour = Colour::off;
+    EnvFile dot_env;                       // a Runme-style runbook's .env (read_dot_env)
 };
 
 struct RunOutcome {

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "kb/model.hpp"
 #include "run/interrupt.hpp"
 #include "run/mask.hpp"
 #include "run/process.hpp"
@@ -19,7 +20,7 @@ namespace run {
 std::chrono::milliseconds default_kill_grace();
 
 struct ProcessLimits {
-    std::chrono::milliseconds timeout{std::chrono::minutes(10)};
+    std::chrono::milliseconds timeout = kb::default_step_timeout;
     std::chrono::milliseconds kill_grace{5000};
     std::size_t capture_limit = 1 << 20;
 };

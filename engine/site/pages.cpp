@@ -364,7 +364,7 @@ Page PageRenderer::runbook(std::size_t r) {
                          {"skip_if", step.skip_if},
                          {"skip_anchor", skip_anchor},
                          {"tag", step.tag},
-                         {"timeout", step.timeout != std::chrono::seconds(600) ? format_duration(step.timeout) : ""},
+                         {"timeout", step.timeout != kb::default_step_timeout ? format_duration(step.timeout) : ""},
                          {"confirm", step.confirm},
                          {"continue_on_error", step.continue_on_error},
                          {"exclude", step.exclude_from_run_all},

@@ -1,7 +1,6 @@
 #include "site/templates.hpp"
 
-#include <fstream>
-#include <sstream>
+#include "base/file.hpp"
 
 namespace site {
 
@@ -18,14 +17,13 @@ base::Result<TemplateSources> TemplateSources::load(const std::filesystem::path&
     TemplateSources sources;
     for (const char* name : required_templates) {
         std::filesystem::path path = dir / (std::string(name) + ".mustache");
-        std::ifstream in(path, std::ios::binary);
-        if (!in) return base::error("template missing (" + path.string() + ")");
-        std::ostringstream text;
-        text << in.rdbuf();
-        kainjow::mustache::mustache compiled(text.str());
+        // A template is a few KiB; the cap only keeps a stray file from costing memory.
+        auto text = base::read_file(path.string(), 1u << 20);
+        if (!text) return base::error("template missing (" + path.string() + "): " + text.error().message);
+        kainjow::mustache::mustache compiled(*text);
         if (!compiled.is_valid())
             return base::error("template does not compile: " + compiled.error_message() + " (" + path.string() + ")");
-        sources.text[name] = text.str();
+        sources.text[name] = std::move(*text);
     }
     return sources;
 }

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/file.hpp"
 #include "base/hash.hpp"
 #include "kb/load.hpp"
 #include "store/codec.hpp"
@@ -269,6 +270,14 @@ base::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, c
         w.diagnostic.reset();
         if (!s) return s;
     }
+    // Files left out share the table, under their own severity: a reason is
+    // one line, like a problem's, and `deja index --verbose` lists them.
+    for (const auto& l : knowledge_base.left_out) {
+        w.diagnostic.bind(1, l.path, Lifetime::borrow).bind(2, 0).bind(3, schema::left_out_severity).bind(4, l.reason, Lifetime::borrow);
+        auto s = w.diagnostic.run();
+        w.diagnostic.reset();
+        if (!s) return s;
+    }
     auto manifest = manifest_of(knowledge_base, kb_dirs);
     for (const auto& f : manifest) {
         w.source.bind(1, f.path, Lifetime::borrow)
@@ -296,12 +305,10 @@ base::Status populate(sqlite::Db& db, const kb::KnowledgeBase& knowledge_base, c
 }
 
 base::Status sync_path(const fs::path& path, int flags) {
-    int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-    if (fd < 0) return base::error("cannot open for syncing: " + std::string(std::strerror(errno)) + " (" + path.string() + ")");
-    int rc = ::fsync(fd);
-    int saved = errno;
-    ::close(fd);
-    if (rc != 0) return base::error("cannot sync to disk: " + std::string(std::strerror(saved)) + " (" + path.string() + ")");
+    base::Fd fd(::open(path.c_str(), flags | O_CLOEXEC));
+    if (!fd) return base::error("cannot open for syncing: " + std::string(std::strerror(errno)) + " (" + path.string() + ")");
+    if (::fsync(fd.get()) != 0)
+        return base::error("cannot sync to disk: " + std::string(std::strerror(errno)) + " (" + path.string() + ")");
     return base::Ok{};
 }
 

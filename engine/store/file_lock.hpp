@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "base/file.hpp"
 #include "base/result.hpp"
 
 namespace store {
@@ -14,15 +15,9 @@ public:
     // Creates `path` if needed and blocks until the lock is ours.
     static base::Result<FileLock> acquire(const std::filesystem::path& path);
 
-    FileLock(FileLock&& other) noexcept;
-    FileLock& operator=(FileLock&& other) noexcept;
-    FileLock(const FileLock&) = delete;
-    FileLock& operator=(const FileLock&) = delete;
-    ~FileLock();
-
 private:
-    explicit FileLock(int fd) : fd_(fd) {}
-    int fd_ = -1;
+    explicit FileLock(base::Fd fd) : fd_(std::move(fd)) {}
+    base::Fd fd_;  // closing it releases the flock
 };
 
 }  // namespace store

@@ -6,10 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <system_error>
 #include <type_traits>
 
@@ -71,14 +69,6 @@ struct Freshness {
     std::string digest;                   // of the files as they are now
 };
 
-std::optional<std::string> read_bytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 std::optional<std::string> meta_value(const sqlite::Db& db, const std::string& key) {
     auto stmt = db.prepare("SELECT value FROM meta WHERE key = ?");
     if (!stmt) return std::nullopt;
@@ -123,7 +113,7 @@ Freshness check(const sqlite::Db& db, const std::vector<fs::path>& kb_dirs) {
         if (it == manifest.end()) return f;
         if (it->second.size == now.size && it->second.changed_ns == now.changed_ns) continue;
         // Touched, or changed: only the content decides.
-        auto bytes = read_bytes(now.path);
+        auto bytes = kb::read_whole_file(now.path);
         if (!bytes || base::hash_hex(*bytes) != it->second.content_hash) return f;
         kb::SourceFile refreshed = now;
         refreshed.content_hash = it->second.content_hash;
@@ -342,10 +332,24 @@ base::Result<Index> Index::build(const kb::KnowledgeBase& knowledge_base, const 
 bool Index::rebuilt() const { return impl_->rebuilt; }
 const fs::path& Index::path() const { return impl_->path; }
 
+std::vector<kb::LeftOut> Index::left_out() const {
+    std::vector<kb::LeftOut> out;
+    auto stmt = impl_->db.prepare("SELECT file, message FROM diagnostics WHERE severity = ? ORDER BY rowid");
+    if (!stmt) return out;
+    stmt->bind(1, schema::left_out_severity);
+    for (;;) {
+        auto row = stmt->step();
+        if (!row || !*row) break;
+        out.push_back({stmt->text(0), stmt->text(1)});
+    }
+    return out;
+}
+
 std::vector<kb::Diagnostic> Index::diagnostics() const {
     std::vector<kb::Diagnostic> out;
-    auto stmt = impl_->db.prepare("SELECT file, line, severity, message FROM diagnostics ORDER BY rowid");
+    auto stmt = impl_->db.prepare("SELECT file, line, severity, message FROM diagnostics WHERE severity <> ? ORDER BY rowid");
     if (!stmt) return out;
+    stmt->bind(1, schema::left_out_severity);
     for (;;) {
         auto row = stmt->step();
         if (!row || !*row) break;

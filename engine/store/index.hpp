@@ -90,6 +90,8 @@ public:
     bool rebuilt() const;  // this open() built the file
     // Problems found in the sources by the last build (stored with the index).
     std::vector<kb::Diagnostic> diagnostics() const;
+    // The files under the knowledge-base folders not read as documents, and why.
+    std::vector<kb::LeftOut> left_out() const;
 
     // Every word must match; when no document has them all, documents with
     // any of them are returned (all_terms = false), most words first.

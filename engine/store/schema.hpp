@@ -10,7 +10,10 @@ namespace store::schema {
 
 // Stored in PRAGMA user_version. Bump on any change to the tables, the
 // tokenizer, what goes into the search columns or the order of the rows.
-inline constexpr long long version = 6;
+inline constexpr long long version = 7;
+
+// The severity under which the diagnostics table keeps a file left out (kb::LeftOut).
+inline constexpr const char* left_out_severity = "left out";
 
 // Creates every table in an empty database.
 base::Status create(sqlite::Db& db);

@@ -90,3 +90,31 @@ TEST_CASE("cli lint: a clean knowledge base passes", "[cli][lint]") {
     CHECK(human.exit_code == 0);
     CHECK_THAT(human.out, Catch::StartsWith("deja lint: ") && Catch::EndsWith("no problems\n"));
 }
+
+TEST_CASE("cli lint and index: files not read are counted, --verbose says why, --json lists them", "[cli][lint]") {
+    test::TempDir home, kb;
+    test::write_file(kb / "2024" / "2024-03-02-outage.md", "# Outage\n\n## Root cause\nA full disk.\n");
+    test::write_file(kb / "2024" / "graph.png", "\x89PNG");
+    test::write_file(kb / "README.md", "# Our post-mortems\n\nOne file per incident.\n");
+    auto lint = test::deja({"--no-bundled", "--kb", kb.path().string(), "lint"}, home.path());
+    INFO(lint.out << lint.err);
+    CHECK(lint.exit_code == 0);
+    CHECK_THAT(lint.out, Catch::Contains("2 files not read (`deja lint --verbose` says why)"));
+    CHECK_THAT(lint.out, !Catch::Contains("graph.png"));
+
+    auto verbose = test::deja({"--no-bundled", "--kb", kb.path().string(), "lint", "--verbose"}, home.path());
+    INFO(verbose.out);
+    CHECK_THAT(verbose.out, Catch::Contains("graph.png: not read: not Markdown or text"));
+    CHECK_THAT(verbose.out, Catch::Contains("README.md: not read: an index page describing its folder"));
+
+    auto index = test::deja({"--no-bundled", "--kb", kb.path().string(), "index", "--json"}, home.path());
+    INFO(index.out << index.err);
+    REQUIRE(index.exit_code == 0);
+    auto parsed = json::parse(index.out);
+    REQUIRE(parsed["left_out"].size() == 2);
+    CHECK(parsed["incidents"] == 1);
+    CHECK(parsed["diagnostics"].empty());
+    auto plain = test::deja({"--no-bundled", "--kb", kb.path().string(), "index", "--verbose"}, home.path());
+    CHECK_THAT(plain.out, Catch::Contains("graph.png: not read: not Markdown or text"));
+    CHECK_THAT(plain.out, Catch::Contains("from 2 files; 2 files not read (listed above)"));
+}

@@ -1,9 +1,12 @@
 // `deja match` and `deja new incident` through the real binary: exit codes,
-// standard input (plain and gzip), the JSON contract, GitHub annotations,
-// and the incident draft written into a knowledge base.
+// standard input (plain and compressed), zip archives, binary files, the
+// JSON contract, GitHub annotations, and the incident draft written into a
+// knowledge base.
 #include <catch2/catch.hpp>
 
+#include <lzma.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +33,42 @@ std::string gzip(const std::string& data) {
     out.resize(s.total_out);
     deflateEnd(&s);
     return out;
+}
+
+std::string xz(const std::string& data) {
+    std::string out(lzma_stream_buffer_bound(data.size()), '\0');
+    std::size_t used = 0;
+    REQUIRE(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, nullptr, reinterpret_cast<const std::uint8_t*>(data.data()),
+                                    data.size(), reinterpret_cast<std::uint8_t*>(out.data()), &used,
+                                    out.size()) == LZMA_OK);
+    out.resize(used);
+    return out;
+}
+
+std::string zstd(const std::string& data) {
+    std::string out(ZSTD_compressBound(data.size()), '\0');
+    std::size_t size = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3);
+    REQUIRE_FALSE(ZSTD_isError(size));
+    out.resize(size);
+    return out;
+}
+
+// With Python's zipfile, a zip writer of its own. A path ending in '/' is a
+// folder; the others are (path in the archive, file to put there) pairs.
+void write_zip(const fs::path& to, const std::vector<std::pair<std::string, std::string>>& files) {
+    std::vector<std::string> argv = {"python3", "-c",
+                                     "import sys, zipfile\n"
+                                     "with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:\n"
+                                     "    for name, path in zip(sys.argv[2::2], sys.argv[3::2]):\n"
+                                     "        z.writestr(zipfile.ZipInfo(name), b'') if name.endswith('/') else z.write(path, name)\n",
+                                     to.string()};
+    for (const auto& [name, path] : files) {
+        argv.push_back(name);
+        argv.push_back(path);
+    }
+    auto out = test::run(argv);
+    INFO(out.err);
+    REQUIRE(out.exit_code == 0);
 }
 
 void copy_tree(const fs::path& from, const fs::path& to) {
@@ -182,6 +221,41 @@ TEST_CASE("deja match reads standard input, gzip-compressed or not", "[cli][matc
     CHECK(j["sources"].size() == 2);
     CHECK(j["lines"] == 16);
     CHECK(j["matches"][0]["evidence"][0]["source"] == "stdin");
+}
+
+TEST_CASE("deja match reads zip archives, xz and zstd, and refuses binary files", "[cli][match]") {
+    test::TempDir home;
+    const std::string kb = fixture_kb().string();
+    const std::string log = test::read_file(fixture_log("frobnicator.log"));
+    // As GitHub Actions' log archive is: a folder per job, a file per step.
+    write_zip(home / "logs.zip", {{"build/", ""},
+                                  {"build/1_Set up job.txt", fixture_log("unknown.log").string()},
+                                  {"build/2_Run widgets.txt", fixture_log("frobnicator.log").string()}});
+    const std::string path = (home / "logs.zip").string();
+    const std::string archive = test::read_file(path);
+    auto out = test::deja({"--kb", kb, "match", path}, home.path());
+    INFO(out.err);
+    CHECK(out.exit_code == 0);
+    CHECK(out.out.find(path + ":build/2_Run widgets.txt:4  widgets.FrobnicatorError") != std::string::npos);
+    auto json = test::deja({"--kb", kb, "match", "--json", path}, home.path());
+    REQUIRE(json.exit_code == 0);
+    auto j = nlohmann::json::parse(json.out);
+    CHECK(j["sources"] == nlohmann::json::array({path + ":build/1_Set up job.txt", path + ":build/2_Run widgets.txt"}));
+    CHECK(j["matches"][0]["evidence"][0]["source"] == path + ":build/2_Run widgets.txt");
+    // Piped: the bytes tell what they are.
+    for (const auto& [input, source] : std::vector<std::pair<std::string, std::string>>{
+             {xz(log), "stdin"}, {zstd(log), "stdin"}, {archive, "stdin:build/2_Run widgets.txt"}}) {
+        auto piped = test::deja({"--kb", kb, "match", "-"}, home.path(), {}, input);
+        INFO(source << ": " << piped.err);
+        CHECK(piped.exit_code == 0);
+        CHECK(piped.out.find(source + ":4  widgets.FrobnicatorError") != std::string::npos);
+    }
+    // A binary file, here deja itself, is refused before anything is matched.
+    const std::string binary = DEJA_BINARY;
+    auto refused = test::deja({"--kb", kb, "match", binary}, home.path());
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err == "deja: error: cannot read " + binary + " (a binary file, not a log: an ELF executable or library)\n");
+    CHECK(refused.out.empty());
 }
 
 TEST_CASE("deja match --format github prints workflow commands", "[cli][match]") {

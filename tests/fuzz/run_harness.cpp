@@ -16,7 +16,7 @@ void env_file(std::string_view bytes) {
     std::string written;
     std::vector<std::pair<std::string, std::string>> kept;
     for (const auto& [name, value] : parsed.values) {
-        expect(run::is_env_name(name), "only valid names are handed on");
+        expect(base::text::is_env_name(name), "only valid names are handed on");
         // A CR at the end of a line is part of its line end in this format.
         if (!value.empty() && (value.back() == '\r' || value.find("\r\n") != std::string::npos)) continue;
         if (value.find('\n') == std::string::npos && value.find("<<") == std::string::npos) {

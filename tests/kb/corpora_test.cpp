@@ -113,3 +113,46 @@ TEST_CASE("real post-mortem folders: each field as a reader would take it", "[kb
         CHECK(scores[field].right >= floor);
     }
 }
+
+TEST_CASE("real post-mortem and runbook folders: every file is read or left out with its reason", "[kb][corpora]") {
+    auto corpora = test::shared_corpora();
+    if (!corpora) return;
+    // Each folder as a team would point deja at it, nested folders and all.
+    std::vector<fs::path> folders;
+    for (const char* group : {"postmortems", "runbooks", "runme"})
+        for (const auto& entry : fs::directory_iterator(*corpora / group))
+            if (entry.is_directory()) folders.push_back(entry.path());
+    REQUIRE(folders.size() >= 5);
+    std::size_t files = 0, runbooks = 0;
+    for (const auto& folder : folders) {
+        auto knowledge_base = kb::load({folder});
+        std::set<std::string> accounted;
+        for (const auto& s : knowledge_base.sources) accounted.insert(s.path);
+        for (const auto& l : knowledge_base.left_out) {
+            CHECK_FALSE(l.reason.empty());
+            accounted.insert(l.path);
+        }
+        std::set<std::string> read_as_document;
+        for (const auto& r : knowledge_base.runbooks) read_as_document.insert(r.path);
+        for (const auto& i : knowledge_base.incidents) read_as_document.insert(i.path);
+        runbooks += knowledge_base.runbooks.size();
+        for (auto it = fs::recursive_directory_iterator(folder); it != fs::recursive_directory_iterator(); ++it) {
+            const std::string name = it->path().filename().string();
+            if (name.starts_with('.')) {
+                if (it->is_directory()) it.disable_recursion_pending();
+                continue;  // hidden files and folders are nobody's documents
+            }
+            if (!it->is_regular_file()) continue;
+            ++files;
+            INFO(it->path().string());
+            CHECK(accounted.count(it->path().string()) == 1);
+        }
+        // No file is both read and left out, and no file read is lost: a
+        // clash of names makes an id longer, never drops the second file.
+        for (const auto& l : knowledge_base.left_out) CHECK(read_as_document.count(l.path) == 0);
+        for (const auto& d : knowledge_base.diagnostics) CHECK(d.message.find("this file is skipped") == std::string::npos);
+    }
+    CHECK(files >= 200);
+    // A runbook repository's pages are runbooks, not reports without a date.
+    CHECK(runbooks >= 100);
+}

@@ -93,8 +93,8 @@ TEST_CASE("a folder without incidents/ or runbooks/ is a folder of reports", "[k
                      "# Template rendering broke\n\nThe {{ summary }} field of the mail template was empty.\n");
     auto base = kb::load({dir.path()});
     bool template_reported = false;
-    for (const auto& d : base.diagnostics)
-        template_reported |= d.file.ends_with("postmortem.md") && d.message.find("report template") != std::string::npos;
+    for (const auto& l : base.left_out)
+        template_reported |= l.path.ends_with("postmortem.md") && l.reason.find("report template") != std::string::npos;
     CHECK(template_reported);
     std::vector<std::string> titles;
     for (const auto& i : base.incidents) titles.push_back(i.title);
@@ -407,4 +407,99 @@ TEST_CASE("a runbook's Markdown link to an incident links both ways", "[kb][load
     CHECK(base.diagnostics.empty());
     CHECK(base.runbook("fix")->incidents == std::vector<std::string>{"2024-03-03-outage"});
     CHECK(base.incident("2024-03-03-outage")->runbooks == std::vector<std::string>{"fix"});
+}
+
+namespace {
+
+std::string left_out_reason(const kb::KnowledgeBase& base, const std::string& file) {
+    for (const auto& l : base.left_out)
+        if (l.path.ends_with("/" + file)) return l.reason;
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("every file under a knowledge-base folder is read or left out with its reason", "[kb][load]") {
+    test::TempDir dir;
+    test::write_file(dir / "2024" / "03" / "outage.md", "# Outage on 2024-03-02\n\n## Root cause\nA full disk.\n");
+    test::write_file(dir / "2024" / "03" / "graph.png", "\x89PNG");
+    test::write_file(dir / "LICENSE", "MIT License\n");
+    test::write_file(dir / "README.md", "# Our post-mortems\n\nOne file per incident, by month.\n");
+    test::write_file(dir / "templates" / "postmortem.md", "# Incident title - YYYY-MM-DD\n\n## Timeline\n");
+    test::write_file(dir / ".hidden.md", "# a dotfile is nobody's report\n");
+    auto base = kb::load({dir.path()});
+    REQUIRE(base.incidents.size() == 1);
+    CHECK(base.incidents[0].title == "Outage on 2024-03-02");
+    CHECK(left_out_reason(base, "2024/03/graph.png") == "not Markdown or text");
+    CHECK(left_out_reason(base, "LICENSE").find("does not start as Markdown") != std::string::npos);
+    CHECK(left_out_reason(base, "README.md").find("index page") != std::string::npos);
+    CHECK(left_out_reason(base, "templates/postmortem.md").find("report template") != std::string::npos);
+    CHECK(base.left_out.size() == 4);
+    CHECK(left_out_reason(base, ".hidden.md").empty());
+    // Left out is not a problem: nothing to fix, so lint stays quiet.
+    CHECK(base.diagnostics.empty());
+}
+
+TEST_CASE("an index page with something to run is a runbook; one that only names its folder is left out", "[kb][load]") {
+    test::TempDir dir;
+    test::write_file(dir / "runbooks" / "payments" / "README.md",
+                     "# Payments service\n\nRestart the worker when the queue stalls.\n\n```sh\nsystemctl restart payments-worker\n```\n");
+    test::write_file(dir / "runbooks" / "node" / "_index.md", "---\ntitle: node\nweight: 10\nbookCollapseSection: true\n---\n");
+    auto base = kb::load({dir.path()});
+    INFO(all_diagnostics(base));
+    REQUIRE(base.runbooks.size() == 1);
+    CHECK(base.runbooks[0].title == "Payments service");
+    CHECK(left_out_reason(base, "node/_index.md").find("index page") != std::string::npos);
+    CHECK(base.diagnostics.empty());
+}
+
+TEST_CASE("two files of one name in different folders are both kept, the second's id grown from its folders", "[kb][load]") {
+    test::TempDir dir;
+    auto page = [](const std::string& title, const std::string& command) {
+        return "# " + title + "\n\n```sh\n" + command + "\n```\n";
+    };
+    test::write_file(dir / "runbooks" / "getting-started" / "cli.md", page("Install the CLI", "echo install"));
+    test::write_file(dir / "runbooks" / "usage" / "cli.md", page("Use the CLI", "echo use"));
+    test::write_file(dir / "runbooks" / "reference" / "usage" / "cli.md", page("CLI reference", "echo reference"));
+    // A link by relative path reaches the file it names, whatever its id became.
+    test::write_file(dir / "incidents" / "2024-05-01-cli-broke.md",
+                     "# The CLI broke\n\nFixed with [the usage page](../runbooks/usage/cli.md).\n");
+    auto base = kb::load({dir.path()});
+    INFO(all_diagnostics(base));
+    REQUIRE(base.runbooks.size() == 3);
+    REQUIRE(base.runbook("cli"));
+    CHECK(base.runbook("cli")->title == "Install the CLI");
+    REQUIRE(base.runbook("usage-cli"));
+    CHECK(base.runbook("usage-cli")->title == "Use the CLI");
+    REQUIRE(base.runbook("reference-usage-cli"));
+    CHECK(base.runbook("reference-usage-cli")->title == "CLI reference");
+    CHECK(has_diagnostic(base, "usage/cli.md", "indexed as 'usage-cli'"));
+    const auto* incident = base.incident("2024-05-01-cli-broke");
+    REQUIRE(incident);
+    CHECK(incident->runbooks == std::vector<std::string>{"usage-cli"});
+    CHECK(std::none_of(base.diagnostics.begin(), base.diagnostics.end(),
+                       [](const kb::Diagnostic& d) { return d.severity == kb::Severity::error; }));
+}
+
+TEST_CASE("other tools' front matter: known keys read or accepted, an unknown key reported once for all files", "[kb][load]") {
+    test::TempDir dir;
+    for (int n = 1; n <= 3; ++n)
+        test::write_file(dir / "incidents" / ("report-" + std::to_string(n) + ".md"),
+                         "---\ntitle: Outage " + std::to_string(n) +
+                             "\nstart_time: 2023-0" + std::to_string(n) + "-15T10:00:00Z\nend_time: later\n"
+                             "keywords: [dns, cache]\nweight: 3\ndraft: false\nslug: outage\nauthors: [sam]\n"
+                             "company: Example\nurl: https://example.com/pm\nreviewed_by_legal: yes\n---\n"
+                             "# Outage\n\nDNS answers were cached too long.\n");
+    auto base = kb::load({dir.path()});
+    INFO(all_diagnostics(base));
+    REQUIRE(base.incidents.size() == 3);
+    auto first_it = std::find_if(base.incidents.begin(), base.incidents.end(),
+                                 [](const kb::Incident& i) { return i.path.ends_with("report-1.md"); });
+    REQUIRE(first_it != base.incidents.end());
+    const kb::Incident* first = &*first_it;
+    CHECK(first->date == "2023-01-15");
+    CHECK(first->tags == std::vector<std::string>{"dns", "cache"});
+    REQUIRE(base.diagnostics.size() == 1);
+    CHECK(base.diagnostics[0].file.ends_with("report-1.md"));
+    CHECK(base.diagnostics[0].message == "unknown front-matter key 'reviewed_by_legal' (also in 2 other files)");
 }

@@ -43,7 +43,9 @@ LibraryRun run_library(const Kb& kb, const kb::Runbook& runbook, const kb::Param
     REQUIRE(history);
     // The test's own environment stays out; a Runme document's .env is read.
     run::EnvLookup nothing = [](const std::string&) { return std::nullopt; };
-    auto resolution = run::resolve_params(runbook, params, {}, runbook.runme_style ? run::runbook_environment(runbook) : nothing);
+    if (runbook.runme_style) options.dot_env = run::read_dot_env(runbook.path);
+    auto resolution = run::resolve_params(runbook, params, {},
+                                          runbook.runme_style ? run::runbook_environment(runbook, options.dot_env) : nothing);
     INFO("param problems: " << resolution.problems.size());
     REQUIRE(resolution.problems.empty());
     REQUIRE(resolution.missing.empty());
