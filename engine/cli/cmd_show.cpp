@@ -1,8 +1,13 @@
-// `deja show ID [--json]`: one incident or runbook, readable on a terminal;
-// --json prints the document's model as stored in the index.
+// `deja show ID [--json]`: one incident or runbook, readable on a terminal:
+// its facts and the metadata of its front matter, then its Markdown as a
+// terminal shows it, each step's block under the step's name and kind, then
+// the documents it links. --json prints the document's model as stored in
+// the index.
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -10,6 +15,9 @@
 
 #include "cli/common.hpp"
 #include "cli/output.hpp"
+#include "cli/terminal_markdown.hpp"
+#include "kb/links.hpp"
+#include "kb/markdown.hpp"
 #include "kb/secrets.hpp"
 #include "base/text.hpp"
 
@@ -37,11 +45,130 @@ void heading(std::ostream& out, const cli::Style& style, const std::string& text
     out << '\n' << style.bold(text) << '\n';
 }
 
-void print_runbook(std::ostream& out, const kb::Runbook& r, const store::Index& index, const cli::Style& style) {
+std::string kind_text(kb::StepKind kind, const cli::Style& style) {
+    std::string text = kb::to_string(kind);
+    return kind == kb::StepKind::apply      ? style.yellow(text)
+           : kind == kb::StepKind::verify   ? style.green(text)
+           : kind == kb::StepKind::rollback ? style.red(text)
+                                            : style.cyan(text);
+}
+
+std::string language_of(const kb::Step& s) { return s.language.empty() ? "sh" : s.language; }
+
+// What stands above a step's block: "enabled (diagnose, sh)  skipped when ...".
+std::string step_caption(const kb::Step& s, const cli::Style& style) {
+    std::string out = style.bold(cli::terminal_text(s.name)) + " (" + kind_text(s.kind, style) + ", " +
+                      cli::terminal_text(language_of(s)) + ")";
+    std::string when = !s.shown_only.empty() ? "shown, not run: " + s.shown_only
+                       : !s.skip_if.empty()  ? "skipped when " + s.skip_if + " succeeds"
+                                             : "";
+    if (!when.empty()) out += "  " + style.dim(cli::terminal_text(when));
+    return out;
+}
+
+// The steps as the index holds them, code included: for a runbook whose
+// text cannot be shown with them.
+void print_steps(std::ostream& out, const kb::Runbook& r, const cli::Style& style) {
+    heading(out, style, "Steps");
+    std::size_t name_width = 0, kind_width = 0;
+    for (const auto& s : r.steps) {
+        name_width = std::max(name_width, cli::display_width(s.name));
+        kind_width = std::max(kind_width, kb::to_string(s.kind).size());
+    }
+    for (std::size_t i = 0; i < r.steps.size(); ++i) {
+        const auto& s = r.steps[i];
+        const std::string kind = kb::to_string(s.kind);
+        out << "  " << i + 1 << ". " << style.bold(s.name) << std::string(name_width - cli::display_width(s.name) + 2, ' ')
+            << kind_text(s.kind, style) << std::string(kind_width - kind.size() + 2, ' ') << language_of(s);
+        if (!s.skip_if.empty()) out << "  (skipped when " << s.skip_if << " succeeds)";
+        out << '\n' << cli::indent(s.code, "       ");
+    }
+}
+
+// Each step by the line of its block in the body. A step's line counts from
+// the top of the file, and the front matter above the body is not in the
+// index: the offset between the two is the one that puts every step on a
+// fenced block of the body. Nullopt when none does.
+std::optional<std::map<int, const kb::Step*>> steps_by_body_line(const kb::Runbook& r) {
+    std::map<int, const kb::Step*> by_line;
+    if (r.steps.empty()) return by_line;
+    std::set<int> fenced;
+    for (const auto& block : kb::markdown::parse(r.body_markdown).code_blocks)
+        if (block.fenced) fenced.insert(block.line);
+    for (int first : fenced) {
+        const int offset = r.steps.front().line - first;
+        for (const auto& s : r.steps)
+            if (fenced.count(s.line - offset)) by_line.emplace(s.line - offset, &s);
+        if (by_line.size() == r.steps.size()) return by_line;
+        by_line.clear();
+    }
+    return std::nullopt;
+}
+
+bool is_word_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Defaults the body repeats (a Runme cell's `export TOKEN=...` declares
+// one), masked as the params table masks them. Whole words only, unlike
+// kb::mask_parts on a single value: a secret default such as `postgres` must
+// not eat into every `postgresql` of the text.
+std::string mask_defaults(std::string body, const kb::Runbook& r) {
+    for (const auto& p : r.params) {
+        if (!p.default_value || p.default_value->empty() || p.default_value->find('\n') != std::string::npos) continue;
+        const std::string& value = *p.default_value;
+        const std::string shown = kb::shown_value(value, kb::is_secret(p));
+        if (shown == value) continue;
+        std::string masked;
+        std::size_t done = 0;
+        for (std::size_t at = body.find(value); at != std::string::npos; at = body.find(value, at + 1)) {
+            const std::size_t end = at + value.size();
+            if (at < done || (at > 0 && is_word_char(body[at - 1])) || (end < body.size() && is_word_char(body[end])))
+                continue;
+            masked.append(body, done, at - done).append(shown);
+            done = end;
+        }
+        masked.append(body, done);
+        body = std::move(masked);
+    }
+    return body;
+}
+
+// Whether `summary` is the body's own first paragraph (front matter gave
+// none): the body shows it in place.
+bool summary_in_body(const std::string& summary, const std::string& body_text) {
+    std::string_view text = base::text::trim(summary);
+    constexpr std::string_view cut = "…";  // a long one is shortened
+    if (base::text::ends_with(text, cut)) text.remove_suffix(cut.size());
+    const std::string needle = base::text::collapse_whitespace(text);
+    return !needle.empty() && base::text::collapse_whitespace(body_text).find(needle) != std::string::npos;
+}
+
+// A link to another document of the knowledge base by the id `deja show`
+// takes rather than its relative path; nothing more when its text is the id.
+std::optional<std::string> document_link(std::string_view url, std::string_view text) {
+    auto target = kb::parse_link_target(url);
+    if (!target || !target->kind) return std::nullopt;
+    return target->stem == text ? std::string() : target->stem;
+}
+
+// The document's own text under a rule that sets it apart from the metadata
+// above. Nothing when it has none.
+void print_body(std::ostream& out, std::string_view markdown, const cli::Style& style,
+                const cli::TerminalMarkdownOptions& options) {
+    std::string rendered = cli::render_terminal_markdown(markdown, style, options);
+    if (rendered.empty()) return;
+    std::string rule;
+    for (std::size_t i = 0; i < options.width; ++i) rule += "─";
+    out << '\n' << style.dim(rule) << "\n\n" << rendered;
+}
+
+void print_runbook(std::ostream& out, const kb::Runbook& r, const store::Index& index, const cli::Style& style,
+                   std::size_t width) {
     out << style.bold(r.title.empty() ? r.id : r.title) << '\n';
     out << style.dim("runbook " + r.id + " · " + cli::display_path(r.path)) << '\n';
     if (!r.tags.empty()) out << "tags: " << base::text::join(r.tags, ", ") << '\n';
-    if (!r.summary.empty()) out << '\n' << r.summary << '\n';
+    if (!r.summary.empty() && !summary_in_body(r.summary, r.body_text)) out << '\n' << r.summary << '\n';
 
     if (!r.params.empty()) {
         heading(out, style, "Params");
@@ -49,7 +176,8 @@ void print_runbook(std::ostream& out, const kb::Runbook& r, const store::Index& 
         for (const auto& p : r.params) {
             const bool secret = kb::is_secret(p);
             std::string def = p.default_value ? kb::shown_value(*p.default_value, secret) : "-";
-            std::string description = p.description;
+            // A Runme prompt's description quotes its placeholder, the default.
+            std::string description = mask_defaults(p.description, r);
             if (secret) description += (description.empty() ? "" : " ") + std::string("(secret)");
             if (!p.pattern.empty()) description += (description.empty() ? "" : " ") + ("(pattern " + p.pattern + ")");
             if (!p.choices.empty()) description += " (one of " + base::text::join(p.choices, ", ") + ")";
@@ -81,25 +209,18 @@ void print_runbook(std::ostream& out, const kb::Runbook& r, const store::Index& 
             if (!e.params.empty()) out << "    gives " << params_text(e.params) << '\n';
         }
     }
-    if (!r.steps.empty()) {
-        heading(out, style, "Steps");
-        std::size_t name_width = 0, kind_width = 0;
-        for (const auto& s : r.steps) {
-            name_width = std::max(name_width, cli::display_width(s.name));
-            kind_width = std::max(kind_width, kb::to_string(s.kind).size());
-        }
-        for (std::size_t i = 0; i < r.steps.size(); ++i) {
-            const auto& s = r.steps[i];
-            std::string kind = kb::to_string(s.kind);
-            std::string coloured = s.kind == kb::StepKind::apply      ? style.yellow(kind)
-                                   : s.kind == kb::StepKind::verify   ? style.green(kind)
-                                   : s.kind == kb::StepKind::rollback ? style.red(kind)
-                                                                      : style.cyan(kind);
-            out << "  " << i + 1 << ". " << style.bold(s.name) << std::string(name_width - cli::display_width(s.name) + 2, ' ')
-                << coloured << std::string(kind_width - kind.size() + 2, ' ') << (s.language.empty() ? "sh" : s.language);
-            if (!s.skip_if.empty()) out << "  (skipped when " << s.skip_if << " succeeds)";
-            out << '\n' << cli::indent(s.code, "       ");
-        }
+    if (auto steps = steps_by_body_line(r)) {
+        cli::TerminalMarkdownOptions options{width, r.title,
+                                             [&](const cli::MarkdownCodeBlock& block) {
+                                                 auto it = steps->find(block.line);
+                                                 return it == steps->end() ? std::string() : step_caption(*it->second, style);
+                                             },
+                                             document_link};
+        print_body(out, mask_defaults(r.body_markdown, r), style, options);
+    } else {
+        print_steps(out, r, style);
+        out << "  " << style.dim("(the text is left out: its blocks and the indexed steps disagree; `deja index` rebuilds)")
+            << '\n';
     }
     if (!r.incidents.empty()) {
         heading(out, style, "Incidents");
@@ -129,7 +250,8 @@ void print_runbook(std::ostream& out, const kb::Runbook& r, const store::Index& 
     }
 }
 
-void print_incident(std::ostream& out, const kb::Incident& i, const store::Index& index, const cli::Style& style) {
+void print_incident(std::ostream& out, const kb::Incident& i, const store::Index& index, const cli::Style& style,
+                    std::size_t width) {
     out << style.bold(i.title.empty() ? i.id : i.title) << '\n';
     std::vector<std::string> facts{"incident " + i.id};
     if (!i.date.empty()) facts.push_back(i.date);
@@ -139,12 +261,13 @@ void print_incident(std::ostream& out, const kb::Incident& i, const store::Index
     out << style.dim(base::text::join(facts, " · ")) << '\n';
     if (!i.services.empty()) out << "services: " << base::text::join(i.services, ", ") << '\n';
     if (!i.tags.empty()) out << "tags: " << base::text::join(i.tags, ", ") << '\n';
-    if (!i.summary.empty()) out << '\n' << i.summary << '\n';
+    if (!i.summary.empty() && !summary_in_body(i.summary, i.body_text)) out << '\n' << i.summary << '\n';
     if (!i.error_lines.empty()) {
         heading(out, style, "Error lines");
         for (const auto& e : i.error_lines)
             out << "  " << style.dim(std::to_string(e.line) + ":") << ' ' << style.red(e.text) << '\n';
     }
+    print_body(out, i.body_markdown, style, {width, i.title, {}, document_link});
     if (!i.runbooks.empty()) {
         heading(out, style, "Runbooks");
         auto runbooks = documents_by_id(index, kb::DocKind::runbook);
@@ -154,13 +277,6 @@ void print_incident(std::ostream& out, const kb::Incident& i, const store::Index
             t.rows.push_back({id, it == runbooks.end() ? "(not in the knowledge base)" : it->second.title});
         }
         out << cli::indent(t.render(style), "  ");
-    }
-    for (const auto& s : i.sections) {
-        std::string_view markdown = kb::markdown_of(i, s);
-        if (s.kind == kb::SectionKind::summary && !i.summary.empty() && markdown.find(i.summary) != std::string_view::npos)
-            continue;
-        heading(out, style, s.heading.empty() ? kb::to_string(s.kind) : s.heading);
-        out << cli::indent(base::text::trim(markdown), "  ");
     }
 }
 
@@ -196,8 +312,9 @@ void run_show(cli::Globals& globals, const ShowArgs& args) {
     } else {
         cli::Style style(cli::stdout_colour());
         std::ostringstream out;
-        if (runbook) print_runbook(out, *runbook, *index, style);
-        else print_incident(out, *incident, *index, style);
+        const std::size_t width = cli::document_width();
+        if (runbook) print_runbook(out, *runbook, *index, style, width);
+        else print_incident(out, *incident, *index, style, width);
         std::cout << out.str();
     }
     globals.exit = cli::Exit::ok;

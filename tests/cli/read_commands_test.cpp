@@ -149,9 +149,19 @@ TEST_CASE("cli show: a runbook readable on a terminal and as JSON", "[cli][show]
     REQUIRE(out.exit_code == 0);
     for (const char* part : {"Enable a missing PostgreSQL extension", "Params", "DATABASE_URL", "EXTENSION", "pg_trgm",
                              "(secret)", "Signatures", "g(in|ist)_trgm_ops", "sets EXTENSION=pg_trgm", "Examples",
-                             "Steps", "installed", "diagnose", "enable", "apply", "sql", "verify", "Incidents",
-                             "2025-10-29-tables-never-created"})
+                             "Incidents", "2025-10-29-tables-never-created"})
         CHECK_THAT(out.out, Catch::Contains(part));
+    // The document itself: its prose, and each step's block under its name and kind, its code once.
+    auto body = out.out.substr(out.out.find("Examples"));
+    CHECK_THAT(body, Catch::Contains("\n  Check which extensions the database has before changing anything.\n"));
+    CHECK_THAT(body, Catch::Contains("\n  installed (diagnose, sh)\n      psql \"$DATABASE_URL\" -Atc"));
+    CHECK_THAT(body, Catch::Contains("\n  enable (apply, sql)\n      CREATE EXTENSION IF NOT EXISTS"));
+    CHECK_THAT(body, Catch::Contains("\n  check (verify, sh)\n"));
+    CHECK(body.find("select extname from pg_extension") == body.rfind("select extname from pg_extension"));
+    CHECK(out.out.find("```") == std::string::npos);
+    // The title is the header's, not repeated by the document's first heading.
+    CHECK(out.out.find("Enable a missing PostgreSQL extension") == out.out.rfind("Enable a missing PostgreSQL extension"));
+    CHECK(out.out.find("Incidents") > out.out.find("check (verify, sh)"));
     // The params table is aligned: DESCRIPTION starts in the same column on every row.
     auto lines = lines_of(out.out);
     auto header = std::find_if(lines.begin(), lines.end(), [](const auto& l) { return l.find("NAME") != std::string::npos; });
@@ -182,6 +192,131 @@ TEST_CASE("cli show: an incident with its error lines and runbooks", "[cli][show
     CHECK(j.at("kind") == "incident");
     CHECK(j.at("status") == "resolved");
     CHECK_FALSE(j.at("error_lines").empty());
+}
+
+TEST_CASE("cli show: a runbook's whole text, wrapped, with each step's name and kind", "[cli][show]") {
+    test::TempDir home, kb;
+    std::string long_paragraph;
+    for (int i = 0; i < 40; ++i) long_paragraph += (i ? " " : "") + std::string("because") + std::to_string(i);
+    test::write_file(kb / "runbooks" / "rotate.md",
+                     "---\nid: rotate\ntitle: Rotate the API token\nsummary: The token expired.\n"
+                     "params:\n  API_TOKEN: {description: the token, default: s3cr3t-token-value, secret: true}\n---\n"
+                     "# Rotate the API token\n\n## When this applies\n\nThe gateway answers **401** for every call; "
+                     "see [the gateway docs](https://example.com/gw).\n\n" + long_paragraph + "\n\n"
+                     "- first check the clock\n- then the token\n\n"
+                     "Look at what the gateway says.\n\n"
+                     "```sh {\"name\":\"probe\",\"kind\":\"diagnose\"}\n"
+                     "curl -fsS -H \"Authorization: Bearer ${API_TOKEN:-s3cr3t-token-value}\" https://gw/health\n```\n\n"
+                     "```sh {\"name\":\"rotate\",\"kind\":\"apply\",\"skip_if\":\"probe\"}\ngw-cli rotate\n```\n\n"
+                     "```sh {\"name\":\"undo\",\"kind\":\"rollback\"}\ngw-cli restore\n```\n\n"
+                     "| column | meaning |\n|---|---|\n| id | the token's id |\n");
+    auto out = deja_kb({"show", "rotate"}, home, kb.path(), {{"COLUMNS", "50"}});
+    INFO(out.out << out.err);
+    REQUIRE(out.exit_code == 0);
+    CHECK_THAT(out.out, Catch::Contains("The token expired."));
+    CHECK_THAT(out.out, Catch::Contains("\nWhen this applies\n  The gateway answers 401 for every call;"));
+    CHECK_THAT(out.out, Catch::Contains("(https://example.com/gw)."));
+    CHECK(out.out.find("](") == std::string::npos);
+    CHECK_THAT(out.out, Catch::Contains("\n  • first check the clock\n  • then the token\n"));
+    CHECK_THAT(out.out, Catch::Contains("\n  Look at what the gateway says.\n"));
+    CHECK_THAT(out.out, Catch::Contains("\n  probe (diagnose, sh)\n      curl -fsS"));
+    CHECK_THAT(out.out, Catch::Contains("\n  rotate (apply, sh)  skipped when probe succeeds\n      gw-cli rotate\n"));
+    CHECK_THAT(out.out, Catch::Contains("\n  undo (rollback, sh)\n      gw-cli restore\n"));
+    CHECK_THAT(out.out, Catch::Contains("\n  column  meaning\n  id      the token's id\n"));
+    // A secret default stays masked wherever the runbook repeats it.
+    CHECK(out.out.find("s3cr3t-token-value") == std::string::npos);
+    CHECK_THAT(out.out, Catch::Contains("${API_TOKEN:-••••••}"));
+    CHECK(out.out.find("**") == std::string::npos);
+    // Prose wraps at COLUMNS, words whole; code does not.
+    std::size_t prose_lines = 0;
+    for (const auto& line : lines_of(out.out)) {
+        if (line.rfind("  because", 0) != 0) continue;
+        ++prose_lines;
+        CHECK(line.size() <= 50);
+    }
+    CHECK(prose_lines >= 8);
+
+    auto wide = deja_kb({"show", "rotate"}, home, kb.path(), {{"COLUMNS", "200"}});
+    std::size_t wide_lines = 0;
+    for (const auto& line : lines_of(wide.out)) wide_lines += line.rfind("  because", 0) == 0;
+    CHECK(wide_lines < prose_lines);
+    // Off a terminal, without COLUMNS: 80.
+    auto plain = deja_kb({"show", "rotate"}, home, kb.path());
+    for (const auto& line : lines_of(plain.out))
+        if (line.rfind("  because", 0) == 0) CHECK(line.size() <= 80);
+
+    // A Runme cell's export declares a secret param with its value as the
+    // default: masked in the params table and in the cell alike.
+    test::write_file(kb / "runbooks" / "runme-token.md",
+                     "# Use the token\n\n```sh\nexport API_TOKEN=\"abc-secret-123\"\ncurl -H \"X: $API_TOKEN\" https://gw\n```\n");
+    auto runme = deja_kb({"show", "runme-token"}, home, kb.path());
+    INFO(runme.out << runme.err);
+    REQUIRE(runme.exit_code == 0);
+    CHECK(runme.out.find("abc-secret-123") == std::string::npos);
+    CHECK_THAT(runme.out, Catch::Contains("export API_TOKEN=\"••••••\""));
+    CHECK_THAT(runme.out, Catch::Contains("(apply, sh)\n"));
+}
+
+TEST_CASE("cli show: an incident without headings shows its text, HTML as text", "[cli][show]") {
+    test::TempDir home, kb;
+    test::write_file(kb / "incidents" / "2025-04-01-export.md",
+                     "The nightly export failed again and nobody noticed until the morning.\n\n"
+                     "We restarted the worker and it finished; the queue had filled the disk.\n\n"
+                     "Next time: [the rotate runbook](../runbooks/rotate.md).\n\n"
+                     "<script>alert('owned')</script>\n\n"
+                     "> Next time, watch the disk.\n");
+    auto out = deja_kb({"show", "2025-04-01-export"}, home, kb.path());
+    INFO(out.out << out.err);
+    REQUIRE(out.exit_code == 0);
+    CHECK_THAT(out.out, Catch::Contains("\n  We restarted the worker and it finished; the queue had filled the disk.\n"));
+    CHECK_THAT(out.out, Catch::Contains("\n  <script>alert('owned')</script>\n"));
+    // A link to another document by the id `deja show` takes.
+    CHECK_THAT(out.out, Catch::Contains("\n  Next time: the rotate runbook (rotate).\n"));
+    CHECK_THAT(out.out, Catch::Contains("\n  │ Next time, watch the disk.\n"));
+    CHECK(out.out.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("cli show: steps as indexed, with a note, when the text does not hold them", "[cli][show]") {
+    test::TempDir home;
+    REQUIRE(deja_kb({"show", "pg-extension-missing"}, home).exit_code == 0);
+    fs::path index;
+    for (const auto& e : fs::directory_iterator(home.path() / "cache"))
+        if (e.path().extension() == ".sqlite") index = e.path();
+    REQUIRE_FALSE(index.empty());
+    {
+        auto db = store::sqlite::Db::open(index, store::sqlite::OpenMode::read_write);
+        REQUIRE(db);
+        REQUIRE(db->exec("UPDATE documents SET markdown = '' WHERE id = 'pg-extension-missing'"));
+    }
+    auto out = deja_kb({"show", "pg-extension-missing"}, home);
+    INFO(out.out << out.err);
+    REQUIRE(out.exit_code == 0);
+    CHECK_THAT(out.out, Catch::Contains("\nSteps\n  1. installed  diagnose  sh\n"));
+    CHECK_THAT(out.out, Catch::Contains("select extname from pg_extension"));
+    CHECK_THAT(out.out, Catch::Contains("\n  (the text is left out: its blocks and the indexed steps disagree;"));
+    CHECK(out.out.find("Check which extensions") == std::string::npos);
+    CHECK_THAT(out.out, Catch::Contains("Params") && Catch::Contains("Incidents"));
+}
+
+TEST_CASE("cli show: --json keeps the document's model, key for key", "[cli][show]") {
+    test::TempDir home;
+    auto keys = [](const json& j) {
+        std::set<std::string> out;
+        for (const auto& [key, value] : j.items()) out.insert(key);
+        return out;
+    };
+    auto runbook = json::parse(deja_kb({"show", "pg-extension-missing", "--json"}, home).out);
+    CHECK(keys(runbook) == std::set<std::string>{"kind", "id", "title", "summary", "tags", "params", "signatures",
+                                                 "cleared_by", "examples", "incidents", "references", "steps",
+                                                 "runme_style", "shell", "front_matter_error", "symptom",
+                                                 "body_markdown", "body_text", "path", "content_hash"});
+    CHECK(runbook.at("params").at(0).at("default").is_null());
+    CHECK(runbook.at("params").at(0).at("secret") == true);
+    CHECK(runbook.at("body_markdown").get<std::string>().find("```sh {\"name\":\"installed\"") != std::string::npos);
+    auto incident = json::parse(deja_kb({"show", "2025-10-29-tables-never-created", "--json"}, home).out);
+    CHECK(keys(incident) == std::set<std::string>{"kind", "id", "title", "date", "status", "severity", "services",
+                                                  "tags", "runbooks", "references", "sections", "error_lines", "code",
+                                                  "summary", "body_markdown", "body_text", "path", "content_hash"});
 }
 
 TEST_CASE("cli show: an unknown id suggests close ones", "[cli][show]") {
