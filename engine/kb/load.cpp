@@ -403,34 +403,30 @@ void add_document(Doc doc, const std::string& path, LayerIds& layer, std::map<st
     auto it = layer_ids.find(doc.id);
     if (it != layer_ids.end()) {
         Doc& holder = all.at(doc.id);
+        // The file that had the id takes `new_id`, and this one the id.
+        auto move_holder = [&](const std::string& new_id, std::string message) {
+            diagnostics.push_back({it->second, 1, Severity::warning, std::move(message)});
+            Doc moved = std::move(holder);
+            all.erase(doc.id);
+            moved.id = new_id;
+            layer_ids.emplace(new_id, it->second);
+            all.insert_or_assign(new_id, std::move(moved));
+            it->second = path;
+            all.insert_or_assign(doc.id, std::move(doc));
+        };
         if (id_source(doc) == IdSource::inferred) {
             std::string new_id = free_id(doc.id);
             diagnostics.push_back({path, 1, Severity::warning, renamed(doc.id, "taken by " + it->second, new_id)});
             doc.id = new_id;
         } else if (id_source(holder) == IdSource::inferred) {
             std::string new_id = free_id(doc.id);
-            diagnostics.push_back({it->second, 1, Severity::warning, renamed(doc.id, "the one " + path + " chose", new_id)});
-            Doc moved = std::move(holder);
-            all.erase(doc.id);
-            moved.id = new_id;
-            layer_ids.emplace(new_id, it->second);
-            all.insert_or_assign(new_id, std::move(moved));
-            it->second = path;
-            all.insert_or_assign(doc.id, std::move(doc));
+            move_holder(new_id, renamed(doc.id, "the one " + path + " chose", new_id));
             return;
         } else if (auto doc_grown = id_from_file_name(doc) ? grown_id(doc.id, path) : std::nullopt) {
             diagnostics.push_back({path, 1, Severity::warning, grown(doc.id, "taken by " + it->second, *doc_grown)});
             doc.id = *doc_grown;
         } else if (auto holder_grown = id_from_file_name(holder) ? grown_id(doc.id, it->second) : std::nullopt) {
-            const std::string& new_id = *holder_grown;
-            diagnostics.push_back({it->second, 1, Severity::warning, grown(doc.id, "the one " + path + " chose", new_id)});
-            Doc moved = std::move(holder);
-            all.erase(doc.id);
-            moved.id = new_id;
-            layer_ids.emplace(new_id, it->second);
-            all.insert_or_assign(new_id, std::move(moved));
-            it->second = path;
-            all.insert_or_assign(doc.id, std::move(doc));
+            move_holder(*holder_grown, grown(doc.id, "the one " + path + " chose", *holder_grown));
             return;
         } else {
             diagnostics.push_back({path, 1, Severity::error,
