@@ -18,16 +18,24 @@ struct Phrase {
 };
 
 // Multi-word phrases are tried first: they are the most specific.
-constexpr std::array<Phrase, 32> heading_phrases = {{
-    {"root cause", SectionKind::root_cause},       {"what went wrong", SectionKind::root_cause},
+constexpr std::array<Phrase, 48> heading_phrases = {{
+    {"what went well", SectionKind::lessons},      {"went well", SectionKind::lessons},
+    {"went wrong", SectionKind::lessons},          {"where we got lucky", SectionKind::lessons},
+    {"how did it happen", SectionKind::root_cause}, {"contributing factors", SectionKind::root_cause},
+    {"why it failed", SectionKind::root_cause},    {"immediate actions", SectionKind::resolution},
+    {"corrective and preventative", SectionKind::action_items}, {"corrective and preventive", SectionKind::action_items},
+    {"next steps", SectionKind::action_items},     {"follow ups", SectionKind::action_items},
+    {"incident timeline", SectionKind::timeline},  {"five whys", SectionKind::root_cause},
+    {"what can be improved", SectionKind::lessons}, {"corrective actions", SectionKind::action_items},
+    {"root cause", SectionKind::root_cause},       {"what went wrong", SectionKind::lessons},
     {"why it happened", SectionKind::root_cause},  {"contributing factor", SectionKind::root_cause},
     {"what happened", SectionKind::symptoms},      {"problem statement", SectionKind::symptoms},
     {"problem description", SectionKind::symptoms}, {"what we saw", SectionKind::symptoms},
     {"lessons learned", SectionKind::lessons},     {"lessons learnt", SectionKind::lessons},
     {"next time", SectionKind::lessons},           {"going forward", SectionKind::lessons},
     {"best practice", SectionKind::lessons},       {"best practices", SectionKind::lessons},
-    {"action item", SectionKind::lessons},         {"action items", SectionKind::lessons},
-    {"follow up", SectionKind::lessons},           {"key learnings", SectionKind::lessons},
+    {"action item", SectionKind::action_items},    {"action items", SectionKind::action_items},
+    {"follow up", SectionKind::action_items},           {"key learnings", SectionKind::lessons},
     {"key takeaways", SectionKind::lessons},       {"what was fixed", SectionKind::resolution},
     {"how we fixed", SectionKind::resolution},     {"how it was fixed", SectionKind::resolution},
     {"the fix", SectionKind::resolution},          {"steps taken", SectionKind::resolution},
@@ -38,7 +46,11 @@ constexpr std::array<Phrase, 32> heading_phrases = {{
 }};
 
 // Single words, in the order a heading using several is decided by.
-constexpr std::array<Phrase, 76> heading_words = {{
+constexpr std::array<Phrase, 81> heading_words = {{
+    {"timeline", SectionKind::timeline},        {"chronology", SectionKind::timeline},
+    {"trigger", SectionKind::root_cause},       {"fault", SectionKind::root_cause},
+    {"followups", SectionKind::action_items},
+    {"todo", SectionKind::action_items},        {"corrective", SectionKind::action_items},
     {"cause", SectionKind::root_cause},         {"causes", SectionKind::root_cause},
     {"analysis", SectionKind::root_cause},      {"diagnosis", SectionKind::root_cause},
     {"investigation", SectionKind::root_cause}, {"why", SectionKind::root_cause},
@@ -46,8 +58,8 @@ constexpr std::array<Phrase, 76> heading_words = {{
     {"lesson", SectionKind::lessons},           {"learnings", SectionKind::lessons},
     {"learned", SectionKind::lessons},          {"learning", SectionKind::lessons},
     {"takeaways", SectionKind::lessons},        {"takeaway", SectionKind::lessons},
-    {"preventive", SectionKind::lessons},       {"prevention", SectionKind::lessons},
-    {"prevent", SectionKind::lessons},          {"future", SectionKind::lessons},
+    {"preventive", SectionKind::action_items},       {"prevention", SectionKind::action_items},
+    {"prevent", SectionKind::action_items},          {"future", SectionKind::lessons},
     {"recommendations", SectionKind::lessons},  {"retrospective", SectionKind::lessons},
     {"verification", SectionKind::verification}, {"verify", SectionKind::verification},
     {"verified", SectionKind::verification},    {"verifying", SectionKind::verification},
@@ -67,7 +79,7 @@ constexpr std::array<Phrase, 76> heading_words = {{
     {"changes", SectionKind::resolution},       {"symptoms", SectionKind::symptoms},
     {"symptom", SectionKind::symptoms},         {"problem", SectionKind::symptoms},
     {"problems", SectionKind::symptoms},        {"issue", SectionKind::symptoms},
-    {"issues", SectionKind::symptoms},          {"impact", SectionKind::symptoms},
+    {"issues", SectionKind::symptoms},          {"impact", SectionKind::impact},
     {"observed", SectionKind::symptoms},        {"observations", SectionKind::symptoms},
     {"error", SectionKind::symptoms},           {"errors", SectionKind::symptoms},
     {"failure", SectionKind::symptoms},         {"failures", SectionKind::symptoms},
@@ -273,6 +285,8 @@ std::vector<Section> sections(const markdown::Document& doc, std::string_view bo
             }
         SectionKind kind = own.kind;
         if (ancestor && (kind == SectionKind::other || (!own.strong && ancestor->strong))) kind = ancestor->kind;
+        // A timeline's entries are its own, whatever they say ("10:00 - Problem starts").
+        if (ancestor && ancestor->kind == SectionKind::timeline) kind = SectionKind::timeline;
         stack.push_back({h.level, kind, own.strong || (ancestor && kind == ancestor->kind && ancestor->strong)});
         if (!ranges.empty() && ranges.back().has_heading && ranges.back().kind == kind && h.level > ranges.back().level)
             continue;  // a subsection of the running section

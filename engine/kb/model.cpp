@@ -34,6 +34,9 @@ std::optional<StepKind> step_kind_from_string(const std::string& text) {
 std::string to_string(SectionKind kind) {
     switch (kind) {
         case SectionKind::summary: return "summary";
+        case SectionKind::impact: return "impact";
+        case SectionKind::timeline: return "timeline";
+        case SectionKind::action_items: return "action_items";
         case SectionKind::symptoms: return "symptoms";
         case SectionKind::root_cause: return "root_cause";
         case SectionKind::resolution: return "resolution";
@@ -45,8 +48,9 @@ std::string to_string(SectionKind kind) {
 }
 
 static SectionKind section_kind_from_string(const std::string& text) {
-    for (auto kind : {SectionKind::summary, SectionKind::symptoms, SectionKind::root_cause,
-                      SectionKind::resolution, SectionKind::verification, SectionKind::lessons}) {
+    for (auto kind : {SectionKind::summary, SectionKind::impact, SectionKind::timeline, SectionKind::symptoms,
+                      SectionKind::root_cause, SectionKind::resolution, SectionKind::verification, SectionKind::lessons,
+                      SectionKind::action_items}) {
         if (to_string(kind) == text) return kind;
     }
     return SectionKind::other;

@@ -16,7 +16,8 @@ namespace kb {
 
 enum class StepKind { diagnose, apply, verify, rollback };
 enum class Severity { error, warning };
-enum class SectionKind { summary, symptoms, root_cause, resolution, verification, lessons, other };
+// The roles of a report's sections, as the common post-mortem templates name them.
+enum class SectionKind { summary, impact, timeline, symptoms, root_cause, resolution, verification, lessons, action_items, other };
 enum class DocKind { runbook, incident };
 // Whether an incident's id was chosen by its author (front matter, file name)
 // or made up from its title: only a made-up id may change to stay unique.

@@ -10,7 +10,7 @@ namespace store::schema {
 
 // Stored in PRAGMA user_version. Bump on any change to the tables, the
 // tokenizer, what goes into the search columns or the order of the rows.
-inline constexpr long long version = 7;
+inline constexpr long long version = 8;
 
 // The severity under which the diagnostics table keeps a file left out (kb::LeftOut).
 inline constexpr const char* left_out_severity = "left out";

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -22,14 +23,6 @@
 namespace fs = std::filesystem;
 
 namespace {
-
-// The roles of a post-mortem's headings that the model has a kind for; the
-// others (impact, timeline, action items) read as "other" until it has.
-std::string as_model_role(const std::string& role) {
-    static const std::set<std::string> modelled = {"summary",    "symptoms",     "root_cause",
-                                                   "resolution", "verification", "lessons"};
-    return modelled.count(role) ? role : "other";
-}
 
 struct Score {
     std::size_t right = 0, total = 0;
@@ -74,13 +67,17 @@ TEST_CASE("real post-mortem folders: each field as a reader would take it", "[kb
         scores["status"].add(incident.status == row.at("status").get<std::string>());
         scores["severity"].add(base::text::iequals(incident.severity, row.at("severity").get<std::string>()));
         scores["said resolved, not called open"].add(!(row.at("status") == "resolved" && incident.status == "open"));
+        // A heading deja keeps inside the section above it (a timeline's
+        // entries, "What went well" under "Lessons") has that section's role.
+        std::string enclosing = "other";
         for (const auto& heading : row.at("sections")) {
             const std::string text = heading.at(0);
-            const std::string role = as_model_role(heading.at(1));
-            std::string got = "missing";
+            const std::string role = heading.at(1);
+            std::optional<std::string> got;
             for (const auto& section : incident.sections)
                 if (base::text::trim(section.heading) == text) got = kb::to_string(section.kind);
-            scores["section roles"].add(got == role || (got == "missing" && role == "other"));
+            if (got) enclosing = *got;
+            scores["section roles"].add(got.value_or(enclosing) == role);
         }
         std::set<std::string> taken;
         for (const auto& error : incident.error_lines) taken.insert(std::string(base::text::trim(error.text)));

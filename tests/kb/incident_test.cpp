@@ -72,7 +72,9 @@ TEST_CASE("a double-encoded report is repaired", "[kb][incident]") {
     CHECK(error_texts(i) == std::vector<std::string>{
                                 "[error] 31#31: *118 upstream timed out (110: Connection timed out) while reading "
                                 "response header from upstream, client: 10.0.0.7"});
-    CHECK(section(i, kb::SectionKind::lessons)->heading == "Follow-up");
+    // A follow-up lists what is still to do: action items, not lessons.
+    REQUIRE(section(i, kb::SectionKind::action_items));
+    CHECK(section(i, kb::SectionKind::action_items)->heading == "Follow-up");
 }
 
 TEST_CASE("a report that only proposes fixes is open and has no invented date", "[kb][incident]") {
@@ -175,12 +177,12 @@ TEST_CASE("sections from heading words in any common phrasing", "[kb][incident]"
     for (const auto& s : i.sections) got.emplace_back(s.kind, s.heading);
     using K = kb::SectionKind;
     CHECK(got == std::vector<std::pair<K, std::string>>{{K::summary, ""},
-                                                        {K::symptoms, "💥 Impact"},
+                                                        {K::impact, "💥 Impact"},
                                                         {K::root_cause, "2. Why did it happen?"},
                                                         {K::resolution, "Remediation"},
                                                         {K::verification, "How we verified"},
                                                         {K::lessons, "Key Takeaways"},
-                                                        {K::other, "Timeline"}});
+                                                        {K::timeline, "Timeline"}});
     // The unclassified subsection belongs to the root cause.
     CHECK(kb::markdown_of(i, *section(i, K::root_cause)).find("Details of the config") != std::string::npos);
     CHECK(kb::markdown_of(i, *section(i, K::summary)) == "Intro.");
@@ -209,4 +211,26 @@ TEST_CASE("a summary is text: inline HTML tags are dropped, tag-like words kept"
     auto i = parse_text("# Cache down\n\nThe <b>cache</b> went <span class=\"x\">down</span><br/> after a deploy "
                         "<!-- note -->; `kubectl logs <pod>` showed <none> for <pod-name>.\n");
     CHECK(i.summary == "The cache went down after a deploy ; kubectl logs <pod> showed <none> for <pod-name>.");
+}
+
+TEST_CASE("the sections of the common post-mortem templates take their roles; a timeline keeps its entries",
+          "[kb][incident]") {
+    auto i = parse_text("# Login outage\n\n## Impact\nNo one could sign in for 40 minutes.\n\n"
+                     "## Timeline\n### 10:00 - Problem starts\nErrors rise.\n### 10:40 - Fix deployed\nBack.\n\n"
+                     "## Trigger\nA certificate expired.\n\n## Contributing Factors\nNo expiry alert.\n\n"
+                     "## What went well\nPaging worked.\n\n## What went wrong\nThe runbook was stale.\n\n"
+                     "## Corrective and Preventative Measures\n- Alert 30 days before expiry.\n\n"
+                     "## Action items\n- Automate renewal.\n", "incidents/2023-04-01-login-outage.md");
+    std::vector<std::pair<std::string, std::string>> roles;
+    for (const auto& s : i.sections)
+        if (!s.heading.empty()) roles.emplace_back(s.heading, kb::to_string(s.kind));
+    CHECK(roles == std::vector<std::pair<std::string, std::string>>{
+                       {"Impact", "impact"},
+                       {"Timeline", "timeline"},
+                       {"Trigger", "root_cause"},
+                       {"Contributing Factors", "root_cause"},
+                       {"What went well", "lessons"},
+                       {"What went wrong", "lessons"},
+                       {"Corrective and Preventative Measures", "action_items"},
+                       {"Action items", "action_items"}});
 }

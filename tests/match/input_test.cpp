@@ -26,7 +26,10 @@ std::string zip(const std::vector<std::pair<std::string, std::string>>& files) {
         for (int i = 0; i < bytes; ++i) out += static_cast<char>(value >> (8 * i) & 0xFF);
     };
     std::string out, directory;
-    for (const auto& [path, data] : files) {
+    for (const auto& file : files) {
+        // Named references, not a structured binding: clang 14 cannot capture those.
+        const std::string& path = file.first;
+        const std::string& data = file.second;
         const bool folder = path.ends_with('/');
         const std::string packed = data.empty() ? "" : deflate_raw(data);
         const auto crc = crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()));
