@@ -28,6 +28,8 @@ private:
 
 void write_file(const fs::path& path, const std::string& content);
 std::string read_file(const fs::path& path);
+// The lines of a command's output, without their line ends.
+std::vector<std::string> lines_of(const std::string& text);
 fs::path fixtures();           // tests/fixtures
 // ../shared/reports beside the repository (or $DEJA_SHARED_REPORTS): the
 // real reports deja must read. Null, with a warning, where a checkout has none.

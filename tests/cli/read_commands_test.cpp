@@ -12,6 +12,8 @@
 #include "store/sqlite.hpp"
 #include "support.hpp"
 
+using test::lines_of;
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -46,18 +48,6 @@ std::string code_point_slice(const std::string& s, std::size_t start, std::size_
     for (std::size_t i = 0; i < s.size(); ++i) {
         if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && i > 0) ++point;
         if (point >= start && point < end) out += s[i];
-    }
-    return out;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        out.push_back(text.substr(start, end - start));
-        start = end + 1;
     }
     return out;
 }

@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "cli/terminal_markdown.hpp"
+#include "support.hpp"
+
+using test::lines_of;
 
 namespace {
 
@@ -18,18 +21,6 @@ std::string render(std::string_view markdown, std::size_t width = 80, const std:
                    std::function<std::string(const cli::MarkdownCodeBlock&)> caption = {}) {
     const cli::Style plain(false);
     return cli::render_terminal_markdown(markdown, plain, {width, title, std::move(caption), {}});
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        out.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
 }
 
 bool has_line(const std::string& text, const std::string& line) {

@@ -11,9 +11,12 @@
 
 namespace test {
 
-std::string gzip(const std::string& data) {
+namespace {
+
+// zlib's window bits choose the framing: 16 + 15 gzip, -15 raw deflate.
+std::string deflated(const std::string& data, int window_bits) {
     z_stream s{};
-    deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);
     std::string out(deflateBound(&s, data.size()) + 64, '\0');
     s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
     s.avail_in = static_cast<uInt>(data.size());
@@ -24,6 +27,10 @@ std::string gzip(const std::string& data) {
     deflateEnd(&s);
     return out;
 }
+
+}  // namespace
+
+std::string gzip(const std::string& data) { return deflated(data, 16 + MAX_WBITS); }
 
 std::string xz(const std::string& data) {
     std::string out(lzma_stream_buffer_bound(data.size()), '\0');
@@ -45,18 +52,6 @@ std::string zstd(const std::string& data) {
     return out;
 }
 
-std::string deflate_raw(const std::string& data) {
-    z_stream s{};
-    deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    std::string out(deflateBound(&s, data.size()) + 64, '\0');
-    s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    s.avail_in = static_cast<uInt>(data.size());
-    s.next_out = reinterpret_cast<Bytef*>(out.data());
-    s.avail_out = static_cast<uInt>(out.size());
-    deflate(&s, Z_FINISH);
-    out.resize(s.total_out);
-    deflateEnd(&s);
-    return out;
-}
+std::string deflate_raw(const std::string& data) { return deflated(data, -MAX_WBITS); }
 
 }  // namespace test
